@@ -1,0 +1,15 @@
+# Sanitizers as options (surfaced as presets in CMakePresets.json), applied to every target.
+option(ECHOCHAT_SANITIZE_ADDRESS_UB "Build with AddressSanitizer + UndefinedBehaviorSanitizer" OFF)
+option(ECHOCHAT_SANITIZE_THREAD "Build with ThreadSanitizer" OFF)
+
+if(ECHOCHAT_SANITIZE_ADDRESS_UB AND ECHOCHAT_SANITIZE_THREAD)
+  message(FATAL_ERROR "AddressSanitizer and ThreadSanitizer cannot be combined; pick one preset.")
+endif()
+if(ECHOCHAT_SANITIZE_ADDRESS_UB)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
+endif()
+if(ECHOCHAT_SANITIZE_THREAD)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

@@ -1,0 +1,65 @@
+// What the producers (reader, slow task, signals, network) hand to the printer: one Event type.
+#pragma once
+
+#include "echochat/core/key.hpp"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace echochat {
+
+// Keys decoded from one chunk of terminal input; a paste_end key's `ch` indexes `pastes`.
+struct keys_event {
+  std::vector<key> keys;
+  std::vector<std::string> pastes;
+};
+
+// The slow task's countdown changed what it shows (seconds left, rounded up).
+struct slow_tick_event {
+  std::int64_t seconds_left = 0;
+};
+
+struct slow_done_event {};
+
+// The terminal changed size; the printer asks the screen for the new size.
+struct resize_event {};
+
+// SIGINT, SIGTERM or SIGHUP arrived.
+struct signal_event {
+  int signo = 0;
+};
+
+// The terminal input ended: end of file, or a read error (a hang-up).
+struct input_closed_event {
+  bool error = false;
+};
+
+// A line from the chat server, already sanitized.
+struct net_line_event {
+  std::string text;
+  bool cut = false;
+};
+
+enum class net_state : std::uint8_t { connecting, online, offline, closed };
+
+// The connection changed state. For offline, `retry_ms` is the wait before the next attempt.
+struct net_state_event {
+  net_state state = net_state::connecting;
+  std::int64_t retry_ms = 0;
+  std::string detail;
+};
+
+// A line of the outbox was written to the server.
+struct net_sent_event {};
+
+// Something the program itself says in the transcript.
+struct sys_event {
+  std::string text;
+};
+
+using event = std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event,
+                           input_closed_event, net_line_event, net_state_event, net_sent_event, sys_event>;
+
+}  // namespace echochat

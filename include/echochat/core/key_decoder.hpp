@@ -1,0 +1,48 @@
+// Turns the terminal's byte stream into keys: UTF-8, C0 controls, CSI / SS3 sequences (normal
+// and application cursor mode), Alt-prefixed keys and bracketed paste. Pure: no I/O, no clock.
+#pragma once
+
+#include "echochat/core/key.hpp"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace echochat {
+
+class key_decoder {
+ public:
+  // Decodes as much of `bytes` as it can, appending keys to `out`. Bytes that may still be the
+  // start of a longer sequence (an Esc, a split UTF-8 character, an unfinished CSI) are kept
+  // for the next call.
+  void feed(std::string_view bytes, std::vector<key>& out);
+
+  // Text pasted between the bracketed-paste markers is not decoded as keys: each finished paste
+  // is reported by a key_code::paste_end key whose `ch` indexes the texts kept here. The caller
+  // takes them (and so resets the indexes) after each feed()/flush().
+  std::vector<std::string>& pastes() { return pastes_; }
+
+  // True when the kept bytes begin with Esc: the caller starts the short timer after which
+  // they are taken for what they are (a lone Esc, Alt+[, ...) by calling flush().
+  bool escape_pending() const { return !paste_mode_ && !pending_.empty() && pending_.front() == '\x1b'; }
+  bool has_pending() const { return !pending_.empty(); }
+  bool in_paste() const { return paste_mode_; }
+
+  // Decides the kept bytes now (timeout or end of input): a lone Esc becomes <Esc>, an
+  // unfinished sequence becomes the keys its bytes spell, a split UTF-8 character U+FFFD.
+  void flush(std::vector<key>& out);
+
+ private:
+  enum class step { done, need_more };
+  step decode_one(std::string_view& in, std::vector<key>& out, bool final);
+  step decode_escape(std::string_view& in, std::vector<key>& out, bool final);
+  void feed_paste(std::string_view& in, std::vector<key>& out);
+
+  std::string pending_;
+  std::string paste_;
+  std::vector<std::string> pastes_;
+  bool paste_mode_ = false;
+};
+
+}  // namespace echochat

@@ -1,0 +1,37 @@
+// Command-line options as data: parsed in one function the tests call with argument vectors.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace echochat {
+
+struct host_port {
+  std::string host;  // without the brackets of an IPv6 literal
+  std::string port;  // digits, 1-65535
+  friend bool operator==(const host_port&, const host_port&) = default;
+};
+
+struct options {
+  double delay_seconds = 10.0;
+  bool plain = false;
+  std::optional<host_port> connect;
+  std::optional<std::string> log_file;
+};
+
+// Parsing ended the run: --help or --version (text for stdout, code 0) or a bad argument
+// (one line for stderr, non-zero code).
+struct parse_exit {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args);
+
+// "host:port", "[v6]:port": the pieces, or an explanation of what is wrong.
+std::variant<host_port, std::string> parse_host_port(const std::string& text);
+
+}  // namespace echochat

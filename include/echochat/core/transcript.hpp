@@ -1,0 +1,92 @@
+// The transcript model: timed, tagged entries with bounded scrollback, the `you` entry being
+// typed, and its layout into screen rows. Pure: the caller supplies the time.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace echochat {
+
+enum class source : std::uint8_t { you, slow, net, sys };
+
+// The tag shown for a source: "you", "slow", "net", "sys".
+std::string_view source_tag(source s);
+
+struct entry {
+  std::time_t time = 0;
+  source src = source::you;
+  std::string text;  // valid UTF-8 with no control characters
+  // Where each named-key token ("<Up>") of the entry being typed stands, so Backspace removes a
+  // token whole. Emptied when the entry is finished.
+  struct token_span {
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+  };
+  std::vector<token_span> tokens;
+};
+
+class transcript {
+ public:
+  static constexpr std::size_t default_capacity = 10'000;
+
+  explicit transcript(std::size_t capacity = default_capacity) : capacity_(capacity) {}
+
+  // A finished entry. If the user is typing, it goes above the line being typed, which stays
+  // at the bottom.
+  void add(std::time_t when, source src, std::string text);
+
+  // Typing into the open `you` entry (opened on first use).
+  void type(std::time_t when, std::string_view text);
+  void type_token(std::time_t when, std::string_view token);
+  // Removes the last character (or named-key token) of the open entry; false if nothing to remove.
+  bool backspace();
+  // Enter: the open entry (or an empty one) becomes a finished entry.
+  void finish_typing(std::time_t when);
+
+  const std::deque<entry>& finished() const { return finished_; }
+  const std::optional<entry>& typing() const { return typing_; }
+  // Entries ever finished, scrolled-out ones included: a plain-output cursor counts against it.
+  std::uint64_t finished_total() const { return finished_total_; }
+  std::size_t size() const { return finished_.size() + (typing_ ? 1 : 0); }
+  // The i-th entry from the top of the kept scrollback (the open entry last).
+  const entry& at(std::size_t i) const { return i < finished_.size() ? finished_[i] : *typing_; }
+
+ private:
+  void push_finished(entry e);
+
+  std::size_t capacity_;
+  std::deque<entry> finished_;
+  std::optional<entry> typing_;
+  std::uint64_t finished_total_ = 0;
+};
+
+// One screen row of the transcript: part of an entry's text.
+struct layout_row {
+  const entry* e = nullptr;
+  std::size_t begin = 0;  // byte range of e->text on this row
+  std::size_t end = 0;
+  bool first = false;     // the entry's first row (shows the time and tag)
+};
+
+// Splits an entry's text into rows of at most `width` cells (at least one row, even if empty).
+// Wide characters never straddle a row boundary.
+void wrap_text(std::string_view text, int width, std::vector<std::pair<std::size_t, std::size_t>>& rows);
+
+// Width of the "HH:MM:SS tag   " prefix for a screen `cols` wide (0 when too narrow for it).
+int prefix_width(int cols);
+
+// The rows visible in a window `height` rows tall and `cols` wide, scrolled `scroll` rows up from
+// the live end (clamped). Returns the rows top to bottom and the scroll actually applied.
+struct visible_rows {
+  std::vector<layout_row> rows;
+  int scroll = 0;
+  bool at_top = false;
+};
+visible_rows layout(const transcript& t, int cols, int height, int scroll);
+
+}  // namespace echochat

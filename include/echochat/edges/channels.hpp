@@ -1,0 +1,23 @@
+// The two hand-offs of the pipeline, named: byte chunks from the input thread to the reader,
+// and events from every producer to the printer.
+#pragma once
+
+#include "echochat/core/event.hpp"
+
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <string>
+
+namespace echochat {
+
+// Crosses threads: the input thread sends, the reader coroutine receives. An error code of
+// asio::error::eof is the end of input; another error code is a read error (a hang-up).
+using chunk_channel =
+    boost::asio::experimental::concurrent_channel<void(boost::system::error_code, std::string)>;
+
+// Lives on the io_context thread only: every producer sends, the printer drains.
+using event_channel = boost::asio::experimental::channel<void(boost::system::error_code, event)>;
+
+}  // namespace echochat

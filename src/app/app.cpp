@@ -1,0 +1,70 @@
+// The program's wiring: one io_context on this thread, the input thread, the screen.
+#include "echochat/app/app.hpp"
+
+#include "echochat/app/pipeline.hpp"
+#include "echochat/edges/curses_screen.hpp"
+#include "echochat/edges/input_thread.hpp"
+#include "echochat/edges/plain_screen.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <clocale>
+#include <csignal>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <unistd.h>
+
+namespace echochat {
+
+namespace asio = boost::asio;
+
+int run(const options& opts) {
+  std::setlocale(LC_ALL, "");
+  std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
+
+  bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
+
+  asio::io_context io(1);
+  // Before the screen exists, so that ncurses sees these signals taken and leaves them alone.
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  if (!plain) signals.add(SIGWINCH);
+
+  std::string fallback;
+  std::unique_ptr<screen> scr;
+  if (!plain) {
+    const char* no_color = std::getenv("NO_COLOR");
+    try {
+      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0');
+    } catch (const terminal_unusable& e) {
+      plain = true;
+      fallback = std::string{"plain mode: "} + e.what();
+    }
+  }
+  if (plain) scr = std::make_unique<plain_screen>(STDOUT_FILENO);
+
+  session s(session_config{.terminal = !plain, .keep_fresh = plain});
+  if (!fallback.empty()) s.apply(sys_event{fallback}, std::time(nullptr));
+
+  pipeline_config config;
+  config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(opts.delay_seconds));
+  config.countdown = !plain;
+
+  chunk_channel chunks(io, 64);
+  input_thread input(STDIN_FILENO, chunks);
+
+  int code = 0;
+  std::exception_ptr failure;
+  asio::co_spawn(io, run_pipeline(chunks, *scr, s, &signals, config),
+                 [&](std::exception_ptr e, int c) {
+                   failure = e;
+                   code = c;
+                 });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  return code;
+}
+
+}  // namespace echochat

@@ -1,0 +1,163 @@
+// The pipeline's coroutines: one job each, read top to bottom.
+#include "echochat/app/pipeline.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "echochat/core/key_decoder.hpp"
+
+#include <csignal>
+#include <ctime>
+
+namespace echochat {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using boost::system::error_code;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+asio::awaitable<void> send(event_channel& events, event ev) {
+  co_await events.async_send(error_code{}, std::move(ev), asio::use_awaitable);
+}
+
+// Moves decoded keys (and the texts of pastes) into one event.
+asio::awaitable<void> send_keys(event_channel& events, key_decoder& decoder, std::vector<key>& keys) {
+  if (keys.empty()) co_return;
+  keys_event ev;
+  ev.keys = std::move(keys);
+  ev.pastes = std::move(decoder.pastes());
+  keys.clear();
+  decoder.pastes().clear();
+  co_await send(events, std::move(ev));
+}
+
+// Waits, without waking, until the group it is part of is cancelled.
+asio::awaitable<void> until_cancelled() {
+  asio::steady_timer forever(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+  co_await forever.async_wait(use_tuple);
+}
+
+// Hands the entries finished since the last frame to the sink (the log), then draws.
+void present(screen& scr, session& s, const entry_sink& sink) {
+  const std::vector<entry> fresh = s.take_fresh();
+  if (sink && !fresh.empty()) sink(fresh);
+  scr.draw(s, fresh);
+}
+
+}  // namespace
+
+asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
+                             std::chrono::milliseconds escape_timeout) {
+  key_decoder decoder;
+  std::vector<key> keys;
+  asio::steady_timer esc_timer(co_await asio::this_coro::executor);
+  for (;;) {
+    error_code ec;
+    std::string chunk;
+    if (decoder.escape_pending()) {
+      // An Esc with nothing after it yet: a key of its own unless more comes quickly.
+      esc_timer.expires_after(escape_timeout);
+      auto got = co_await (chunks.async_receive(use_tuple) || esc_timer.async_wait(use_tuple));
+      if (got.index() == 1) {
+        decoder.flush(keys);
+        co_await send_keys(events, decoder, keys);
+        continue;
+      }
+      std::tie(ec, chunk) = std::get<0>(std::move(got));
+    } else {
+      std::tie(ec, chunk) = co_await chunks.async_receive(use_tuple);
+    }
+    if (ec == asio::error::operation_aborted || ec == asio::experimental::error::channel_cancelled ||
+        ec == asio::experimental::error::channel_closed) {
+      co_return;
+    }
+    if (ec) {
+      decoder.flush(keys);
+      co_await send_keys(events, decoder, keys);
+      co_await send(events, input_closed_event{ec != asio::error::eof});
+      co_return;
+    }
+    decoder.feed(chunk, keys);
+    co_await send_keys(events, decoder, keys);
+  }
+}
+
+asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds delay, bool countdown) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + delay;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+    if (left <= 0) break;
+    if (countdown) {
+      const auto step = countdown_step(left);
+      co_await send(events, slow_tick_event{step.seconds_left});
+      timer.expires_after(std::chrono::milliseconds(step.wait_ms));
+    } else {
+      timer.expires_at(deadline);
+    }
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  co_await send(events, slow_done_event{});
+}
+
+asio::awaitable<void> signal_watch(asio::signal_set& signals, event_channel& events) {
+  for (;;) {
+    auto [ec, signo] = co_await signals.async_wait(use_tuple);
+    if (ec) co_return;
+    if (signo == SIGWINCH) {
+      co_await send(events, resize_event{});
+    } else {
+      co_await send(events, signal_event{signo});
+    }
+  }
+}
+
+asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink) {
+  auto apply = [&](event&& ev, std::time_t now) {
+    if (std::holds_alternative<resize_event>(ev)) {
+      const term_size size = scr.resize();
+      s.resize(size.rows, size.cols);
+    } else {
+      s.apply(ev, now);
+    }
+  };
+  for (;;) {
+    auto [ec, first] = co_await events.async_receive(use_tuple);
+    if (ec) co_return;
+    const std::time_t now = std::time(nullptr);
+    apply(std::move(first), now);
+    // Everything already queued goes into the model before one draw.
+    while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
+    }
+    present(scr, s, sink);
+    if (s.done()) {
+      scr.finish(s);
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s, asio::signal_set* signals,
+                                  pipeline_config config, entry_sink sink) {
+  event_channel events(co_await asio::this_coro::executor, 1024);
+  const term_size size = scr.size();
+  s.resize(size.rows, size.cols);
+  present(scr, s, sink);  // the first frame, before any input
+
+  // The printer alone decides when the program ends; ending, it cancels every producer. A
+  // producer that finishes first (the reader at end of input, the slow task once it reported)
+  // just ends, and the group waits for the printer.
+  auto producers = reader(chunks, events, config.escape_timeout) &&
+                   slow_task(events, config.slow_delay, config.countdown) &&
+                   (signals != nullptr ? signal_watch(*signals, events) : until_cancelled());
+  co_await (printer(events, scr, s, std::move(sink)) || std::move(producers));
+  co_return s.exit_code();
+}
+
+}  // namespace echochat

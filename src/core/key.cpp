@@ -1,0 +1,92 @@
+// Key names as the transcript shows them, and UTF-8 encoding.
+#include "echochat/core/key.hpp"
+
+namespace echochat {
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) c = 0xFFFD;
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+namespace {
+
+const char* base_name(key_code code) {
+  switch (code) {
+    case key_code::enter: return "Enter";
+    case key_code::tab: return "Tab";
+    case key_code::backspace: return "Backspace";
+    case key_code::escape: return "Esc";
+    case key_code::up: return "Up";
+    case key_code::down: return "Down";
+    case key_code::right: return "Right";
+    case key_code::left: return "Left";
+    case key_code::home: return "Home";
+    case key_code::end: return "End";
+    case key_code::insert: return "Ins";
+    case key_code::del: return "Del";
+    case key_code::page_up: return "PgUp";
+    case key_code::page_down: return "PgDn";
+    case key_code::paste_begin: return "PasteStart";
+    case key_code::paste_end: return "PasteEnd";
+    case key_code::unknown: return "?";
+    case key_code::character:
+    case key_code::function:
+    case key_code::ctrl: break;
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string key_name(const key& k) {
+  std::string out;
+  if (is_printable(k)) {
+    append_utf8(out, k.ch);
+    return out;
+  }
+  out.push_back('<');
+  if (k.code == key_code::ctrl || (k.mods & key_mod::ctrl) != 0) out += "C-";
+  if ((k.mods & key_mod::alt) != 0) out += "M-";
+  if ((k.mods & key_mod::shift) != 0) out += "S-";
+  switch (k.code) {
+    case key_code::character:
+      if (k.ch == U' ') {
+        out += "Space";
+      } else {
+        append_utf8(out, k.ch);
+      }
+      break;
+    case key_code::ctrl:
+      if (k.ch == U' ') {
+        out += "Space";
+      } else {
+        append_utf8(out, k.ch);
+      }
+      break;
+    case key_code::function:
+      out.push_back('F');
+      out += std::to_string(static_cast<unsigned>(k.ch));
+      break;
+    default:
+      out += base_name(k.code);
+      break;
+  }
+  out.push_back('>');
+  return out;
+}
+
+}  // namespace echochat

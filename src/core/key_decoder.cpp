@@ -1,0 +1,314 @@
+// The key decoder: a small hand-written state machine over the byte stream (see key_decoder.hpp).
+#include "echochat/core/key_decoder.hpp"
+
+#include <charconv>
+
+namespace echochat {
+namespace {
+
+constexpr char esc = '\x1b';
+constexpr std::string_view paste_end_marker = "\x1b[201~";
+constexpr std::size_t max_sequence = 64;  // a longer "sequence" is noise, not a key
+
+// Decodes one UTF-8 character at the front of `in`. Returns the number of bytes it takes, or 0
+// when `in` holds only a valid prefix of one (more bytes needed). Invalid input yields U+FFFD
+// for each maximal ill-formed subpart (Unicode's recommended practice).
+std::size_t decode_utf8(std::string_view in, char32_t& out) {
+  const auto b0 = static_cast<unsigned char>(in[0]);
+  if (b0 < 0x80) {
+    out = b0;
+    return 1;
+  }
+  std::size_t len = 0;
+  char32_t cp = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1Fu;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0Fu;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07u;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    out = 0xFFFD;
+    return 1;
+  }
+  for (std::size_t i = 1; i < len; ++i) {
+    if (i >= in.size()) return 0;
+    const auto b = static_cast<unsigned char>(in[i]);
+    if (b < lo || b > hi) {
+      out = 0xFFFD;
+      return i;
+    }
+    lo = 0x80;
+    hi = 0xBF;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  out = cp;
+  return len;
+}
+
+// A C0 control or DEL as a key.
+key control_key(unsigned char b) {
+  switch (b) {
+    case 0x00: return ctrl_key(U' ');
+    case 0x08: return named_key(key_code::backspace);
+    case 0x09: return named_key(key_code::tab);
+    case 0x0A:
+    case 0x0D: return named_key(key_code::enter);
+    case 0x1B: return named_key(key_code::escape);
+    case 0x7F: return named_key(key_code::backspace);
+    default: break;
+  }
+  if (b >= 0x01 && b <= 0x1A) return ctrl_key(static_cast<char32_t>('a' + b - 1));
+  return ctrl_key(static_cast<char32_t>(b + 0x40));  // 0x1C..0x1F: \ ] ^ _
+}
+
+// xterm encodes modifiers as 1 + (shift | alt << 1 | ctrl << 2).
+std::uint8_t xterm_mods(unsigned param) {
+  if (param < 2) return key_mod::none;
+  return static_cast<std::uint8_t>((param - 1) & 7u);
+}
+
+key with_mods(key k, std::uint8_t mods) {
+  k.mods = static_cast<std::uint8_t>(k.mods | mods);
+  return k;
+}
+
+key tilde_key(unsigned n) {
+  switch (n) {
+    case 1: case 7: return named_key(key_code::home);
+    case 2: return named_key(key_code::insert);
+    case 3: return named_key(key_code::del);
+    case 4: case 8: return named_key(key_code::end);
+    case 5: return named_key(key_code::page_up);
+    case 6: return named_key(key_code::page_down);
+    case 11: case 12: case 13: case 14: case 15: return fn_key(n - 10);
+    case 17: case 18: case 19: case 20: case 21: return fn_key(n - 11);
+    case 23: case 24: case 25: case 26: return fn_key(n - 12);
+    case 28: case 29: return fn_key(n - 13);
+    case 31: case 32: case 33: case 34: return fn_key(n - 14);
+    case 200: return named_key(key_code::paste_begin);
+    case 201: return named_key(key_code::paste_end);
+    default: return named_key(key_code::unknown);
+  }
+}
+
+// The key for a letter final byte (CSI or SS3): arrows, Home/End, F1-F4, keypad Enter, Shift-Tab.
+key letter_key(char final) {
+  switch (final) {
+    case 'A': return named_key(key_code::up);
+    case 'B': return named_key(key_code::down);
+    case 'C': return named_key(key_code::right);
+    case 'D': return named_key(key_code::left);
+    case 'H': return named_key(key_code::home);
+    case 'F': return named_key(key_code::end);
+    case 'P': return fn_key(1);
+    case 'Q': return fn_key(2);
+    case 'R': return fn_key(3);
+    case 'S': return fn_key(4);
+    case 'M': return named_key(key_code::enter);
+    case 'Z': return named_key(key_code::tab, key_mod::shift);
+    default: return named_key(key_code::unknown);
+  }
+}
+
+// Splits "a;b" CSI parameters into at most two numbers (missing ones are 0).
+void csi_params(std::string_view params, unsigned& first, unsigned& second) {
+  first = second = 0;
+  const auto semi = params.find(';');
+  auto parse = [](std::string_view s, unsigned& v) {
+    const auto colon = s.find(':');  // kitty-style sub-parameters: keep the main value
+    if (colon != std::string_view::npos) s = s.substr(0, colon);
+    std::from_chars(s.data(), s.data() + s.size(), v);
+  };
+  parse(params.substr(0, semi), first);
+  if (semi != std::string_view::npos) parse(params.substr(semi + 1), second);
+}
+
+}  // namespace
+
+void key_decoder::feed(std::string_view bytes, std::vector<key>& out) {
+  std::string joined;
+  std::string_view in = bytes;
+  if (!pending_.empty()) {
+    joined = std::move(pending_);
+    pending_.clear();
+    joined.append(bytes);
+    in = joined;
+  }
+  while (!in.empty()) {
+    if (paste_mode_) {
+      feed_paste(in, out);
+      continue;
+    }
+    if (decode_one(in, out, false) == step::need_more) {
+      pending_.assign(in);
+      return;
+    }
+  }
+}
+
+void key_decoder::flush(std::vector<key>& out) {
+  std::string rest = std::move(pending_);
+  pending_.clear();
+  std::string_view in = rest;
+  while (!in.empty()) {
+    if (paste_mode_) {
+      feed_paste(in, out);
+      if (!pending_.empty()) {  // a paste cut short by the end of input: keep what came
+        paste_ += pending_;
+        pending_.clear();
+      }
+      continue;
+    }
+    decode_one(in, out, true);
+  }
+}
+
+void key_decoder::feed_paste(std::string_view& in, std::vector<key>& out) {
+  // Everything up to the end marker is text. The marker may be split across chunks: keep a
+  // tail that could be its start.
+  const auto end = in.find(paste_end_marker);
+  if (end != std::string_view::npos) {
+    paste_.append(in.substr(0, end));
+    in.remove_prefix(end + paste_end_marker.size());
+    paste_mode_ = false;
+    out.push_back(key{key_code::paste_end, key_mod::none, static_cast<char32_t>(pastes_.size())});
+    pastes_.push_back(std::move(paste_));
+    paste_.clear();
+    return;
+  }
+  std::size_t keep = 0;
+  for (std::size_t n = std::min(in.size(), paste_end_marker.size() - 1); n > 0; --n) {
+    if (in.substr(in.size() - n) == paste_end_marker.substr(0, n)) {
+      keep = n;
+      break;
+    }
+  }
+  paste_.append(in.substr(0, in.size() - keep));
+  pending_.assign(in.substr(in.size() - keep));
+  in = {};
+}
+
+key_decoder::step key_decoder::decode_one(std::string_view& in, std::vector<key>& out, bool final) {
+  const auto b = static_cast<unsigned char>(in[0]);
+  if (b == static_cast<unsigned char>(esc)) return decode_escape(in, out, final);
+  if (b < 0x20 || b == 0x7F) {
+    out.push_back(control_key(b));
+    in.remove_prefix(1);
+    return step::done;
+  }
+  char32_t c = 0;
+  const std::size_t n = decode_utf8(in, c);
+  if (n == 0) {
+    if (!final) return step::need_more;
+    out.push_back(char_key(0xFFFD));  // a character cut short by the end of input
+    in = {};
+    return step::done;
+  }
+  out.push_back(char_key(c));
+  in.remove_prefix(n);
+  return step::done;
+}
+
+key_decoder::step key_decoder::decode_escape(std::string_view& in, std::vector<key>& out, bool final) {
+  if (in.size() == 1) {
+    if (!final) return step::need_more;
+    out.push_back(named_key(key_code::escape));
+    in = {};
+    return step::done;
+  }
+  const char intro = in[1];
+  if (intro == '[') {
+    // CSI: parameter bytes 0x30-0x3F, intermediate bytes 0x20-0x2F, one final byte 0x40-0x7E.
+    std::size_t i = 2;
+    while (i < in.size() && in[i] >= 0x30 && in[i] <= 0x3F) ++i;
+    const std::size_t params_end = i;
+    while (i < in.size() && in[i] >= 0x20 && in[i] <= 0x2F) ++i;
+    if (i >= in.size()) {
+      if (!final && i < max_sequence) return step::need_more;
+      // Cut short: what came is Alt+[ and then ordinary keys.
+      out.push_back(char_key(U'[', key_mod::alt));
+      in.remove_prefix(2);
+      return step::done;
+    }
+    const char fin = in[i];
+    if (fin < 0x40 || fin > 0x7E) {  // malformed: drop the sequence up to the stray byte
+      out.push_back(named_key(key_code::unknown));
+      in.remove_prefix(i);
+      return step::done;
+    }
+    if (fin == '[' && params_end == 2 && i == 2) {  // Linux console F1-F5: ESC [ [ A..E
+      if (in.size() < 4) {
+        if (!final) return step::need_more;
+        out.push_back(named_key(key_code::unknown));
+        in.remove_prefix(3);
+        return step::done;
+      }
+      const char f = in[3];
+      out.push_back(f >= 'A' && f <= 'E' ? fn_key(static_cast<unsigned>(f - 'A' + 1))
+                                         : named_key(key_code::unknown));
+      in.remove_prefix(4);
+      return step::done;
+    }
+    const std::string_view params = in.substr(2, params_end - 2);
+    unsigned p1 = 0, p2 = 0;
+    csi_params(params, p1, p2);
+    key k = named_key(key_code::unknown);
+    if (i != params_end || (!params.empty() && (params[0] < '0' || params[0] > ';'))) {
+      k = named_key(key_code::unknown);  // intermediates or private markers: not a key we know
+    } else if (fin == '~') {
+      k = with_mods(tilde_key(p1), xterm_mods(p2));
+    } else {
+      k = with_mods(letter_key(fin), xterm_mods(p2 != 0 ? p2 : (p1 > 1 ? p1 : 0)));
+      if (fin == 'M') k = named_key(key_code::unknown);  // CSI M is a mouse report, not Enter
+    }
+    in.remove_prefix(i + 1);
+    if (k.code == key_code::paste_begin) {
+      paste_mode_ = true;
+      paste_.clear();
+      return step::done;  // the paste_end key reports the whole paste
+    }
+    if (k.code == key_code::paste_end) return step::done;  // stray end marker: nothing to report
+    out.push_back(k);
+    return step::done;
+  }
+  if (intro == 'O') {
+    // SS3: application cursor keys, F1-F4, keypad.
+    if (in.size() < 3) {
+      if (!final) return step::need_more;
+      out.push_back(char_key(U'O', key_mod::alt));
+      in.remove_prefix(2);
+      return step::done;
+    }
+    const char fin = in[2];
+    key k = letter_key(fin);
+    if (fin >= 'j' && fin <= 'y') k = char_key(static_cast<char32_t>("*+,-./0123456789"[fin - 'j']));
+    if (fin == 'X') k = char_key(U'=');
+    in.remove_prefix(3);
+    out.push_back(k);
+    return step::done;
+  }
+  if (intro == esc) {
+    // Esc Esc: the first is a key of its own; the second starts again.
+    out.push_back(named_key(key_code::escape));
+    in.remove_prefix(1);
+    return step::done;
+  }
+  // Esc + key: that key with Alt.
+  std::string_view rest = in.substr(1);
+  std::vector<key> one;
+  if (decode_one(rest, one, final) == step::need_more) return step::need_more;
+  for (const key& k : one) out.push_back(with_mods(k, key_mod::alt));
+  in = rest;
+  return step::done;
+}
+
+}  // namespace echochat

@@ -1,0 +1,100 @@
+// Options with CLI11: validators give each bad value one clear line naming the flag and value.
+#include "echochat/core/options.hpp"
+
+#include "echochat/version.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+namespace echochat {
+namespace {
+
+std::optional<double> parse_seconds(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return std::nullopt;
+  if (!std::isfinite(v) || v < 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::variant<host_port, std::string> parse_host_port(const std::string& text) {
+  std::string host, port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos) return std::string{"an IPv6 address needs its closing ']'"};
+    host = text.substr(1, close - 1);
+    if (close + 1 >= text.size() || text[close + 1] != ':') return std::string{"expected HOST:PORT"};
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) return std::string{"expected HOST:PORT"};
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string::npos) return std::string{"write an IPv6 address as [ADDRESS]:PORT"};
+  }
+  if (host.empty()) return std::string{"the host is empty"};
+  if (port.empty()) return std::string{"the port is empty"};
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc{} || ptr != port.data() + port.size() || value < 1 || value > 65535) {
+    return std::string{"the port must be a number from 1 to 65535"};
+  }
+  return host_port{host, port};
+}
+
+std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args) {
+  options opts;
+  CLI::App app{"echochat: every key you type shows at once; a slow task reports in while you type.\n"
+               "Keys: q quits (in chat mode: on an empty line), Ctrl-C quits, PgUp/PgDn scroll.",
+               "echochat"};
+  app.set_version_flag("--version", std::string{"echochat "} + version, "Print the version and exit");
+
+  std::string delay_text;
+  app.add_option("--delay", delay_text, "Seconds until the slow task reports (fractional, 0 = at once; default 10)")
+      ->type_name("SECONDS")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            return parse_seconds(v) ? std::string{}
+                                    : "'" + v + "' is not a number of seconds (want a finite number >= 0)";
+          },
+          "", "seconds"));
+  std::string connect_text;
+  app.add_option("--connect", connect_text, "Chat through a line-based TCP server (IPv6 as [::1]:PORT)")
+      ->type_name("HOST:PORT")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            auto r = parse_host_port(v);
+            if (auto* why = std::get_if<std::string>(&r)) return "'" + v + "': " + *why;
+            return {};
+          },
+          "", "host_port"));
+  std::string log_text;
+  app.add_option("--log", log_text, "Append every entry, with an ISO 8601 time, to FILE")->type_name("FILE");
+  app.add_flag("--plain", opts.plain, "Plain lines on stdout, no screen (the default without a terminal)");
+
+  std::vector<const char*> argv;
+  argv.reserve(args.size() + 1);
+  argv.push_back("echochat");
+  for (const auto& a : args) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForHelp&) {
+    return parse_exit{0, app.help(), {}};
+  } catch (const CLI::CallForVersion&) {
+    return parse_exit{0, std::string{"echochat "} + version + "\n", {}};
+  } catch (const CLI::ParseError& e) {
+    return parse_exit{2, {}, std::string{"echochat: "} + e.what() + " (see --help)\n"};
+  }
+  if (!delay_text.empty()) opts.delay_seconds = *parse_seconds(delay_text);
+  if (!connect_text.empty()) opts.connect = std::get<host_port>(parse_host_port(connect_text));
+  if (app.count("--log") > 0) opts.log_file = log_text;
+  return opts;
+}
+
+}  // namespace echochat

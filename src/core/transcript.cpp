@@ -1,0 +1,112 @@
+// The transcript model and its layout into rows.
+#include "echochat/core/transcript.hpp"
+
+#include "echochat/core/text_width.hpp"
+
+#include <algorithm>
+
+namespace echochat {
+
+std::string_view source_tag(source s) {
+  switch (s) {
+    case source::you: return "you";
+    case source::slow: return "slow";
+    case source::net: return "net";
+    case source::sys: return "sys";
+  }
+  return "?";
+}
+
+void transcript::push_finished(entry e) {
+  finished_.push_back(std::move(e));
+  ++finished_total_;
+  while (finished_.size() > capacity_) finished_.pop_front();
+}
+
+void transcript::add(std::time_t when, source src, std::string text) {
+  push_finished(entry{when, src, std::move(text), {}});
+}
+
+void transcript::type(std::time_t when, std::string_view text) {
+  if (!typing_) typing_.emplace(entry{when, source::you, {}, {}});
+  typing_->text.append(text);
+}
+
+void transcript::type_token(std::time_t when, std::string_view token) {
+  if (!typing_) typing_.emplace(entry{when, source::you, {}, {}});
+  const auto begin = static_cast<std::uint32_t>(typing_->text.size());
+  typing_->text.append(token);
+  typing_->tokens.push_back({begin, static_cast<std::uint32_t>(typing_->text.size())});
+}
+
+bool transcript::backspace() {
+  if (!typing_ || typing_->text.empty()) return false;
+  auto& e = *typing_;
+  if (!e.tokens.empty() && e.tokens.back().end == e.text.size()) {
+    e.text.resize(e.tokens.back().begin);
+    e.tokens.pop_back();
+    return true;
+  }
+  e.text.resize(prev_char_start(e.text, e.text.size()));
+  return true;
+}
+
+void transcript::finish_typing(std::time_t when) {
+  entry e = typing_ ? std::move(*typing_) : entry{when, source::you, {}, {}};
+  typing_.reset();
+  e.tokens.clear();
+  e.tokens.shrink_to_fit();
+  push_finished(std::move(e));
+}
+
+void wrap_text(std::string_view text, int width, std::vector<std::pair<std::size_t, std::size_t>>& rows) {
+  rows.clear();
+  width = std::max(width, 1);
+  std::size_t begin = 0;
+  int used = 0;
+  char32_t c = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = next_char(text, i, c);
+    const int w = char_width(c);
+    if (used + w > width && used > 0) {
+      rows.emplace_back(begin, i);
+      begin = i;
+      used = 0;
+    }
+    used += w;
+    i += n;
+  }
+  rows.emplace_back(begin, text.size());
+}
+
+int prefix_width(int cols) { return cols >= 30 ? 15 : 0; }
+
+visible_rows layout(const transcript& t, int cols, int height, int scroll) {
+  visible_rows out;
+  if (height <= 0 || cols <= 0) return out;
+  scroll = std::max(scroll, 0);
+  const int text_cols = std::max(cols - prefix_width(cols), 1);
+  const auto wanted = static_cast<std::size_t>(height) + static_cast<std::size_t>(scroll);
+
+  std::vector<layout_row> reversed;  // bottom-up
+  std::vector<std::pair<std::size_t, std::size_t>> pieces;
+  std::size_t i = t.size();
+  for (; i > 0 && reversed.size() < wanted; --i) {
+    const entry& e = t.at(i - 1);
+    wrap_text(e.text, text_cols, pieces);
+    for (std::size_t p = pieces.size(); p > 0; --p) {
+      reversed.push_back(layout_row{&e, pieces[p - 1].first, pieces[p - 1].second, p == 1});
+    }
+  }
+  const auto total = reversed.size();
+  const auto h = static_cast<std::size_t>(height);
+  const std::size_t max_scroll = total > h ? total - h : 0;
+  const std::size_t applied = std::min(static_cast<std::size_t>(scroll), max_scroll);
+  out.scroll = static_cast<int>(applied);
+  out.at_top = i == 0 && total <= applied + h;  // every entry laid out and the first row shown
+  const std::size_t last = std::min(total, applied + h);  // exclusive, in bottom-up order
+  for (std::size_t r = last; r > applied; --r) out.rows.push_back(reversed[r - 1]);
+  return out;
+}
+
+}  // namespace echochat

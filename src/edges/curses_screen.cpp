@@ -1,0 +1,136 @@
+// ncurses drawing. Only the io_context thread calls into here. Each frame is drawn into
+// stdscr and sent with one doupdate(), so ncurses writes only the cells that changed.
+#include "echochat/edges/curses_screen.hpp"
+
+#include "echochat/core/text_width.hpp"
+#include "echochat/core/transcript.hpp"
+
+#include <curses.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
+namespace echochat {
+namespace {
+
+enum pair_id : short { pair_you = 1, pair_slow, pair_net, pair_sys };
+
+short pair_for(source s) {
+  switch (s) {
+    case source::you: return pair_you;
+    case source::slow: return pair_slow;
+    case source::net: return pair_net;
+    case source::sys: return pair_sys;
+  }
+  return 0;
+}
+
+// Writes UTF-8 text into at most `cells` cells at the cursor; returns the cells used.
+int put_text(std::string_view text, int cells) {
+  int used = 0;
+  char32_t c = 0;
+  std::size_t i = 0;
+  for (; i < text.size();) {
+    const std::size_t n = next_char(text, i, c);
+    const int w = char_width(c);
+    if (used + w > cells) break;
+    used += w;
+    i += n;
+  }
+  if (i > 0) addnstr(text.data(), static_cast<int>(i));
+  return used;
+}
+
+std::string clock_text(std::time_t t) {
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+}  // namespace
+
+curses_screen::curses_screen(bool color) {
+  have_saved_ = ::tcgetattr(STDIN_FILENO, &saved_) == 0;
+  const char* term = std::getenv("TERM");
+  if (term == nullptr || *term == '\0') throw terminal_unusable("TERM is not set");
+  if (std::string_view{term} == "dumb") throw terminal_unusable("TERM=dumb cannot show a screen");
+  SCREEN* scr = newterm(nullptr, stdout, stdin);
+  if (scr == nullptr) throw terminal_unusable(std::string{"unknown terminal type '"} + term + "'");
+  screen_ = scr;
+  raw();
+  noecho();
+  nonl();
+  typeahead(-1);  // we read the terminal ourselves; ncurses must not peek at it
+  curs_set(0);
+  idlok(stdscr, TRUE);
+  leaveok(stdscr, TRUE);
+  color_ = color && has_colors();
+  if (color_) {
+    start_color();
+    use_default_colors();
+    init_pair(pair_you, COLOR_GREEN, -1);
+    init_pair(pair_slow, COLOR_YELLOW, -1);
+    init_pair(pair_net, COLOR_CYAN, -1);
+    init_pair(pair_sys, COLOR_MAGENTA, -1);
+  }
+}
+
+curses_screen::~curses_screen() {
+  if (screen_ != nullptr) {
+    endwin();
+    delscreen(static_cast<SCREEN*>(screen_));
+  }
+  if (have_saved_) ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
+}
+
+term_size curses_screen::size() { return {LINES, COLS}; }
+
+term_size curses_screen::resize() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+    resizeterm(ws.ws_row, ws.ws_col);
+  }
+  return size();
+}
+
+void curses_screen::draw(const session& s, std::span<const entry>) {
+  const int rows = LINES;
+  const int cols = COLS;
+  werase(stdscr);
+  const int text_rows = s.transcript_rows();
+  const int prefix = prefix_width(cols);
+  const visible_rows view = layout(s.log(), cols, text_rows, s.scroll_rows());
+  int y = text_rows - static_cast<int>(view.rows.size());  // newest at the bottom
+  for (const layout_row& r : view.rows) {
+    move(y, 0);
+    if (prefix > 0 && r.first) {
+      attron(A_DIM);
+      addstr(clock_text(r.e->time).c_str());
+      attroff(A_DIM);
+      addch(' ');
+      const short pair = color_ ? pair_for(r.e->src) : 0;
+      attron(COLOR_PAIR(pair) | A_BOLD);
+      addnstr(source_tag(r.e->src).data(), static_cast<int>(source_tag(r.e->src).size()));
+      attroff(COLOR_PAIR(pair) | A_BOLD);
+    }
+    move(y, prefix);
+    put_text(std::string_view{r.e->text}.substr(r.begin, r.end - r.begin), cols - prefix);
+    ++y;
+  }
+  if (rows >= 3) mvhline(rows - 2, 0, ACS_HLINE, cols);
+  move(rows - 1, 0);
+  attron(A_REVERSE);
+  const int used = put_text(s.status_line(), cols);
+  for (int x = used; x < cols; ++x) addch(' ');
+  attroff(A_REVERSE);
+  wnoutrefresh(stdscr);
+  doupdate();
+}
+
+}  // namespace echochat
