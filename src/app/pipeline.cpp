@@ -76,14 +76,24 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
         ec == asio::experimental::error::channel_closed) {
       co_return;
     }
-    if (ec) {
-      decoder.flush(keys);
-      co_await send_keys(events, decoder, keys);
-      co_await send(events, input_closed_event{ec != asio::error::eof});
+    // Take every chunk already waiting too, so that a burst becomes one event and one frame.
+    error_code end;
+    auto take = [&](error_code chunk_ec, std::string more) {
+      if (chunk_ec) {
+        end = chunk_ec;
+      } else {
+        decoder.feed(more, keys);
+      }
+    };
+    take(ec, std::move(chunk));
+    while (!end && chunks.try_receive(take)) {
+    }
+    if (end) decoder.flush(keys);
+    co_await send_keys(events, decoder, keys);
+    if (end) {
+      co_await send(events, input_closed_event{end != asio::error::eof});
       co_return;
     }
-    decoder.feed(chunk, keys);
-    co_await send_keys(events, decoder, keys);
   }
 }
 

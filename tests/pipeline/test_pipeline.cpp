@@ -1,0 +1,244 @@
+// The real coroutines on a real io_context, with a scripted input and a recording screen.
+#include "echochat/app/pipeline.hpp"
+#include "echochat/edges/input_thread.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+#include <optional>
+
+using namespace echochat;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct recording_screen final : screen {
+  int draws = 0;
+  int resizes = 0;
+  bool finished = false;
+  std::vector<std::string> fresh_lines;
+  term_size next_size{24, 80};
+  term_size size() override { return next_size; }
+  term_size resize() override {
+    ++resizes;
+    return next_size;
+  }
+  void draw(const session&, std::span<const entry> fresh) override {
+    ++draws;
+    for (const auto& e : fresh) fresh_lines.push_back(std::string{source_tag(e.src)} + " " + e.text);
+  }
+  void finish(const session&) override { finished = true; }
+};
+
+std::vector<std::string> texts(const session& s) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < s.log().size(); ++i) {
+    out.push_back(std::string{source_tag(s.log().at(i).src)} + " " + s.log().at(i).text);
+  }
+  return out;
+}
+
+struct harness {
+  asio::io_context io{1};
+  chunk_channel chunks{io, 64};
+  recording_screen scr;
+  session s;
+  pipeline_config config;
+  std::optional<int> exit_code;
+
+  explicit harness(session_config sc = {}) : s(sc) {
+    config.slow_delay = std::chrono::hours(1);
+  }
+
+  void send(std::string bytes) { REQUIRE(chunks.try_send(boost::system::error_code{}, std::move(bytes))); }
+  void send_eof() { REQUIRE(chunks.try_send(asio::error::eof, std::string{})); }
+
+  // Runs until the pipeline ends; fails the test if it does not end within the deadline.
+  void run(std::chrono::seconds deadline = 10s) {
+    asio::co_spawn(io, run_pipeline(chunks, scr, s, nullptr, config), [&](std::exception_ptr e, int code) {
+      if (e) std::rethrow_exception(e);
+      exit_code = code;
+    });
+    io.run_for(deadline);
+    REQUIRE(exit_code.has_value());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("keys typed in chunks reach the transcript in order and q ends the pipeline", "[pipeline]") {
+  harness h;
+  h.send("hel");
+  h.send("lo\r");
+  h.send("wörld\x1b[A");
+  h.send("q");
+  h.run();
+  CHECK(*h.exit_code == 0);
+  CHECK(texts(h.s) == std::vector<std::string>{"you hello", "you wörld<Up>"});
+  CHECK(h.scr.finished);
+}
+
+TEST_CASE("q ends everything while the slow task is far away and no input is coming", "[pipeline]") {
+  harness h;
+  h.config.slow_delay = std::chrono::hours(24);
+  h.send("q");
+  h.run();  // returns only if the slow timer and the reader were cancelled
+  CHECK(h.s.why() == quit_reason::key);
+  CHECK(h.io.stopped());
+}
+
+TEST_CASE("the printer draws once per batch, not once per key", "[pipeline]") {
+  harness h;
+  for (int i = 0; i < 50; ++i) h.send("abcdefgh");
+  h.send("q");
+  h.run();
+  CHECK(h.s.key_count() == 401);
+  CHECK(h.scr.draws == 2);  // the first frame, then one for everything that was waiting
+}
+
+TEST_CASE("a lone Esc becomes a key after the timeout", "[pipeline][esc]") {
+  harness h;
+  h.config.escape_timeout = 5ms;
+  h.send("\x1b");
+  asio::co_spawn(
+      h.io,
+      [&]() -> asio::awaitable<void> {
+        // Wait until the Esc has been decided, then quit.
+        asio::steady_timer t(h.io);
+        while (h.s.key_count() == 0) {
+          t.expires_after(1ms);
+          co_await t.async_wait(asio::use_awaitable);
+        }
+        h.chunks.try_send(boost::system::error_code{}, std::string{"q"});
+      },
+      asio::detached);
+  h.run();
+  CHECK(texts(h.s) == std::vector<std::string>{"you <Esc>"});
+}
+
+TEST_CASE("an Esc followed by the rest of its sequence is one key", "[pipeline][esc]") {
+  harness h;
+  h.config.escape_timeout = std::chrono::milliseconds(60'000);  // never decides in this test
+  h.send("\x1b");
+  h.send("[B");
+  h.send("q");
+  h.run();
+  CHECK(texts(h.s) == std::vector<std::string>{"you <Down>"});
+}
+
+TEST_CASE("the slow task reports after its delay, in the middle of typing", "[pipeline][slow]") {
+  harness h;
+  h.config.slow_delay = 0ms;
+  h.send("ab");
+  asio::co_spawn(
+      h.io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer t(h.io);
+        while (h.s.log().finished().empty()) {
+          t.expires_after(1ms);
+          co_await t.async_wait(asio::use_awaitable);
+        }
+        h.chunks.try_send(boost::system::error_code{}, std::string{"cq"});
+      },
+      asio::detached);
+  h.run();
+  CHECK(texts(h.s) == std::vector<std::string>{"slow something slow is done", "you abc"});
+}
+
+TEST_CASE("without a terminal, end of input ends the pipeline once the slow task is done", "[pipeline][plain]") {
+  harness h(session_config{.terminal = false, .keep_fresh = true});
+  h.config.slow_delay = 20ms;
+  h.config.countdown = false;
+  h.send("hi\r");
+  h.send_eof();
+  h.run();
+  CHECK(*h.exit_code == 0);
+  CHECK(h.scr.fresh_lines == std::vector<std::string>{"you hi", "slow something slow is done"});
+}
+
+TEST_CASE("with a terminal, end of input is a hang-up that ends the pipeline", "[pipeline]") {
+  harness h;
+  h.send("abc");
+  h.send_eof();
+  h.run();
+  CHECK(h.s.why() == quit_reason::hangup);
+  CHECK(texts(h.s) == std::vector<std::string>{"you abc"});
+}
+
+TEST_CASE("the input thread hands a pipe's bytes to the pipeline and reports its end", "[pipeline][input_thread]") {
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  harness h(session_config{.terminal = false, .keep_fresh = true});
+  h.config.slow_delay = 0ms;
+  h.config.countdown = false;
+  {
+    input_thread reader_thread(fds[0], h.chunks);
+    const std::string typed = "first\rsecond\r";
+    REQUIRE(::write(fds[1], typed.data(), typed.size()) == static_cast<ssize_t>(typed.size()));
+    ::close(fds[1]);
+    h.run();
+  }
+  ::close(fds[0]);
+  // The slow task (delay 0) may report before or after the typing; the typing keeps its order.
+  auto lines = h.scr.fresh_lines;
+  const auto slow = std::find(lines.begin(), lines.end(), "slow something slow is done");
+  REQUIRE(slow != lines.end());
+  lines.erase(slow);
+  CHECK(lines == std::vector<std::string>{"you first", "you second"});
+}
+
+TEST_CASE("the input thread stops at once while blocked waiting for a key", "[pipeline][input_thread]") {
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  asio::io_context io;
+  chunk_channel chunks(io, 4);
+  {
+    input_thread reader_thread(fds[0], chunks);
+  }  // the destructor returns although nothing was ever written
+  ::close(fds[0]);
+  ::close(fds[1]);
+  SUCCEED();
+}
+
+TEST_CASE("a paste larger than the chunk channel arrives whole and in order", "[pipeline][input_thread]") {
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  harness h(session_config{.terminal = false, .keep_fresh = true});
+  h.config.slow_delay = 0ms;
+  h.config.countdown = false;
+  std::string typed;
+  for (int i = 0; i < 5000; ++i) typed += "line " + std::to_string(i) + "\r";
+  {
+    input_thread reader_thread(fds[0], h.chunks);
+    std::thread writer([&] {
+      std::size_t done = 0;
+      while (done < typed.size()) {
+        const ssize_t n = ::write(fds[1], typed.data() + done, typed.size() - done);
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+      }
+      ::close(fds[1]);
+    });
+    h.run();
+    writer.join();
+  }
+  ::close(fds[0]);
+  auto lines = h.scr.fresh_lines;
+  const auto slow = std::find(lines.begin(), lines.end(), "slow something slow is done");
+  REQUIRE(slow != lines.end());
+  lines.erase(slow);
+  REQUIRE(lines.size() == 5000);
+  for (int i = 0; i < 5000; ++i) REQUIRE(lines[static_cast<std::size_t>(i)] == "you line " + std::to_string(i));
+}

@@ -1,0 +1,87 @@
+// Options parsing: good values, and one clear line for each bad one.
+#include "echochat/core/options.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace echochat;
+
+namespace {
+options parse_ok(std::vector<std::string> args) {
+  auto r = parse_options(args);
+  REQUIRE(std::holds_alternative<options>(r));
+  return std::get<options>(r);
+}
+parse_exit parse_fail(std::vector<std::string> args) {
+  auto r = parse_options(args);
+  REQUIRE(std::holds_alternative<parse_exit>(r));
+  return std::get<parse_exit>(r);
+}
+}  // namespace
+
+TEST_CASE("no arguments give the defaults", "[options]") {
+  const options o = parse_ok({});
+  CHECK(o.delay_seconds == 10.0);
+  CHECK_FALSE(o.plain);
+  CHECK_FALSE(o.connect);
+  CHECK_FALSE(o.log_file);
+}
+
+TEST_CASE("--delay takes fractional and zero seconds", "[options]") {
+  CHECK(parse_ok({"--delay", "2.5"}).delay_seconds == 2.5);
+  CHECK(parse_ok({"--delay=0"}).delay_seconds == 0.0);
+  CHECK(parse_ok({"--delay", "1e-3"}).delay_seconds == 0.001);
+  CHECK(parse_ok({"--plain"}).plain);
+}
+
+TEST_CASE("a bad --delay is one line on stderr naming the flag and the value", "[options]") {
+  const std::string bad = GENERATE(as<std::string>{}, "-1", "abc", "inf", "nan", "", "1s", "-0.5");
+  const parse_exit e = parse_fail({"--delay", bad});
+  CHECK(e.code != 0);
+  CHECK(e.out.empty());
+  CHECK_THAT(e.err, Catch::StartsWith("echochat: ") && Catch::Contains("--delay") && Catch::EndsWith("\n"));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+  if (!bad.empty()) CHECK_THAT(e.err, Catch::Contains("'" + bad + "'"));
+}
+
+TEST_CASE("an unknown flag is an error", "[options]") {
+  const parse_exit e = parse_fail({"--bogus"});
+  CHECK(e.code != 0);
+  CHECK_THAT(e.err, Catch::Contains("--bogus"));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+}
+
+TEST_CASE("--version prints the project version", "[options]") {
+  const parse_exit e = parse_fail({"--version"});
+  CHECK(e.code == 0);
+  CHECK(e.out == "echochat 1.0.0\n");
+  CHECK(e.err.empty());
+}
+
+TEST_CASE("--help lists every flag and the keys", "[options]") {
+  const parse_exit e = parse_fail({"--help"});
+  CHECK(e.code == 0);
+  for (const char* flag : {"--delay", "--connect", "--log", "--plain", "--version", "--help"}) {
+    CHECK_THAT(e.out, Catch::Contains(flag));
+  }
+  CHECK_THAT(e.out, Catch::Contains("q quits"));
+}
+
+TEST_CASE("--connect takes host:port, [v6]:port and names", "[options][connect]") {
+  CHECK(parse_ok({"--connect", "127.0.0.1:9000"}).connect == host_port{"127.0.0.1", "9000"});
+  CHECK(parse_ok({"--connect", "[::1]:6667"}).connect == host_port{"::1", "6667"});
+  CHECK(parse_ok({"--connect", "chat.example:1"}).connect == host_port{"chat.example", "1"});
+  CHECK(parse_ok({"--connect", "h:65535"}).connect == host_port{"h", "65535"});
+}
+
+TEST_CASE("a bad --connect is one clear line", "[options][connect]") {
+  const std::string bad =
+      GENERATE(as<std::string>{}, "nohostport", "host:0", "host:65536", ":9000", "host:", "host:http", "::1:80", "[::1]80", "[::1");
+  const parse_exit e = parse_fail({"--connect", bad});
+  CHECK(e.code != 0);
+  CHECK_THAT(e.err, Catch::Contains("--connect") && Catch::Contains(bad));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+}
+
+TEST_CASE("--log takes a file name", "[options]") {
+  CHECK(parse_ok({"--log", "chat.log"}).log_file == "chat.log");
+}

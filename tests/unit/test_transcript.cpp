@@ -1,0 +1,166 @@
+// The transcript model: typing, backspace over wide characters and tokens, wrap, scrollback.
+#include "echochat/core/text_width.hpp"
+#include "echochat/core/transcript.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace echochat;
+
+namespace {
+std::vector<std::string> row_texts(const visible_rows& v) {
+  std::vector<std::string> out;
+  for (const auto& r : v.rows) out.push_back(r.e->text.substr(r.begin, r.end - r.begin));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("typing appends to one open entry until Enter finishes it", "[model]") {
+  transcript t;
+  t.type(100, "he");
+  t.type(101, "llo");
+  REQUIRE(t.typing());
+  CHECK(t.typing()->text == "hello");
+  CHECK(t.typing()->time == 100);  // the time the entry was started
+  CHECK(t.finished().empty());
+  t.finish_typing(102);
+  CHECK_FALSE(t.typing());
+  REQUIRE(t.finished().size() == 1);
+  CHECK(t.finished()[0].text == "hello");
+  CHECK(t.finished()[0].src == source::you);
+}
+
+TEST_CASE("Enter on nothing typed adds an empty entry", "[model]") {
+  transcript t;
+  t.finish_typing(5);
+  REQUIRE(t.finished().size() == 1);
+  CHECK(t.finished()[0].text.empty());
+}
+
+TEST_CASE("an entry from elsewhere goes above the line being typed", "[model]") {
+  transcript t;
+  t.type(1, "half a li");
+  t.add(2, source::slow, "something slow is done");
+  REQUIRE(t.size() == 2);
+  CHECK(t.at(0).src == source::slow);
+  CHECK(t.at(1).text == "half a li");
+  t.type(3, "ne");
+  t.finish_typing(4);
+  CHECK(t.finished()[1].text == "half a line");
+}
+
+TEST_CASE("backspace removes whole characters, wide ones and emoji included", "[model]") {
+  transcript t;
+  t.type(0, "aé日😀");
+  REQUIRE(t.backspace());
+  CHECK(t.typing()->text == "aé日");
+  REQUIRE(t.backspace());
+  CHECK(t.typing()->text == "aé");
+  REQUIRE(t.backspace());
+  CHECK(t.typing()->text == "a");
+  REQUIRE(t.backspace());
+  CHECK(t.typing()->text.empty());
+  CHECK_FALSE(t.backspace());
+}
+
+TEST_CASE("backspace removes a named key as a whole", "[model]") {
+  transcript t;
+  t.type(0, "x");
+  t.type_token(0, "<Up>");
+  t.type(0, ">");
+  REQUIRE(t.backspace());
+  CHECK(t.typing()->text == "x<Up>");  // the typed '>' was a character, not the token's end
+  REQUIRE(t.backspace());
+  CHECK(t.typing()->text == "x");
+  REQUIRE(t.backspace());
+  CHECK(t.typing()->text.empty());
+}
+
+TEST_CASE("backspace with nothing being typed does nothing", "[model]") {
+  transcript t;
+  t.add(0, source::slow, "done");
+  CHECK_FALSE(t.backspace());
+  CHECK(t.finished()[0].text == "done");
+}
+
+TEST_CASE("scrollback keeps the newest entries up to its capacity", "[model]") {
+  transcript t(3);
+  for (int i = 0; i < 5; ++i) t.add(i, source::sys, std::to_string(i));
+  REQUIRE(t.finished().size() == 3);
+  CHECK(t.finished().front().text == "2");
+  CHECK(t.finished().back().text == "4");
+  CHECK(t.finished_total() == 5);
+}
+
+TEST_CASE("text wraps at the width in cells, and wide characters never straddle", "[model][wrap]") {
+  std::vector<std::pair<std::size_t, std::size_t>> rows;
+  SECTION("ASCII") {
+    wrap_text("abcdefg", 3, rows);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[2] == std::pair<std::size_t, std::size_t>{6, 7});
+  }
+  SECTION("wide characters take two cells") {
+    const std::string s = "日本語x";  // 2+2+2+1 cells
+    wrap_text(s, 3, rows);
+    REQUIRE(rows.size() == 3);
+    CHECK(s.substr(rows[0].first, rows[0].second - rows[0].first) == "日");
+    CHECK(s.substr(rows[2].first, rows[2].second - rows[2].first) == "語x");
+  }
+  SECTION("a wide character wider than the row still gets a row") {
+    wrap_text("日", 1, rows);
+    REQUIRE(rows.size() == 1);
+  }
+  SECTION("empty text is one empty row") {
+    wrap_text("", 10, rows);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].first == rows[0].second);
+  }
+}
+
+TEST_CASE("character widths come from the locale's tables", "[model][wrap]") {
+  CHECK(char_width(U'a') == 1);
+  CHECK(char_width(U'日') == 2);
+  CHECK(char_width(U'😀') == 2);
+  CHECK(char_width(0x0301) == 0);  // combining acute accent
+  CHECK(text_width("héllo 日本") == 10);
+}
+
+TEST_CASE("the layout shows the newest rows at the bottom and scrolls back", "[model][layout]") {
+  transcript t;
+  for (int i = 0; i < 10; ++i) t.add(i, source::sys, "entry " + std::to_string(i));
+  SECTION("live end") {
+    const auto v = layout(t, 80, 3, 0);
+    CHECK(row_texts(v) == std::vector<std::string>{"entry 7", "entry 8", "entry 9"});
+    CHECK(v.scroll == 0);
+    CHECK_FALSE(v.at_top);
+  }
+  SECTION("scrolled") {
+    const auto v = layout(t, 80, 3, 4);
+    CHECK(row_texts(v) == std::vector<std::string>{"entry 3", "entry 4", "entry 5"});
+  }
+  SECTION("scrolling past the top clamps") {
+    const auto v = layout(t, 80, 3, 100);
+    CHECK(v.scroll == 7);
+    CHECK(v.at_top);
+    CHECK(row_texts(v) == std::vector<std::string>{"entry 0", "entry 1", "entry 2"});
+  }
+  SECTION("fewer entries than rows") {
+    transcript small;
+    small.add(0, source::sys, "only");
+    const auto v = layout(small, 80, 5, 0);
+    CHECK(row_texts(v) == std::vector<std::string>{"only"});
+    CHECK(v.at_top);
+  }
+  SECTION("no room at all") { CHECK(layout(t, 80, 0, 0).rows.empty()); }
+}
+
+TEST_CASE("wrapped entries continue on following rows without the prefix", "[model][layout]") {
+  transcript t;
+  t.add(0, source::you, std::string(100, 'x'));
+  const int cols = 40;
+  const auto v = layout(t, cols, 10, 0);
+  REQUIRE(v.rows.size() == 4);  // 25 cells of text per row after the 15-cell prefix
+  CHECK(v.rows[0].first);
+  CHECK_FALSE(v.rows[1].first);
+  CHECK(prefix_width(cols) == 15);
+  CHECK(prefix_width(10) == 0);
+}
