@@ -26,7 +26,7 @@ TEST_CASE("no arguments give the defaults", "[options]") {
   CHECK_FALSE(o.log_file);
 }
 
-TEST_CASE("--delay takes fractional and zero seconds", "[options]") {
+TEST_CASE("the delay flag takes fractional and zero seconds", "[options]") {
   CHECK(parse_ok({"--delay", "2.5"}).delay_seconds == 2.5);
   CHECK(parse_ok({"--delay=0"}).delay_seconds == 0.0);
   CHECK(parse_ok({"--delay", "1e-3"}).delay_seconds == 0.001);
@@ -50,14 +50,14 @@ TEST_CASE("an unknown flag is an error", "[options]") {
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
 
-TEST_CASE("--version prints the project version", "[options]") {
+TEST_CASE("the version flag prints the project version", "[options]") {
   const parse_exit e = parse_fail({"--version"});
   CHECK(e.code == 0);
   CHECK(e.out == "echochat 1.0.0\n");
   CHECK(e.err.empty());
 }
 
-TEST_CASE("--help lists every flag and the keys", "[options]") {
+TEST_CASE("the help flag lists every flag and the keys", "[options]") {
   const parse_exit e = parse_fail({"--help"});
   CHECK(e.code == 0);
   for (const char* flag : {"--delay", "--connect", "--log", "--plain", "--version", "--help"}) {
@@ -66,7 +66,7 @@ TEST_CASE("--help lists every flag and the keys", "[options]") {
   CHECK_THAT(e.out, Catch::Contains("q quits"));
 }
 
-TEST_CASE("--connect takes host:port, [v6]:port and names", "[options][connect]") {
+TEST_CASE("the connect flag takes host:port, [v6]:port and names", "[options][connect]") {
   CHECK(parse_ok({"--connect", "127.0.0.1:9000"}).connect == host_port{"127.0.0.1", "9000"});
   CHECK(parse_ok({"--connect", "[::1]:6667"}).connect == host_port{"::1", "6667"});
   CHECK(parse_ok({"--connect", "chat.example:1"}).connect == host_port{"chat.example", "1"});
@@ -82,6 +82,6 @@ TEST_CASE("a bad --connect is one clear line", "[options][connect]") {
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
 
-TEST_CASE("--log takes a file name", "[options]") {
+TEST_CASE("the log flag takes a file name", "[options]") {
   CHECK(parse_ok({"--log", "chat.log"}).log_file == "chat.log");
 }
