@@ -4,6 +4,7 @@
 #include "echochat/app/pipeline.hpp"
 #include "echochat/edges/curses_screen.hpp"
 #include "echochat/edges/input_thread.hpp"
+#include "echochat/edges/log_file.hpp"
 #include "echochat/edges/plain_screen.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <unistd.h>
 
 namespace echochat {
@@ -23,6 +25,10 @@ namespace asio = boost::asio;
 int run(const options& opts) {
   std::setlocale(LC_ALL, "");
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
+
+  // Opened before the terminal is touched: an unwritable path is an error on a clean terminal.
+  std::optional<log_file> log;
+  if (opts.log_file) log.emplace(*opts.log_file);
 
   bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
 
@@ -36,7 +42,7 @@ int run(const options& opts) {
   if (!plain) {
     const char* no_color = std::getenv("NO_COLOR");
     try {
-      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0');
+      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0', opts.connect.has_value());
     } catch (const terminal_unusable& e) {
       plain = true;
       fallback = std::string{"plain mode: "} + e.what();
@@ -44,20 +50,32 @@ int run(const options& opts) {
   }
   if (plain) scr = std::make_unique<plain_screen>(STDOUT_FILENO);
 
-  session s(session_config{.terminal = !plain, .keep_fresh = plain});
+  session_config sc;
+  sc.terminal = !plain;
+  sc.keep_fresh = plain || log.has_value();
+  sc.chat = opts.connect.has_value();
+  if (opts.connect) {
+    sc.chat_target = opts.connect->host.find(':') != std::string::npos
+                         ? "[" + opts.connect->host + "]:" + opts.connect->port
+                         : opts.connect->host + ":" + opts.connect->port;
+  }
+  session s(std::move(sc));
   if (!fallback.empty()) s.apply(sys_event{fallback}, std::time(nullptr));
 
   pipeline_config config;
   config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(opts.delay_seconds));
   config.countdown = !plain;
+  config.connect = opts.connect;
+  entry_sink sink;
+  if (log) sink = [&log](std::span<const entry> entries) { log->write(entries); };
 
   chunk_channel chunks(io, 64);
   input_thread input(STDIN_FILENO, chunks);
 
   int code = 0;
   std::exception_ptr failure;
-  asio::co_spawn(io, run_pipeline(chunks, *scr, s, &signals, config),
+  asio::co_spawn(io, run_pipeline(chunks, *scr, s, &signals, config, sink),
                  [&](std::exception_ptr e, int c) {
                    failure = e;
                    code = c;

@@ -21,19 +21,16 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-asio::awaitable<void> send(event_channel& events, event ev) {
-  co_await events.async_send(error_code{}, std::move(ev), asio::use_awaitable);
-}
-
 // Moves decoded keys (and the texts of pastes) into one event.
 asio::awaitable<void> send_keys(event_channel& events, key_decoder& decoder, std::vector<key>& keys) {
   if (keys.empty()) co_return;
-  keys_event ev;
-  ev.keys = std::move(keys);
-  ev.pastes = std::move(decoder.pastes());
+  keys_event batch;
+  batch.keys = std::move(keys);
+  batch.pastes = std::move(decoder.pastes());
   keys.clear();
   decoder.pastes().clear();
-  co_await send(events, std::move(ev));
+  event ev = std::move(batch);
+  co_await send_event(events, std::move(ev));
 }
 
 // Waits, without waking, until the group it is part of is cancelled.
@@ -91,7 +88,8 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
     if (end) decoder.flush(keys);
     co_await send_keys(events, decoder, keys);
     if (end) {
-      co_await send(events, input_closed_event{end != asio::error::eof});
+      event closed = input_closed_event{end != asio::error::eof};
+      co_await send_event(events, std::move(closed));
       co_return;
     }
   }
@@ -106,29 +104,29 @@ asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds 
     if (left <= 0) break;
     if (countdown) {
       const auto step = countdown_step(left);
-      co_await send(events, slow_tick_event{step.seconds_left});
+      event tick = slow_tick_event{step.seconds_left};
+      co_await send_event(events, std::move(tick));
       timer.expires_after(std::chrono::milliseconds(step.wait_ms));
     } else {
       timer.expires_at(deadline);
     }
     co_await timer.async_wait(asio::use_awaitable);
   }
-  co_await send(events, slow_done_event{});
+  event done = slow_done_event{};
+  co_await send_event(events, std::move(done));
 }
 
 asio::awaitable<void> signal_watch(asio::signal_set& signals, event_channel& events) {
   for (;;) {
     auto [ec, signo] = co_await signals.async_wait(use_tuple);
     if (ec) co_return;
-    if (signo == SIGWINCH) {
-      co_await send(events, resize_event{});
-    } else {
-      co_await send(events, signal_event{signo});
-    }
+    event ev = signo == SIGWINCH ? event{resize_event{}} : event{signal_event{signo}};
+    co_await send_event(events, std::move(ev));
   }
 }
 
-asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink) {
+asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
+                              std::function<void()> after_frame) {
   auto apply = [&](event&& ev, std::time_t now) {
     if (std::holds_alternative<resize_event>(ev)) {
       const term_size size = scr.resize();
@@ -146,6 +144,7 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
     }
     present(scr, s, sink);
+    if (after_frame) after_frame();
     if (s.done()) {
       scr.finish(s);
       co_return;
@@ -166,7 +165,14 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
   auto producers = reader(chunks, events, config.escape_timeout) &&
                    slow_task(events, config.slow_delay, config.countdown) &&
                    (signals != nullptr ? signal_watch(*signals, events) : until_cancelled());
-  co_await (printer(events, scr, s, std::move(sink)) || std::move(producers));
+  if (config.connect) {
+    wake_channel wake(co_await asio::this_coro::executor, 1);
+    std::function<void()> wake_writer = [&wake] { wake.try_send(error_code{}); };
+    co_await (printer(events, scr, s, std::move(sink), std::move(wake_writer)) ||
+              (std::move(producers) && chat_connection(*config.connect, s, events, wake, config.backoff)));
+  } else {
+    co_await (printer(events, scr, s, std::move(sink)) || std::move(producers));
+  }
   co_return s.exit_code();
 }
 

@@ -2,6 +2,7 @@
 #include "echochat/core/session.hpp"
 
 #include "echochat/core/key.hpp"
+#include "echochat/core/sanitize.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -10,12 +11,14 @@
 
 namespace echochat {
 
-session::session(session_config config) : config_(config), log_(config.scrollback) {}
+session::session(session_config config)
+    : config_(std::move(config)), log_(config_.scrollback), outbox_(config_.outbox_capacity) {}
 
 int session::exit_code() const {
   switch (quit_) {
     case quit_reason::signal: return 128 + quit_signal_;
     case quit_reason::hangup: return 128 + SIGHUP;
+    case quit_reason::unsent: return 1;
     case quit_reason::none:
     case quit_reason::key:
     case quit_reason::finished: break;
@@ -26,10 +29,12 @@ int session::exit_code() const {
 std::vector<entry> session::take_fresh() { return std::exchange(fresh_, {}); }
 
 int session::transcript_rows() const {
-  // Status bar on the last row, a separator above it when there is room for both and text.
-  if (rows_ <= 1) return 0;
-  if (rows_ == 2) return 1;
-  return rows_ - 2;
+  // Status bar on the last row (chat mode: the input line below it), a separator above it when
+  // there is room for it and some text.
+  const int bars = config_.chat ? 2 : 1;
+  if (rows_ <= bars) return 0;
+  if (rows_ == bars + 1) return 1;
+  return rows_ - bars - 1;
 }
 
 void session::resize(int rows, int cols) {
@@ -44,8 +49,12 @@ void session::quit(quit_reason why, int signo) {
 }
 
 void session::check_finished() {
-  // Without a terminal, end of input ends the program once every source is done.
-  if (!config_.terminal && input_closed_ && slow_done_) quit(quit_reason::finished);
+  // Without a terminal, end of input ends the program once every source is done: the slow task
+  // reported and, in chat mode, the outbox was sent and the connection is over.
+  if (config_.terminal || !input_closed_ || !slow_done_) return;
+  if (!config_.chat) return quit(quit_reason::finished);
+  if (net_ != net_state::closed) return;
+  quit(outbox_.empty() ? quit_reason::finished : quit_reason::unsent);
 }
 
 void session::add(std::time_t now, source src, std::string text) {
@@ -81,7 +90,15 @@ void session::apply(const event& ev, std::time_t now) {
             check_finished();
           }
         } else if constexpr (std::is_same_v<T, net_line_event>) {
-          add(now, source::net, e.text);
+          add(now, source::net, e.cut ? e.text + " [cut]" : e.text);
+        } else if constexpr (std::is_same_v<T, net_state_event>) {
+          net_ = e.state;
+          retry_ms_ = e.retry_ms;
+          if (e.state == net_state::closed && !outbox_.empty()) {
+            add(now, source::sys, std::to_string(outbox_.size()) + (outbox_.size() == 1 ? " line was" : " lines were") +
+                                      " not sent: the connection is closed");
+          }
+          check_finished();
         } else if constexpr (std::is_same_v<T, sys_event>) {
           add(now, source::sys, e.text);
         } else {
@@ -95,11 +112,88 @@ void session::on_keys(const keys_event& ev, std::time_t now) {
   for (const key& k : ev.keys) {
     if (done()) return;
     ++keys_;
-    if (k.code == key_code::paste_end && k.ch < ev.pastes.size()) {
+    const bool paste = k.code == key_code::paste_end && k.ch < ev.pastes.size();
+    if (config_.chat) {
+      if (paste) {
+        on_chat_paste(ev.pastes[k.ch]);
+      } else {
+        on_chat_key(k, now);
+      }
+    } else if (paste) {
       on_paste(ev.pastes[k.ch], now);
     } else {
       on_key(k, now);
     }
+  }
+}
+
+void session::on_chat_key(const key& k, std::time_t now) {
+  const int page = std::max(transcript_rows() - 1, 1);
+  if (k.mods == key_mod::none) {
+    switch (k.code) {
+      case key_code::page_up:
+        scroll_ = layout(log_, cols_, transcript_rows(), scroll_ + page).scroll;
+        return;
+      case key_code::page_down:
+        scroll_ = std::max(scroll_ - page, 0);
+        return;
+      case key_code::ctrl:
+        if (k.ch == U'c') return quit(quit_reason::key);
+        break;
+      case key_code::enter:
+        scroll_ = 0;
+        return send_input(now);
+      case key_code::character:
+        if (k.ch == U'q' && editor_.text().empty() && pasted_.empty()) return quit(quit_reason::key);
+        break;
+      default: break;
+    }
+  }
+  if (k.code == key_code::ctrl && k.ch == U'u') pasted_.clear();  // Ctrl-U drops a pending paste too
+  if (editor_.handle(k)) scroll_ = 0;
+}
+
+void session::on_chat_paste(const std::string& text) {
+  // The first line goes into the input line at the cursor; the others wait for Enter.
+  scroll_ = 0;
+  std::size_t start = 0;
+  bool first = true;
+  while (start <= text.size()) {
+    std::size_t stop = text.find_first_of("\r\n", start);
+    if (stop == std::string::npos) stop = text.size();
+    const std::string_view piece{text.data() + start, stop - start};
+    if (first) {
+      editor_.insert(piece);
+      first = false;
+    } else if (!piece.empty()) {
+      line_editor clean;  // the same rules as typed text: valid UTF-8, no controls
+      clean.insert(piece);
+      pasted_.push_back(clean.text());
+    }
+    if (stop < text.size() && text[stop] == '\r' && stop + 1 < text.size() && text[stop + 1] == '\n') ++stop;
+    start = stop + 1;
+  }
+}
+
+void session::send_input(std::time_t now) {
+  std::vector<std::string> lines;
+  if (!editor_.text().empty()) lines.push_back(editor_.text());
+  for (const auto& l : pasted_) {
+    if (!l.empty()) lines.push_back(l);
+  }
+  if (lines.empty()) return;  // an empty line sends nothing
+  if (outbox_.size() + lines.size() > outbox_.capacity()) {
+    // Refused, never silently dropped: the text stays in the input line.
+    add(now, source::sys, "not sent: " + std::to_string(outbox_.size()) +
+                              " lines are already waiting for the connection (the most is " +
+                              std::to_string(outbox_.capacity()) + ")");
+    return;
+  }
+  editor_.submit();
+  pasted_.clear();
+  for (auto& l : lines) {
+    add(now, source::you, l);
+    outbox_.push(std::move(l));
   }
 }
 
@@ -148,7 +242,7 @@ void session::on_paste(const std::string& text, std::time_t now) {
   scroll_ = 0;
   std::string run;
   auto flush = [&] {
-    if (!run.empty()) log_.type(now, run);
+    if (!run.empty()) log_.type(now, sanitize(run));  // invalid UTF-8, C1 controls
     run.clear();
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -178,7 +272,25 @@ countdown countdown_step(std::int64_t ms_left) {
 }
 
 std::string session::status_line() const {
-  std::string s = "echochat · local echo · ";
+  std::string s = "echochat · ";
+  if (config_.chat) {
+    s += config_.chat_target + " · ";
+    switch (net_) {
+      case net_state::connecting: s += "connecting"; break;
+      case net_state::online: s += "online"; break;
+      case net_state::offline:
+        s += "offline, retry in " + std::to_string((retry_ms_ + 999) / 1000) + " s";
+        break;
+      case net_state::closed: s += "closed"; break;
+    }
+    if (!outbox_.empty()) s += " · " + std::to_string(outbox_.size()) + " waiting";
+    if (!pasted_.empty()) {
+      s += " · Enter sends " + std::to_string(pasted_.size() + 1) + " pasted lines";
+    }
+    s += " · ";
+  } else {
+    s += "local echo · ";
+  }
   if (slow_done_) {
     s += "slow task done";
   } else if (slow_left_) {
@@ -194,7 +306,7 @@ std::string session::status_line() const {
   }
   s += " · " + std::to_string(keys_) + (keys_ == 1 ? " key" : " keys");
   if (scroll_ > 0) s += " · scrolled back (PgDn)";
-  s += " · q quits";
+  s += config_.chat ? " · q on an empty line quits" : " · q quits";
   return s;
 }
 

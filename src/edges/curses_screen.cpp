@@ -2,6 +2,7 @@
 // stdscr and sent with one doupdate(), so ncurses writes only the cells that changed.
 #include "echochat/edges/curses_screen.hpp"
 
+#include "echochat/core/line_editor.hpp"
 #include "echochat/core/text_width.hpp"
 #include "echochat/core/transcript.hpp"
 
@@ -9,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -53,9 +55,30 @@ std::string clock_text(std::time_t t) {
   return buf;
 }
 
+// The chat input line: "> " and the text, scrolled sideways so that the cursor stays in view.
+void draw_input_line(const line_editor& editor, int row, int cols) {
+  move(row, 0);
+  const int prompt = cols >= 4 ? 2 : 0;
+  if (prompt > 0) addstr("> ");
+  const int room = std::max(cols - prompt - 1, 1);  // keep a cell for the cursor at the end
+  const auto column = static_cast<int>(editor.cursor_column(char_width));
+  std::string_view text = editor.text();
+  int skip = column >= room ? column - room + 1 : 0;
+  char32_t c = 0;
+  std::size_t i = 0;
+  int skipped = 0;
+  while (i < text.size() && skipped < skip) {
+    const std::size_t n = next_char(text, i, c);
+    skipped += char_width(c);
+    i += n;
+  }
+  put_text(text.substr(i), cols - prompt);
+  move(row, std::min(prompt + column - skipped, cols - 1));
+}
+
 }  // namespace
 
-curses_screen::curses_screen(bool color) {
+curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
   have_saved_ = ::tcgetattr(STDIN_FILENO, &saved_) == 0;
   const char* term = std::getenv("TERM");
   if (term == nullptr || *term == '\0') throw terminal_unusable("TERM is not set");
@@ -67,9 +90,14 @@ curses_screen::curses_screen(bool color) {
   noecho();
   nonl();
   typeahead(-1);  // we read the terminal ourselves; ncurses must not peek at it
-  curs_set(0);
+  curs_set(chat_ ? 1 : 0);
   idlok(stdscr, TRUE);
-  leaveok(stdscr, TRUE);
+  leaveok(stdscr, chat_ ? FALSE : TRUE);
+  if (chat_) {
+    // Bracketed paste: a paste arrives marked, as one piece, instead of as typed keys.
+    std::fputs("\x1b[?2004h", stdout);
+    std::fflush(stdout);
+  }
   color_ = color && has_colors();
   if (color_) {
     start_color();
@@ -83,6 +111,10 @@ curses_screen::curses_screen(bool color) {
 
 curses_screen::~curses_screen() {
   if (screen_ != nullptr) {
+    if (chat_) {
+      std::fputs("\x1b[?2004l", stdout);
+      std::fflush(stdout);
+    }
     endwin();
     delscreen(static_cast<SCREEN*>(screen_));
   }
@@ -123,12 +155,16 @@ void curses_screen::draw(const session& s, std::span<const entry>) {
     put_text(std::string_view{r.e->text}.substr(r.begin, r.end - r.begin), cols - prefix);
     ++y;
   }
-  if (rows >= 3) mvhline(rows - 2, 0, ACS_HLINE, cols);
-  move(rows - 1, 0);
-  attron(A_REVERSE);
-  const int used = put_text(s.status_line(), cols);
-  for (int x = used; x < cols; ++x) addch(' ');
-  attroff(A_REVERSE);
+  const int status_row = chat_ ? rows - 2 : rows - 1;
+  if (text_rows > 0) mvhline(text_rows, 0, ACS_HLINE, cols);
+  if (status_row >= 0) {
+    move(status_row, 0);
+    attron(A_REVERSE);
+    const int used = put_text(s.status_line(), cols);
+    for (int x = used; x < cols; ++x) addch(' ');
+    attroff(A_REVERSE);
+  }
+  if (chat_) draw_input_line(s.input_line(), rows - 1, cols);
   wnoutrefresh(stdscr);
   doupdate();
 }

@@ -24,6 +24,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+session_config plain_config() {
+  session_config c;
+  c.terminal = false;
+  c.keep_fresh = true;
+  return c;
+}
+
 struct recording_screen final : screen {
   int draws = 0;
   int resizes = 0;
@@ -158,7 +165,7 @@ TEST_CASE("the slow task reports after its delay, in the middle of typing", "[pi
 }
 
 TEST_CASE("without a terminal, end of input ends the pipeline once the slow task is done", "[pipeline][plain]") {
-  harness h(session_config{.terminal = false, .keep_fresh = true});
+  harness h(plain_config());
   h.config.slow_delay = 20ms;
   h.config.countdown = false;
   h.send("hi\r");
@@ -180,7 +187,7 @@ TEST_CASE("with a terminal, end of input is a hang-up that ends the pipeline", "
 TEST_CASE("the input thread hands a pipe's bytes to the pipeline and reports its end", "[pipeline][input_thread]") {
   int fds[2];
   REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
-  harness h(session_config{.terminal = false, .keep_fresh = true});
+  harness h(plain_config());
   h.config.slow_delay = 0ms;
   h.config.countdown = false;
   {
@@ -215,7 +222,7 @@ TEST_CASE("the input thread stops at once while blocked waiting for a key", "[pi
 TEST_CASE("a paste larger than the chunk channel arrives whole and in order", "[pipeline][input_thread]") {
   int fds[2];
   REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
-  harness h(session_config{.terminal = false, .keep_fresh = true});
+  harness h(plain_config());
   h.config.slow_delay = 0ms;
   h.config.countdown = false;
   std::string typed;

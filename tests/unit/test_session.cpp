@@ -9,6 +9,13 @@ using namespace echochat;
 
 namespace {
 
+session_config plain_config() {
+  session_config c;
+  c.terminal = false;
+  c.keep_fresh = true;
+  return c;
+}
+
 keys_event keys(std::string_view typed) {
   keys_event ev;
   for (char c : typed) ev.keys.push_back(c == '\r' ? named_key(key_code::enter) : char_key(static_cast<char32_t>(c)));
@@ -153,7 +160,7 @@ TEST_CASE("with a terminal, the end of input is a hang-up", "[session]") {
 }
 
 TEST_CASE("without a terminal, the end of input waits for the slow task", "[session][plain]") {
-  session s(session_config{.terminal = false, .keep_fresh = true});
+  session s(plain_config());
   s.apply(keys("hi\r"), 0);
   s.apply(input_closed_event{false}, 0);
   CHECK_FALSE(s.done());

@@ -3,7 +3,9 @@
 #pragma once
 
 #include "echochat/core/session.hpp"
+#include "echochat/core/options.hpp"
 #include "echochat/edges/channels.hpp"
+#include "echochat/edges/net_client.hpp"
 #include "echochat/edges/screen.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -11,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <span>
 
 namespace echochat {
@@ -22,6 +25,8 @@ struct pipeline_config {
   std::chrono::nanoseconds slow_delay = std::chrono::seconds(10);
   bool countdown = true;  // tick the status bar's countdown (not needed without a screen)
   std::chrono::milliseconds escape_timeout{25};
+  std::optional<host_port> connect;  // chat mode: the server
+  backoff_policy backoff;
 };
 
 // Decodes chunks into keys; a lone Esc is decided after `escape_timeout` of silence.
@@ -35,8 +40,10 @@ boost::asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanos
 // Turns SIGWINCH into a resize and SIGINT / SIGTERM / SIGHUP into a quit.
 boost::asio::awaitable<void> signal_watch(boost::asio::signal_set& signals, event_channel& events);
 
-// Drains every queued event into the session, then draws once; returns when the session is done.
-boost::asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink);
+// Drains every queued event into the session, then draws once and calls `after_frame` (which wakes
+// the network writer); returns when the session is done.
+boost::asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
+                                     std::function<void()> after_frame = {});
 
 // All of them together; returns the exit code once the printer ends (which cancels the rest).
 // `signals` may be null (tests).

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "echochat/core/event.hpp"
+#include "echochat/core/line_editor.hpp"
+#include "echochat/core/outbox.hpp"
 #include "echochat/core/transcript.hpp"
 
 #include <cstdint>
@@ -17,6 +19,9 @@ struct session_config {
   bool terminal = true;  // false: plain mode (no screen; end of input is not a hang-up)
   std::size_t scrollback = transcript::default_capacity;
   bool keep_fresh = false;  // collect finished entries for plain output or the log
+  bool chat = false;        // chat mode: keys edit an input line, Enter sends it
+  std::string chat_target;  // "host:port", for the status bar
+  std::size_t outbox_capacity = outbox::default_capacity;
 };
 
 // The slow task's countdown shows whole seconds, or whole minutes from two minutes up; so it
@@ -28,7 +33,9 @@ struct countdown {
 };
 countdown countdown_step(std::int64_t ms_left);
 
-enum class quit_reason : std::uint8_t { none, key, signal, hangup, finished };
+// finished: every source is done (plain mode); unsent: as finished, but lines typed after the end
+// of input could not be delivered.
+enum class quit_reason : std::uint8_t { none, key, signal, hangup, finished, unsent };
 
 class session {
  public:
@@ -40,7 +47,8 @@ class session {
 
   bool done() const { return quit_ != quit_reason::none; }
   quit_reason why() const { return quit_; }
-  // 0 for q, Ctrl-C, end of input; 128 + N for signal N (a hang-up counts as SIGHUP).
+  // 0 for q, Ctrl-C, end of input; 128 + N for signal N (a hang-up counts as SIGHUP); 1 when
+  // lines were left unsent.
   int exit_code() const;
 
   const transcript& log() const { return log_; }
@@ -57,6 +65,20 @@ class session {
   // The status bar's text: mode, slow task, key count, how to quit, scroll marker.
   std::string status_line() const;
 
+  // Chat mode.
+  bool chat() const { return config_.chat; }
+  const line_editor& input_line() const { return editor_; }
+  // Lines of a multi-line paste that wait for Enter after the input line.
+  const std::vector<std::string>& pasted_lines() const { return pasted_; }
+  // The network writer takes lines from here, and pops each once its write completed.
+  outbox& outgoing() { return outbox_; }
+  const outbox& outgoing() const { return outbox_; }
+  net_state connection() const { return net_; }
+  // Drawing on a terminal (false: plain mode).
+  bool terminal() const { return config_.terminal; }
+  // The terminal input has ended (the network stops reconnecting then, in plain mode).
+  bool input_closed() const { return input_closed_; }
+
  private:
   void on_keys(const keys_event& ev, std::time_t now);
   void on_key(const key& k, std::time_t now);
@@ -65,6 +87,9 @@ class session {
   void add(std::time_t now, source src, std::string text);
   void quit(quit_reason why, int signo = 0);
   void check_finished();
+  void on_chat_key(const key& k, std::time_t now);
+  void on_chat_paste(const std::string& text);
+  void send_input(std::time_t now);
 
   session_config config_;
   transcript log_;
@@ -78,6 +103,11 @@ class session {
   int scroll_ = 0;
   int rows_ = 24;
   int cols_ = 80;
+  line_editor editor_;
+  outbox outbox_;
+  std::vector<std::string> pasted_;
+  net_state net_ = net_state::connecting;
+  std::int64_t retry_ms_ = 0;
 };
 
 }  // namespace echochat

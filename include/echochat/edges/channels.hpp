@@ -4,6 +4,7 @@
 
 #include "echochat/core/event.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/system/error_code.hpp>
@@ -19,5 +20,14 @@ using chunk_channel =
 
 // Lives on the io_context thread only: every producer sends, the printer drains.
 using event_channel = boost::asio::experimental::channel<void(boost::system::error_code, event)>;
+
+// Sends one event, waiting while the channel is full.
+// Build the event as a named variable and move it in:
+//   event ev = sys_event{text};
+//   co_await send_event(events, std::move(ev));
+// GCC 12 destroys a temporary made by aggregate initialisation inside a co_await expression
+// twice (a std::string member then frees memory that is not its own), so no such temporary may
+// appear in one.
+boost::asio::awaitable<void> send_event(event_channel& events, event ev);
 
 }  // namespace echochat

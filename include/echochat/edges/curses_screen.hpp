@@ -17,7 +17,8 @@ struct terminal_unusable : std::runtime_error {
 class curses_screen final : public screen {
  public:
   // Takes over the terminal on fds 0 (input modes) and 1 (output). `color`: false under NO_COLOR.
-  explicit curses_screen(bool color);
+  // `chat`: shows the input line and its cursor, and turns bracketed paste on.
+  curses_screen(bool color, bool chat);
   ~curses_screen() override;
   curses_screen(const curses_screen&) = delete;
   curses_screen& operator=(const curses_screen&) = delete;
@@ -31,6 +32,7 @@ class curses_screen final : public screen {
   termios saved_{};
   bool have_saved_ = false;
   bool color_ = false;
+  bool chat_ = false;
   void* screen_ = nullptr;  // ncurses' SCREEN*, kept opaque so <curses.h> stays in one file
 };
 

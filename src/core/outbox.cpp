@@ -1,0 +1,28 @@
+// The bounded, resend-safe queue of lines waiting for the connection.
+#include "echochat/core/outbox.hpp"
+
+#include <utility>
+
+namespace echochat {
+
+outbox::outbox(std::size_t capacity) : capacity_(capacity) {}
+
+bool outbox::push(std::string line) {
+  if (full()) return false;
+  lines_.push_back(std::move(line));
+  return true;
+}
+
+void outbox::pop_sent() {
+  if (!lines_.empty()) lines_.pop_front();
+}
+
+std::string wire_format(std::string_view line) {
+  std::string bytes;
+  bytes.reserve(line.size() + 1);
+  bytes.append(line);
+  bytes.push_back('\n');
+  return bytes;
+}
+
+}  // namespace echochat

@@ -1,0 +1,146 @@
+// Unit tests of outbox: lines wait in order, boundedly, and leave only once written.
+#include "echochat/core/outbox.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using echochat::outbox;
+using echochat::wire_format;
+
+namespace {
+
+// What a writer does with the outbox while the connection holds: write the front, then pop it.
+std::vector<std::string> drain(outbox& box) {
+  std::vector<std::string> written;
+  while (const std::string* line = box.front()) {
+    written.push_back(wire_format(*line));
+    box.pop_sent();
+  }
+  return written;
+}
+
+// The front line's text, or a marker for an empty outbox: spares the tests a dereference of a
+// pointer that may be null.
+std::string front_text(const outbox& box) {
+  const std::string* line = box.front();
+  return line != nullptr ? *line : "(empty outbox)";
+}
+
+}  // namespace
+
+TEST_CASE("a new outbox is empty and holds 1000 lines", "[outbox]") {
+  outbox box;
+  CHECK(box.empty());
+  CHECK(box.size() == 0);
+  CHECK_FALSE(box.full());
+  CHECK(box.front() == nullptr);
+  CHECK(box.capacity() == 1000);
+  CHECK(outbox(7).capacity() == 7);
+}
+
+TEST_CASE("lines leave the outbox in the order they were pushed", "[outbox]") {
+  outbox box;
+  CHECK(box.push("one"));
+  CHECK(box.push("two"));
+  CHECK(box.push("three"));
+  CHECK(box.size() == 3);
+  CHECK(drain(box) == std::vector<std::string>{"one\n", "two\n", "three\n"});
+  CHECK(box.empty());
+}
+
+TEST_CASE("looking at the front line does not remove it", "[outbox]") {
+  outbox box;
+  box.push("hello");
+  REQUIRE(box.front() != nullptr);
+  CHECK(front_text(box) == "hello");
+  CHECK(front_text(box) == "hello");
+  CHECK(box.size() == 1);
+}
+
+TEST_CASE("a line whose write did not complete is sent again after reconnecting", "[outbox]") {
+  outbox box;
+  box.push("first");
+  box.push("second");
+  // The writer takes "first", and the connection drops before the write completes.
+  const std::string attempted = wire_format(front_text(box));
+  // Offline, the user types more.
+  box.push("third");
+  // After reconnecting the writer starts again from the front.
+  CHECK(wire_format(front_text(box)) == attempted);
+  CHECK(drain(box) == std::vector<std::string>{"first\n", "second\n", "third\n"});
+}
+
+TEST_CASE("only a completed write removes a line", "[outbox]") {
+  outbox box;
+  box.push("a");
+  box.push("b");
+  box.pop_sent();
+  CHECK(front_text(box) == "b");
+  CHECK(box.size() == 1);
+}
+
+TEST_CASE("the front line stays in place while lines are pushed behind it", "[outbox]") {
+  outbox box;
+  box.push("in flight");
+  const std::string* writing = box.front();
+  for (int i = 0; i < 999; ++i) box.push("queued " + std::to_string(i));
+  CHECK(box.front() == writing);
+  CHECK(*writing == "in flight");
+}
+
+TEST_CASE("a full outbox refuses a line and keeps everything it has", "[outbox]") {
+  outbox box;
+  for (int i = 0; i < 1000; ++i) REQUIRE(box.push("line " + std::to_string(i)));
+  CHECK(box.full());
+  CHECK_FALSE(box.push("one too many"));
+  CHECK(box.size() == 1000);
+  CHECK(front_text(box) == "line 0");
+  const auto written = drain(box);
+  REQUIRE(written.size() == 1000);
+  CHECK(written.back() == "line 999\n");
+}
+
+TEST_CASE("a full outbox takes a line again once one has been sent", "[outbox]") {
+  outbox box(2);
+  box.push("a");
+  box.push("b");
+  CHECK_FALSE(box.push("c"));
+  box.pop_sent();
+  CHECK_FALSE(box.full());
+  CHECK(box.push("c"));
+  CHECK(box.full());
+  CHECK(drain(box) == std::vector<std::string>{"b\n", "c\n"});
+}
+
+TEST_CASE("an outbox of capacity 0 refuses every line", "[outbox]") {
+  outbox box(0);
+  CHECK(box.full());
+  CHECK_FALSE(box.push("x"));
+  CHECK(box.empty());
+}
+
+TEST_CASE("pop_sent on an empty outbox does nothing", "[outbox]") {
+  outbox box;
+  box.pop_sent();
+  CHECK(box.empty());
+  box.push("x");
+  box.pop_sent();
+  box.pop_sent();
+  CHECK(box.empty());
+}
+
+TEST_CASE("an empty line can be queued", "[outbox]") {
+  // The editor never submits one, but the outbox has no opinion on content.
+  outbox box;
+  CHECK(box.push(""));
+  CHECK(drain(box) == std::vector<std::string>{"\n"});
+}
+
+TEST_CASE("a line goes on the wire followed by \\n", "[outbox]") {
+  CHECK(wire_format("hello") == "hello\n");
+  CHECK(wire_format("") == "\n");
+  CHECK(wire_format("caf\xC3\xA9 \xF0\x9F\x98\x80") == "caf\xC3\xA9 \xF0\x9F\x98\x80\n");
+  CHECK(wire_format(std::string(70000, 'x')).size() == 70001);
+}
