@@ -79,6 +79,10 @@ int run(const options& opts) {
                  [&](std::exception_ptr e, int c) {
                    failure = e;
                    code = c;
+                   // The reader is gone: a chunk the input thread sends now must fail at once
+                   // rather than wait in the channel as work that keeps run() from returning.
+                   chunks.close();
+                   io.stop();
                  });
   io.run();
   if (failure) std::rethrow_exception(failure);

@@ -3,6 +3,7 @@
 
 #include "echochat/core/key.hpp"
 #include "echochat/core/sanitize.hpp"
+#include "echochat/core/text_width.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -272,41 +273,60 @@ countdown countdown_step(std::int64_t ms_left) {
 }
 
 std::string session::status_line() const {
-  std::string s = "echochat · ";
+  // The parts in the order shown, each with how much it matters: when the terminal is too
+  // narrow for all of them, the least important go first, so the state of the connection and
+  // how to quit stay in view.
+  struct part {
+    std::string text;
+    int weight;
+  };
+  std::vector<part> parts;
+  parts.push_back({"echochat", 6});
   if (config_.chat) {
-    s += config_.chat_target + " · ";
+    parts.push_back({config_.chat_target, 3});
     switch (net_) {
-      case net_state::connecting: s += "connecting"; break;
-      case net_state::online: s += "online"; break;
+      case net_state::connecting: parts.push_back({"connecting", 9}); break;
+      case net_state::online: parts.push_back({"online", 9}); break;
       case net_state::offline:
-        s += "offline, retry in " + std::to_string((retry_ms_ + 999) / 1000) + " s";
+        parts.push_back({"offline, retry in " + std::to_string((retry_ms_ + 999) / 1000) + " s", 9});
         break;
-      case net_state::closed: s += "closed"; break;
+      case net_state::closed: parts.push_back({"closed", 9}); break;
     }
-    if (!outbox_.empty()) s += " · " + std::to_string(outbox_.size()) + " waiting";
-    if (!pasted_.empty()) {
-      s += " · Enter sends " + std::to_string(pasted_.size() + 1) + " pasted lines";
-    }
-    s += " · ";
+    if (!outbox_.empty()) parts.push_back({std::to_string(outbox_.size()) + " waiting", 8});
+    if (!pasted_.empty()) parts.push_back({"Enter sends " + std::to_string(pasted_.size() + 1) + " pasted lines", 8});
   } else {
-    s += "local echo · ";
+    parts.push_back({"local echo", 8});
   }
   if (slow_done_) {
-    s += "slow task done";
+    parts.push_back({"slow task done", 4});
   } else if (slow_left_) {
     const std::int64_t left = *slow_left_;
-    s += "slow task in ";
-    if (left >= 120) {
-      s += std::to_string((left + 59) / 60) + " min";
-    } else {
-      s += std::to_string(left) + " s";
-    }
+    parts.push_back({"slow task in " + (left >= 120 ? std::to_string((left + 59) / 60) + " min"
+                                                    : std::to_string(left) + " s"),
+                     4});
   } else {
-    s += "slow task pending";
+    parts.push_back({"slow task pending", 4});
   }
-  s += " · " + std::to_string(keys_) + (keys_ == 1 ? " key" : " keys");
-  if (scroll_ > 0) s += " · scrolled back (PgDn)";
-  s += config_.chat ? " · q on an empty line quits" : " · q quits";
+  parts.push_back({std::to_string(keys_) + (keys_ == 1 ? " key" : " keys"), 2});
+  if (scroll_ > 0) parts.push_back({"scrolled back (PgDn)", 7});
+  parts.push_back({config_.chat ? "q on an empty line quits" : "q quits", 10});
+
+  const std::string_view sep = " · ";
+  auto width = [&] {
+    int w = 0;
+    for (const auto& p : parts) w += text_width(p.text);
+    return w + 3 * static_cast<int>(parts.size() - 1);
+  };
+  while (parts.size() > 1 && width() > cols_) {
+    const auto least = std::min_element(parts.begin(), parts.end(),
+                                        [](const part& a, const part& b) { return a.weight < b.weight; });
+    parts.erase(least);
+  }
+  std::string s;
+  for (const auto& p : parts) {
+    if (!s.empty()) s += sep;
+    s += p.text;
+  }
   return s;
 }
 

@@ -1,5 +1,6 @@
 // The session's rules: echo, q, Backspace, Enter, the slow task, quitting and its exit codes.
 #include "echochat/core/session.hpp"
+#include "echochat/core/text_width.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -186,4 +187,22 @@ TEST_CASE("the transcript gets all rows but the separator and status bar", "[ses
   s.resize(0, 0);  // nonsense sizes are taken as 1x1
   CHECK(s.rows() == 1);
   CHECK(s.cols() == 1);
+}
+
+TEST_CASE("a narrow status bar drops the least important parts and keeps how to quit", "[session][status]") {
+  session s({});
+  s.resize(24, 80);
+  for (int i = 0; i < 30; ++i) s.apply(keys("a\r"), 0);
+  s.apply(one(named_key(key_code::page_up)), 0);
+  s.apply(slow_tick_event{10}, 0);
+  const std::string wide = s.status_line();
+  CHECK(text_width(wide) <= 80);
+  CHECK_THAT(wide, Catch::StartsWith("echochat · local echo") && Catch::EndsWith("q quits") &&
+                       Catch::Contains("scrolled back") && !Catch::Contains("keys"));
+  s.resize(24, 20);
+  CHECK(s.status_line() == "local echo · q quits");
+  s.resize(24, 12);
+  CHECK(s.status_line() == "q quits");
+  s.resize(24, 200);
+  CHECK_THAT(s.status_line(), Catch::StartsWith("echochat · local echo · slow task in 10 s · 61 keys"));
 }

@@ -1,0 +1,237 @@
+// End-to-end: plain mode. Without a terminal (pipes), with --plain, or on a terminal that
+// cannot show a screen, echochat prints one plain line per finished entry and no escapes.
+#include "e2e/e2e_util.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+using namespace echochat::e2e;
+
+namespace {
+
+struct piped_run {
+  bool exited = false;  // false: still running at the deadline, then killed
+  int status = -1;      // the exit code, or 128 + signal
+  std::string out;
+  std::string err;
+};
+
+[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+
+struct fd_closer {
+  int fd = -1;
+  ~fd_closer() { reset(); }
+  void reset() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+};
+
+// Runs echochat with `flags` and stdin, stdout and stderr on pipes: writes `input` to stdin,
+// closes stdin afterwards if `close_stdin` (the end of input; otherwise it stays open until
+// echochat exits) and collects stdout and stderr until echochat has exited. Kills it if it is
+// still running at the deadline.
+piped_run run_piped(const std::vector<std::string>& flags, std::string_view input, bool close_stdin) {
+  std::vector<std::string> args = echochat_argv(flags);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry{*e};
+    if (!entry.starts_with("LANG=") && !entry.starts_with("LC_ALL=")) env_strings.emplace_back(entry);
+  }
+  env_strings.emplace_back("LANG=C.UTF-8");
+  env_strings.emplace_back("LC_ALL=C.UTF-8");
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) < 0) throw_errno("pipe2");
+  fd_closer in_r{in[0]}, in_w{in[1]};
+  if (::pipe2(out, O_CLOEXEC) < 0) throw_errno("pipe2");
+  fd_closer out_r{out[0]}, out_w{out[1]};
+  if (::pipe2(err, O_CLOEXEC) < 0) throw_errno("pipe2");
+  fd_closer err_r{err[0]}, err_w{err[1]};
+
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    if (::dup2(in[0], 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) ::_exit(127);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  in_r.reset();
+  out_w.reset();
+  err_w.reset();
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw_errno("pidfd_open");
+  }
+  fd_closer pid_closer{pidfd};
+  ::fcntl(in_w.fd, F_SETFL, ::fcntl(in_w.fd, F_GETFL) | O_NONBLOCK);
+
+  // A write to a pipe whose reader is gone must not kill the test runner.
+  struct sigaction ignore {}, old {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  ::sigaction(SIGPIPE, &ignore, &old);
+
+  piped_run result;
+  std::size_t written = 0;
+  if (input.empty() && close_stdin) in_w.reset();
+  bool reaped = false;
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (!(reaped && out_r.fd < 0 && err_r.fd < 0)) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd fds[4] = {{out_r.fd, POLLIN, 0}, {err_r.fd, POLLIN, 0}, {reaped ? -1 : pidfd, POLLIN, 0},
+                     {in_w.fd, POLLOUT, 0}};
+    if (written == input.size()) fds[3].fd = -1;
+    if (::poll(fds, 4, static_cast<int>(left.count())) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll");
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].revents == 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        (i == 0 ? result.out : result.err).append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        (i == 0 ? out_r : err_r).reset();
+      }
+    }
+    if (fds[3].revents != 0) {
+      const ssize_t n = ::write(in_w.fd, input.data() + written, input.size() - written);
+      if (n > 0) {
+        written += static_cast<std::size_t>(n);
+        if (written == input.size() && close_stdin) in_w.reset();
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        in_w.reset();
+        written = input.size();
+      }
+    }
+    if (fds[2].revents != 0) {
+      int ws = 0;
+      if (::waitpid(pid, &ws, 0) == pid) {
+        reaped = true;
+        result.exited = true;
+        result.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+        in_w.reset();
+      }
+    }
+  }
+  ::sigaction(SIGPIPE, &old, nullptr);
+  if (!reaped) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  return result;
+}
+
+void check_piped(const piped_run& r, std::string_view out) {
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(r.out == out);
+  CHECK(r.err.empty());
+}
+
+}  // namespace
+
+TEST_CASE("on pipes, a typed line and then the slow message come out as plain lines, and it exits 0",
+          "[e2e][plain]") {
+  check_piped(run_piped({"--delay", "0.5"}, "hi\n", true), "you hi\nslow something slow is done\n");
+}
+
+TEST_CASE("on pipes, q quits at once with the slow task far away and prints the unfinished entry",
+          "[e2e][plain]") {
+  // stdin stays open: q alone must end the program.
+  check_piped(run_piped({"--delay", "100000"}, "abq", false), "you ab\n");
+}
+
+TEST_CASE("on pipes, an unfinished entry at the end of input is printed as the program ends", "[e2e][plain]") {
+  check_piped(run_piped({"--delay", "0"}, "ab", true), "slow something slow is done\nyou ab\n");
+}
+
+TEST_CASE("on pipes, end of input with nothing typed prints just the slow message", "[e2e][plain]") {
+  check_piped(run_piped({"--delay", "0"}, "", true), "slow something slow is done\n");
+}
+
+TEST_CASE("with --plain and input from a pipe it prints plain lines", "[e2e][plain]") {
+  const piped_run r = run_piped({"--plain", "--delay", "0"}, "hello wörld\nsecond\n", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  // The slow message may come before, between or after the typed lines.
+  std::string typed = r.out;
+  const std::string slow = "slow something slow is done\n";
+  const auto at = typed.find(slow);
+  REQUIRE(at != std::string::npos);
+  typed.erase(at, slow.size());
+  CHECK(typed == "you hello wörld\nyou second\n");
+}
+
+TEST_CASE("on pipes, named keys show by name and no escape byte reaches the output", "[e2e][plain]") {
+  const piped_run r = run_piped({"--delay", "100000"}, "\x1b[Aa\x1bOB\x01\x1b[15~\t\nq", false);
+  check_piped(r, "you <Up>a<Down><C-a><F5><Tab>\n");
+  CHECK(r.out.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("with TERM=dumb or an unknown TERM it falls back to plain lines and says why", "[e2e][plain][term]") {
+  const std::string term = GENERATE(std::string{"dumb"}, std::string{"nosuchterm"});
+  CAPTURE(term);
+  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", term}});
+  wait_screen(t, [&] { return t.row_text(0).starts_with("sys ") && t.row_text(0).find(term) != std::string::npos; },
+              "a sys line naming the terminal type");
+  CHECK(t.row_text(0).find("plain") != std::string::npos);
+  // The terminal keeps its modes: input comes a line at a time, echoed by the terminal.
+  t.write("hi\r");
+  wait_screen(t, [&] { return screen_has(t, "\nhi\nyou hi\n"); }, "the typed line, then 'you hi'");
+  t.write("q\r");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
+  CHECK_FALSE(t.alt_screen());
+  CHECK(t.raw_output().find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("with --plain on a terminal it prints plain lines and leaves the terminal's modes alone", "[e2e][plain]") {
+  pty_terminal t(echochat_argv({"--plain", "--delay", "100000"}));
+  t.write("hi\r");
+  wait_screen(t, [&] { return t.row_text(0) == "hi" && t.row_text(1) == "you hi"; }, "the typed line, then 'you hi'");
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
+  t.write("ab\x1b[Aq\r");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
+  CHECK_FALSE(t.alt_screen());
+  INFO(t.screen_text());
+  CHECK(t.row_text(3) == "you ab<Up>");
+}
