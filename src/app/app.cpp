@@ -35,7 +35,11 @@ int run(const options& opts) {
   asio::io_context io(1);
   // Before the screen exists, so that ncurses sees these signals taken and leaves them alone.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-  if (!plain) signals.add(SIGWINCH);
+  if (!plain) {
+    signals.add(SIGWINCH);
+    signals.add(SIGTSTP);  // suspend the way Ctrl-Z does, giving the terminal back first
+    signals.add(SIGCONT);  // stopped from outside: redraw everything on the way back
+  }
 
   std::string fallback;
   std::unique_ptr<screen> scr;
@@ -46,6 +50,8 @@ int run(const options& opts) {
     } catch (const terminal_unusable& e) {
       plain = true;
       fallback = std::string{"plain mode: "} + e.what();
+      signals.remove(SIGTSTP);  // without a screen, Ctrl-Z and fg need nothing from us
+      signals.remove(SIGCONT);
     }
   }
   if (plain) scr = std::make_unique<plain_screen>(STDOUT_FILENO);
@@ -67,6 +73,7 @@ int run(const options& opts) {
       std::chrono::duration<double>(opts.delay_seconds));
   config.countdown = !plain;
   config.connect = opts.connect;
+  if (const char* fault = std::getenv("ECHOCHAT_FAULT")) config.fault = fault;
   entry_sink sink;
   if (log) sink = [&log](std::span<const entry> entries) { log->write(entries); };
 

@@ -2,6 +2,9 @@
 #include "echochat/app/pipeline.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -10,7 +13,10 @@
 #include "echochat/core/key_decoder.hpp"
 
 #include <csignal>
+#include <signal.h>
+#include <cstdlib>
 #include <ctime>
+#include <stdexcept>
 
 namespace echochat {
 
@@ -37,6 +43,20 @@ asio::awaitable<void> send_keys(event_channel& events, key_decoder& decoder, std
 asio::awaitable<void> until_cancelled() {
   asio::steady_timer forever(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
   co_await forever.async_wait(use_tuple);
+}
+
+// Runs both; the first to finish, by returning or by throwing, ends the other (cancelled) and its
+// outcome is the race's. Asio's `||` is not enough here: it waits for a success, so a producer
+// that throws would leave the printer running for ever.
+asio::awaitable<void> race(asio::awaitable<void> a, asio::awaitable<void> b) {
+  auto ex = co_await asio::this_coro::executor;
+  auto [order, ex_a, ex_b] =
+      co_await asio::experimental::make_parallel_group(asio::co_spawn(ex, std::move(a), asio::deferred),
+                                                       asio::co_spawn(ex, std::move(b), asio::deferred))
+          .async_wait(asio::experimental::wait_for_one(), asio::deferred);
+  // Only the winner's exception counts: the loser's is the cancellation itself.
+  const std::exception_ptr& winner = order[0] == 0 ? ex_a : ex_b;
+  if (winner) std::rethrow_exception(winner);
 }
 
 // Hands the entries finished since the last frame to the sink (the log), then draws.
@@ -95,7 +115,8 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
   }
 }
 
-asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds delay, bool countdown) {
+asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds delay, bool countdown,
+                                std::string fault) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + delay;
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -112,6 +133,9 @@ asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds 
     }
     co_await timer.async_wait(asio::use_awaitable);
   }
+  if (fault == "throw") throw std::runtime_error("injected fault (ECHOCHAT_FAULT=throw)");
+  if (fault == "abort") std::abort();
+  if (fault == "segv") std::raise(SIGSEGV);
   event done = slow_done_event{};
   co_await send_event(events, std::move(done));
 }
@@ -120,7 +144,9 @@ asio::awaitable<void> signal_watch(asio::signal_set& signals, event_channel& eve
   for (;;) {
     auto [ec, signo] = co_await signals.async_wait(use_tuple);
     if (ec) co_return;
-    event ev = signo == SIGWINCH ? event{resize_event{}} : event{signal_event{signo}};
+    // A size change, or a continue after a stop from outside: either way, draw everything anew.
+    const bool redraw = signo == SIGWINCH || signo == SIGCONT;
+    event ev = redraw ? event{resize_event{}} : event{signal_event{signo}};
     co_await send_event(events, std::move(ev));
   }
 }
@@ -144,6 +170,15 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
     }
     present(scr, s, sink);
+    if (s.take_suspend()) {
+      // Ctrl-Z: hand the terminal back, stop (the shell takes over), and take it again on fg.
+      scr.suspend();
+      ::kill(0, SIGSTOP);
+      scr.resume();
+      const term_size size = scr.resize();
+      s.resize(size.rows, size.cols);
+      present(scr, s, sink);
+    }
     if (after_frame) after_frame();
     if (s.done()) {
       scr.finish(s);
@@ -161,17 +196,18 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
 
   // The printer alone decides when the program ends; ending, it cancels every producer. A
   // producer that finishes first (the reader at end of input, the slow task once it reported)
-  // just ends, and the group waits for the printer.
+  // just ends, and the group waits for the printer. A producer that throws ends everything, and
+  // the exception unwinds to run(), through the destructors that give the terminal back.
   auto producers = reader(chunks, events, config.escape_timeout) &&
-                   slow_task(events, config.slow_delay, config.countdown) &&
+                   slow_task(events, config.slow_delay, config.countdown, config.fault) &&
                    (signals != nullptr ? signal_watch(*signals, events) : until_cancelled());
   if (config.connect) {
     wake_channel wake(co_await asio::this_coro::executor, 1);
     std::function<void()> wake_writer = [&wake] { wake.try_send(error_code{}); };
-    co_await (printer(events, scr, s, std::move(sink), std::move(wake_writer)) ||
-              (std::move(producers) && chat_connection(*config.connect, s, events, wake, config.backoff)));
+    co_await race(printer(events, scr, s, std::move(sink), std::move(wake_writer)),
+                  std::move(producers) && chat_connection(*config.connect, s, events, wake, config.backoff));
   } else {
-    co_await (printer(events, scr, s, std::move(sink)) || std::move(producers));
+    co_await race(printer(events, scr, s, std::move(sink)), std::move(producers));
   }
   co_return s.exit_code();
 }

@@ -82,7 +82,11 @@ void session::apply(const event& ev, std::time_t now) {
           add(now, source::slow, "something slow is done");
           check_finished();
         } else if constexpr (std::is_same_v<T, signal_event>) {
-          quit(e.signo == SIGHUP ? quit_reason::hangup : quit_reason::signal, e.signo);
+          if (e.signo == SIGTSTP) {
+            suspend_ = config_.terminal;
+          } else {
+            quit(e.signo == SIGHUP ? quit_reason::hangup : quit_reason::signal, e.signo);
+          }
         } else if constexpr (std::is_same_v<T, input_closed_event>) {
           input_closed_ = true;
           if (config_.terminal) {
@@ -140,6 +144,10 @@ void session::on_chat_key(const key& k, std::time_t now) {
         return;
       case key_code::ctrl:
         if (k.ch == U'c') return quit(quit_reason::key);
+        if (k.ch == U'z' && config_.terminal) {
+          suspend_ = true;
+          return;
+        }
         break;
       case key_code::enter:
         scroll_ = 0;
@@ -216,6 +224,10 @@ void session::on_key(const key& k, std::time_t now) {
       break;
     case key_code::ctrl:
       if (k.ch == U'c' && k.mods == key_mod::none) return quit(quit_reason::key);
+      if (k.ch == U'z' && k.mods == key_mod::none && config_.terminal) {
+        suspend_ = true;
+        return;
+      }
       break;
     default: break;
   }
@@ -293,7 +305,11 @@ std::string session::status_line() const {
       case net_state::closed: parts.push_back({"closed", 9}); break;
     }
     if (!outbox_.empty()) parts.push_back({std::to_string(outbox_.size()) + " waiting", 8});
-    if (!pasted_.empty()) parts.push_back({"Enter sends " + std::to_string(pasted_.size() + 1) + " pasted lines", 8});
+    if (!pasted_.empty()) {
+      // The lines Enter will send: the input line (unless empty) and the waiting ones.
+      const std::size_t lines = pasted_.size() + (editor_.text().empty() ? 0 : 1);
+      parts.push_back({"Enter sends " + std::to_string(lines) + " pasted lines", 8});
+    }
   } else {
     parts.push_back({"local echo", 8});
   }

@@ -5,6 +5,7 @@
 #include "echochat/core/line_editor.hpp"
 #include "echochat/core/text_width.hpp"
 #include "echochat/core/transcript.hpp"
+#include "echochat/edges/terminal_rescue.hpp"
 
 #include <curses.h>
 #include <sys/ioctl.h>
@@ -98,6 +99,16 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
     std::fputs("\x1b[?2004h", stdout);
     std::fflush(stdout);
   }
+  if (have_saved_) {
+    // What a fatal signal must write to give the screen back: terminfo's own escapes.
+    std::string leave;
+    for (const char* cap : {"sgr0", "cnorm", "rmcup"}) {
+      const char* seq = tigetstr(cap);
+      if (seq != nullptr && seq != reinterpret_cast<char*>(-1)) leave += seq;
+    }
+    if (chat_) leave += "\x1b[?2004l";
+    arm_terminal_rescue(saved_, leave);
+  }
   color_ = color && has_colors();
   if (color_) {
     start_color();
@@ -109,21 +120,42 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
   }
 }
 
+void curses_screen::leave_terminal() {
+  if (chat_) {
+    std::fputs("\x1b[?2004l", stdout);
+    std::fflush(stdout);
+  }
+  endwin();
+  // ncurses restores the modes it saw at start-up; ours were read before it touched anything.
+  if (have_saved_) ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
+}
+
 curses_screen::~curses_screen() {
   if (screen_ != nullptr) {
-    if (chat_) {
-      std::fputs("\x1b[?2004l", stdout);
-      std::fflush(stdout);
-    }
-    endwin();
+    leave_terminal();
     delscreen(static_cast<SCREEN*>(screen_));
+  } else if (have_saved_) {
+    ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
   }
-  if (have_saved_) ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
+  disarm_terminal_rescue();
+}
+
+void curses_screen::suspend() { leave_terminal(); }
+
+void curses_screen::resume() {
+  // The shell may have changed the modes while we were stopped: take the terminal again.
+  reset_prog_mode();
+  if (chat_) {
+    std::fputs("\x1b[?2004h", stdout);
+    std::fflush(stdout);
+  }
+  clearok(curscr, TRUE);
 }
 
 term_size curses_screen::size() { return {LINES, COLS}; }
 
 term_size curses_screen::resize() {
+  clearok(curscr, TRUE);  // a resize (or a SIGCONT) may have left anything on the screen
   winsize ws{};
   if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
     resizeterm(ws.ws_row, ws.ws_col);

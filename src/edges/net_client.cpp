@@ -62,7 +62,7 @@ asio::awaitable<error_code> read_lines(tcp::socket& socket, event_channel& event
 // Writes the outbox, oldest first; a line leaves it only once its write completed. After the
 // input has ended (plain mode) and the outbox is empty, closes the sending side so the server
 // knows we are done, and waits for it to close.
-asio::awaitable<error_code> write_lines(tcp::socket& socket, session& s, wake_channel& wake) {
+asio::awaitable<error_code> write_lines(tcp::socket& socket, session& s, event_channel& events, wake_channel& wake) {
   bool shut = false;
   for (;;) {
     if (const std::string* front = s.outgoing().front()) {
@@ -70,6 +70,9 @@ asio::awaitable<error_code> write_lines(tcp::socket& socket, session& s, wake_ch
       auto [ec, n] = co_await asio::async_write(socket, asio::buffer(wire), use_tuple);
       if (ec) co_return ec;
       s.outgoing().pop_sent();
+      // The outbox shrank: the printer draws again, so the status bar's count is not stale.
+      event sent = net_sent_event{};
+      co_await send_event(events, std::move(sent));
       continue;
     }
     if (!shut && s.input_closed() && !s.terminal()) {
@@ -123,7 +126,7 @@ asio::awaitable<void> chat_connection(host_port target, session& s, event_channe
       co_await set_state(events, net_state::online);
       std::string connected = "connected to " + name;
       co_await say(events, std::move(connected));
-      auto ended = co_await (read_lines(socket, events) || write_lines(socket, s, wake));
+      auto ended = co_await (read_lines(socket, events) || write_lines(socket, s, events, wake));
       ec = std::visit([](error_code e) { return e; }, ended);
       std::string lost = "connection to " + name + " lost: " + describe(ec);
       co_await say(events, std::move(lost));

@@ -249,3 +249,15 @@ TEST_CASE("a paste larger than the chunk channel arrives whole and in order", "[
   REQUIRE(lines.size() == 5000);
   for (int i = 0; i < 5000; ++i) REQUIRE(lines[static_cast<std::size_t>(i)] == "you line " + std::to_string(i));
 }
+
+TEST_CASE("an exception in a producer ends the pipeline and reaches its caller", "[pipeline][fault]") {
+  harness h;
+  h.config.slow_delay = 0ms;
+  h.config.fault = "throw";
+  std::exception_ptr failure;
+  asio::co_spawn(h.io, run_pipeline(h.chunks, h.scr, h.s, nullptr, h.config),
+                 [&](std::exception_ptr e, int) { failure = e; });
+  h.io.run_for(10s);
+  REQUIRE(failure);
+  CHECK_THROWS_WITH(std::rethrow_exception(failure), Catch::Contains("injected fault"));
+}

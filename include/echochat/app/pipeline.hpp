@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 
 namespace echochat {
 
@@ -27,6 +28,10 @@ struct pipeline_config {
   std::chrono::milliseconds escape_timeout{25};
   std::optional<host_port> connect;  // chat mode: the server
   backoff_policy backoff;
+  // A test hook (environment ECHOCHAT_FAULT): when the slow task fires it throws ("throw"),
+  // aborts ("abort") or faults ("segv") instead, so the tests can check that every way out
+  // gives the terminal back.
+  std::string fault;
 };
 
 // Decodes chunks into keys; a lone Esc is decided after `escape_timeout` of silence.
@@ -35,7 +40,8 @@ boost::asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events
 
 // Says "something slow is done" after `delay`; before that, ticks whenever the countdown's
 // shown value changes (if `countdown`).
-boost::asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds delay, bool countdown);
+boost::asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds delay, bool countdown,
+                                       std::string fault = {});
 
 // Turns SIGWINCH into a resize and SIGINT / SIGTERM / SIGHUP into a quit.
 boost::asio::awaitable<void> signal_watch(boost::asio::signal_set& signals, event_channel& events);

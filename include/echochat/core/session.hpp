@@ -11,6 +11,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace echochat {
@@ -46,6 +47,8 @@ class session {
   void resize(int rows, int cols);
 
   bool done() const { return quit_ != quit_reason::none; }
+  // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only); taking it clears it.
+  bool take_suspend() { return std::exchange(suspend_, false); }
   quit_reason why() const { return quit_; }
   // 0 for q, Ctrl-C, end of input; 128 + N for signal N (a hang-up counts as SIGHUP); 1 when
   // lines were left unsent.
@@ -97,6 +100,7 @@ class session {
   quit_reason quit_ = quit_reason::none;
   int quit_signal_ = 0;
   bool input_closed_ = false;
+  bool suspend_ = false;
   bool slow_done_ = false;
   std::optional<std::int64_t> slow_left_;
   std::uint64_t keys_ = 0;

@@ -27,8 +27,11 @@ class curses_screen final : public screen {
   term_size resize() override;
   void draw(const session& s, std::span<const entry> fresh) override;
   void finish(const session&) override {}
+  void suspend() override;
+  void resume() override;
 
  private:
+  void leave_terminal();
   termios saved_{};
   bool have_saved_ = false;
   bool color_ = false;

@@ -25,6 +25,9 @@ class screen {
   virtual void draw(const session& s, std::span<const entry> fresh) = 0;
   // The program is ending: last words (plain output prints the entry still being typed).
   virtual void finish(const session& s) = 0;
+  // Ctrl-Z: give the terminal back before the program stops, and take it again after.
+  virtual void suspend() {}
+  virtual void resume() {}
 };
 
 }  // namespace echochat
