@@ -1,0 +1,534 @@
+// The pseudo-terminal benchmark: echochat against `stty raw -echo; exec cat` (and the Python peer), one table.
+#include "bench_stats.hpp"
+#include "pty_driver.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <poll.h>
+#include <unistd.h>
+
+#ifndef ECHOCHAT_BENCH_BINARY
+#define ECHOCHAT_BENCH_BINARY "echochat"
+#endif
+
+namespace {
+
+using namespace echochat::bench;
+using namespace std::chrono_literals;
+using std::chrono::duration;
+
+constexpr int rows = 24;
+constexpr int cols = 80;
+constexpr std::string_view letters = "abcdefghijklmnoprstuvwxyz";  // printable, and never 'q'
+constexpr std::string_view capitals = "ABCDEFGHIJKLMNOPRSTUVWXYZ";   // the markers' own alphabet
+constexpr std::string_view far_delay = "100000";                    // the slow task far away
+
+struct options {
+  std::string echochat = ECHOCHAT_BENCH_BINARY;
+  std::string peer;
+  int rounds = 9;           // paste rounds (a fresh echochat and cat each)
+  int latency_keys = 300;   // keys per program in the latency rounds
+  int peer_rounds = 1;      // paste-then-q rounds with the peer (about 40 s each)
+  double idle_seconds = 3.0;
+  std::size_t paste_keys = 20'000;
+};
+
+[[noreturn]] void usage(const char* argv0, int code) {
+  std::fprintf(code == 0 ? stdout : stderr,
+               "usage: %s [--echochat PATH] [--peer PATH] [--rounds N] [--latency-keys N]\n"
+               "          [--peer-rounds N] [--idle-seconds S] [--paste-keys N]\n"
+               "Drives echochat, `sh -c 'stty raw -echo; exec cat'` (the physical limit) and, with\n"
+               "--peer, the original Python program in %dx%d pseudo-terminals and prints one table.\n",
+               argv0, rows, cols);
+  std::exit(code);
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "-h" || a == "--help") usage(argv[0], 0);
+    if (i + 1 >= argc) usage(argv[0], 2);
+    const std::string v = argv[++i];
+    try {
+      if (a == "--echochat") {
+        o.echochat = v;
+      } else if (a == "--peer") {
+        o.peer = v;
+      } else if (a == "--rounds") {
+        o.rounds = std::max(1, std::stoi(v));
+      } else if (a == "--latency-keys") {
+        o.latency_keys = std::max(1, std::stoi(v));
+      } else if (a == "--peer-rounds") {
+        o.peer_rounds = std::max(1, std::stoi(v));
+      } else if (a == "--idle-seconds") {
+        o.idle_seconds = std::max(0.1, std::stod(v));
+      } else if (a == "--paste-keys") {
+        o.paste_keys = static_cast<std::size_t>(std::max(2, std::stoi(v)));
+      } else {
+        usage(argv[0], 2);
+      }
+    } catch (const std::logic_error&) {
+      std::fprintf(stderr, "%s: bad value for %s: %s\n", argv[0], std::string{a}.c_str(), v.c_str());
+      std::exit(2);
+    }
+  }
+  return o;
+}
+
+double ms_since(bench_clock::time_point t0, bench_clock::time_point t1) {
+  return duration<double, std::milli>(t1 - t0).count();
+}
+
+// --- the programs -------------------------------------------------------------------------------
+
+enum class program { echochat, cat, peer };
+
+std::vector<std::string> argv_for(program p, const options& o) {
+  switch (p) {
+    case program::echochat: return {o.echochat, "--delay", std::string{far_delay}};
+    case program::cat: return {"sh", "-c", "stty raw -echo; exec cat"};
+    case program::peer: return {o.peer, std::string{far_delay}};
+  }
+  return {};
+}
+
+bool status_bar_visible(const pty_process& p) { return p.row_text(rows - 1).find("echochat") != std::string::npos; }
+
+struct started {
+  std::unique_ptr<pty_process> proc;
+  double raw_ms = 0;                     // fork to the terminal taken (ICANON and ECHO off)
+  std::optional<double> first_byte_ms;   // fork to the first byte of output
+  std::optional<double> first_frame_ms;  // fork to the status bar on the screen (echochat)
+};
+
+// Starts a program and waits until it has taken the terminal (and, for echochat, drawn its
+// first frame); then lets it settle so the measurement that follows sees a program at rest.
+started start(program which, const options& o, bool settle = true) {
+  started s;
+  s.proc = std::make_unique<pty_process>(argv_for(which, o), rows, cols);
+  pty_process& p = *s.proc;
+  std::optional<bench_clock::time_point> raw_at, frame_at;
+  const bool ok = p.wait_until(
+      [&] {
+        if (!raw_at) {
+          if (!p.raw_mode()) return false;
+          raw_at = bench_clock::now();
+        }
+        if (which != program::echochat) return true;
+        if (!status_bar_visible(p)) return false;
+        frame_at = bench_clock::now();
+        return true;
+      },
+      20s, true);
+  if (!ok) throw std::runtime_error("'" + p.name() + "' did not take the terminal within 20 s");
+  s.raw_ms = ms_since(p.forked_at(), *raw_at);
+  if (p.first_byte_at()) s.first_byte_ms = ms_since(p.forked_at(), *p.first_byte_at());
+  if (frame_at) s.first_frame_ms = ms_since(p.forked_at(), *frame_at);
+  if (settle) p.settle(100, 1000, true);
+  return s;
+}
+
+// --- paste ------------------------------------------------------------------------------------
+
+struct paste_text {
+  std::string keys;
+  std::string last_line;
+};
+
+// `keys` keys: lines of 63 letters and Enter ('\r'), the last line (without Enter) a marker in
+// capitals found nowhere else (`serial` tells pastes apart), so that seeing it whole on the
+// screen means every key is drawn.
+paste_text make_paste(std::size_t keys, std::size_t serial) {
+  paste_text p;
+  p.keys.reserve(keys + 1);
+  const std::size_t full = (keys - 1) / 64;
+  for (std::size_t line = 0; line < full; ++line) {
+    for (std::size_t j = 0; j < 63; ++j) p.keys.push_back(letters[(line + j + serial) % letters.size()]);
+    p.keys.push_back('\r');
+  }
+  std::string marker = "END";
+  for (std::size_t v = serial; marker.size() < 8; v /= 25) marker.push_back(capitals[v % capitals.size()]);
+  for (std::size_t j = 0; p.keys.size() < keys; ++j) {
+    p.last_line.push_back(j < marker.size() ? marker[j] : capitals[j % capitals.size()]);
+    p.keys.push_back(p.last_line.back());
+  }
+  return p;
+}
+
+// Writes `bytes` as fast as the pty takes them, reading the output (into the screen if
+// `to_screen`), until `done(bytes just read)` holds; it is asked once everything is written.
+// Returns the milliseconds from the first write; nothing on timeout or if the child exits first.
+std::optional<double> paste(pty_process& p, std::string_view bytes, bool to_screen,
+                            const std::function<bool(std::size_t got)>& done,
+                            const std::function<void()>& tick = {}, std::chrono::seconds timeout = 60s) {
+  const auto t0 = bench_clock::now();
+  const auto deadline = t0 + timeout;
+  auto next_tick = t0;
+  std::size_t off = 0;
+  for (;;) {
+    if (off < bytes.size()) off += p.write_some(bytes.substr(off));
+    const std::size_t got = p.pump(to_screen);
+    if (off == bytes.size() && done(got)) return ms_since(t0, bench_clock::now());
+    const auto now = bench_clock::now();
+    if (now > deadline) return std::nullopt;
+    if (p.exited()) {  // a child that exits is done only if that is what was awaited
+      if (off == bytes.size() && done(0)) return ms_since(t0, now);
+      return std::nullopt;
+    }
+    if (tick && now >= next_tick) {
+      tick();
+      next_tick = now + 20ms;
+    }
+    p.wait_io(10, off < bytes.size());
+  }
+}
+
+// --- latency ----------------------------------------------------------------------------------
+
+// Writes one key and returns the microseconds until the first byte comes back (nothing on a
+// 2 s timeout). No screen in the hot path: write(), poll(), and the clock around them.
+std::optional<double> key_latency_us(pty_process& p, char key) {
+  p.pump(false);
+  pollfd fd{p.master(), POLLIN, 0};
+  const auto t0 = bench_clock::now();
+  if (::write(p.master(), &key, 1) != 1) return std::nullopt;
+  const int n = ::poll(&fd, 1, 2000);
+  const auto t1 = bench_clock::now();
+  if (n <= 0) return std::nullopt;
+  return duration<double, std::micro>(t1 - t0).count();
+}
+
+// --- the table --------------------------------------------------------------------------------
+
+struct cell {
+  std::optional<double> value;
+  int decimals = 0;
+};
+
+std::string fmt(const cell& c) {
+  if (!c.value || std::isnan(*c.value)) return "—";
+  char buf[64];
+  const double v = *c.value;
+  if (c.decimals == 0 && std::fabs(v) >= 10'000) {
+    // Thousands separators for big counts: 1,234,567.
+    std::string digits = std::to_string(static_cast<long long>(std::llround(v)));
+    std::string out;
+    const std::size_t lead = digits.size() % 3;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (i != 0 && (i + 3 - lead) % 3 == 0) out.push_back(',');
+      out.push_back(digits[i]);
+    }
+    return out;
+  }
+  std::snprintf(buf, sizeof buf, "%.*f", c.decimals, v);
+  return buf;
+}
+
+std::optional<double> ratio(const cell& a, const cell& b) {
+  if (!a.value || !b.value || std::isnan(*a.value) || std::isnan(*b.value) || *b.value == 0.0) return std::nullopt;
+  return *a.value / *b.value;
+}
+
+struct row {
+  std::string figure;
+  cell echochat, cat, peer;
+};
+
+void print_table(const std::vector<row>& table, bool with_peer) {
+  std::vector<std::vector<std::string>> lines;
+  lines.push_back({"figure", "echochat", "cat (limit)", "echochat ÷ cat"});
+  if (with_peer) {
+    lines.back().push_back("peer (Python)");
+    lines.back().push_back("echochat ÷ peer");
+  }
+  for (const row& r : table) {
+    std::vector<std::string> l{r.figure, fmt(r.echochat), fmt(r.cat), fmt(cell{ratio(r.echochat, r.cat), 2})};
+    if (with_peer) {
+      l.push_back(fmt(r.peer));
+      l.push_back(fmt(cell{ratio(r.echochat, r.peer), 2}));
+    }
+    lines.push_back(std::move(l));
+  }
+  // Column widths in displayed characters (UTF-8 continuation bytes take no room).
+  auto width = [](const std::string& s) {
+    std::size_t w = 0;
+    for (const char ch : s) w += (static_cast<unsigned char>(ch) & 0xC0) != 0x80 ? 1 : 0;
+    return w;
+  };
+  std::vector<std::size_t> w(lines.front().size(), 0);
+  for (const auto& l : lines) {
+    for (std::size_t i = 0; i < l.size(); ++i) w[i] = std::max(w[i], width(l[i]));
+  }
+  auto print_line = [&](const std::vector<std::string>& l) {
+    std::string out = "|";
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      const std::size_t pad = w[i] - width(l[i]);
+      out.push_back(' ');
+      if (i != 0) out.append(pad, ' ');
+      out.append(l[i]);
+      if (i == 0) out.append(pad, ' ');
+      out.append(" |");
+    }
+    std::puts(out.c_str());
+  };
+  print_line(lines.front());
+  std::string sep = "|";
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    sep.push_back(' ');
+    sep.append(i == 0 ? w[i] : w[i] - 1, '-');
+    sep.append(i == 0 ? " |" : ": |");
+  }
+  std::puts(sep.c_str());
+  for (std::size_t i = 1; i < lines.size(); ++i) print_line(lines[i]);
+}
+
+cell median_cell(const std::vector<double>& v, int decimals) {
+  if (v.empty()) return {std::nullopt, decimals};
+  return {median(v), decimals};
+}
+
+int run(const options& o) {
+  const bool with_peer = !o.peer.empty();
+  std::printf("echochat_bench: %s\n", machine_line().c_str());
+  std::printf("echochat: %s --delay %s; limit: sh -c 'stty raw -echo; exec cat'%s%s\n", o.echochat.c_str(),
+              std::string{far_delay}.c_str(), with_peer ? "; peer: " : "", with_peer ? o.peer.c_str() : "");
+  std::printf("pty %dx%d, TERM=xterm-256color, LANG=C.UTF-8; medians of interleaved rounds; load average %s\n\n",
+              rows, cols, load_average().c_str());
+  std::fflush(stdout);
+
+  const auto paste_keys = static_cast<double>(o.paste_keys);
+  auto progress = [](const char* what) { std::fprintf(stderr, "echochat_bench: %s\n", what); };
+
+  // 1. Paste throughput, peak memory and first frame: a fresh echochat and cat per round, each
+  //    pasted into twice (the first paste into a fresh process, then once more after an Enter),
+  //    the order alternating round by round; both judged by the same test on the same emulated
+  //    screen: the paste's last line whole on it.
+  progress("paste rounds");
+  std::vector<double> cold_ms[2], warm_ms[2], cold_cpu_ms[2], warm_cpu_ms[2], hwm_kib[2], raw_ms[3], first_byte_ms, first_frame_ms;
+  int paste_failures = 0;
+  std::size_t serial = 0;
+  for (int r = 0; r < o.rounds; ++r) {
+    started progs[2] = {start(program::echochat, o), start(program::cat, o)};
+    raw_ms[0].push_back(progs[0].raw_ms);
+    raw_ms[1].push_back(progs[1].raw_ms);
+    if (progs[0].first_byte_ms) first_byte_ms.push_back(*progs[0].first_byte_ms);
+    if (progs[0].first_frame_ms) first_frame_ms.push_back(*progs[0].first_frame_ms);
+    for (const bool cold : {true, false}) {
+      auto* samples = cold ? cold_ms : warm_ms;
+      auto* cpu_samples = cold ? cold_cpu_ms : warm_cpu_ms;
+      const paste_text text = make_paste(o.paste_keys, serial++);
+      for (int k = 0; k < 2; ++k) {
+        const int i = (r + k) % 2;
+        pty_process& p = *progs[i].proc;
+        const task_totals cpu_before = read_task_totals(p.pid());
+        const auto ms = paste(p, text.keys, true,
+                              [&](std::size_t got) { return got > 0 && p.screen_contains(text.last_line); });
+        const task_totals cpu_after = read_task_totals(p.pid());
+        if (ms) {
+          samples[i].push_back(*ms);
+          if (cpu_after.cpu_ns > 0) cpu_samples[i].push_back(static_cast<double>(cpu_after.cpu_ns - cpu_before.cpu_ns) / 1e6);
+        } else {
+          ++paste_failures;
+        }
+        p.write_some("\r");
+        p.settle(20, 500, true);
+      }
+    }
+    for (int i = 0; i < 2; ++i) hwm_kib[i].push_back(static_cast<double>(read_status_kib(progs[i].proc->pid(), "VmHWM")));
+  }
+
+  // 2. Keystroke latency: one long-lived process each, one key at a time, the order rotating
+  //    round by round; an Enter (not timed) every 40 keys keeps entries a realistic length.
+  progress("latency rounds");
+  std::vector<started> live;
+  live.push_back(start(program::echochat, o));
+  live.push_back(start(program::cat, o));
+  if (with_peer) {
+    live.push_back(start(program::peer, o));
+    raw_ms[2].push_back(live.back().raw_ms);
+  }
+  // A full screen first (two screens of lines, pasted), so echochat types at the bottom of a
+  // full transcript as it would in use, not onto an empty screen. The peer prints a line per
+  // key, so its screen fills as it goes.
+  for (std::size_t i = 0; i < 2; ++i) {
+    pty_process& p = *live[i].proc;
+    const paste_text fill = make_paste(static_cast<std::size_t>(2 * rows * 64), serial++);
+    if (!paste(p, fill.keys, true, [&](std::size_t got) { return got > 0 && p.screen_contains(fill.last_line); })) {
+      throw std::runtime_error("'" + p.name() + "' did not show the screenful pasted before the latency rounds");
+    }
+    p.write_some("\r");
+    p.settle(50, 1000, false);
+  }
+  std::vector<std::vector<double>> latency(live.size());
+  int latency_timeouts = 0;
+  std::vector<task_totals> typing_before;
+  for (auto& s : live) typing_before.push_back(read_task_totals(s.proc->pid()));
+  for (int r = 0; r < o.latency_keys; ++r) {
+    const char key = letters[static_cast<std::size_t>(r) % letters.size()];
+    for (std::size_t k = 0; k < live.size(); ++k) {
+      const std::size_t i = (static_cast<std::size_t>(r) + k) % live.size();
+      pty_process& p = *live[i].proc;
+      if (const auto us = key_latency_us(p, key)) {
+        latency[i].push_back(*us);
+      } else {
+        ++latency_timeouts;
+      }
+      p.settle(2, 200, false);  // the rest of the frame, then quiet
+    }
+    if (r % 40 == 39) {
+      for (auto& s : live) {
+        s.proc->write_some("\r");
+        s.proc->settle(5, 200, false);
+      }
+    }
+  }
+
+  // What typing cost each program: CPU and context switches per key (the Enters included),
+  // figures that depend less on how busy the machine is than the latency itself.
+  const double typed = static_cast<double>(o.latency_keys + o.latency_keys / 40);
+  std::vector<cell> cpu_per_key, switches_per_key;
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    const task_totals t = read_task_totals(live[i].proc->pid());
+    cpu_per_key.push_back(t.cpu_ns == 0 ? cell{}
+                                        : cell{static_cast<double>(t.cpu_ns - typing_before[i].cpu_ns) / 1000.0 / typed, 1});
+    switches_per_key.push_back(cell{static_cast<double>(t.ctx_switches - typing_before[i].ctx_switches) / typed, 1});
+  }
+
+  // 3. Idle: the same processes, after a rest, over idle_seconds without input.
+  progress("idle");
+  for (auto& s : live) s.proc->settle(300, 2000, false);
+  std::vector<task_totals> before;
+  for (auto& s : live) before.push_back(read_task_totals(s.proc->pid()));
+  const auto idle_end = bench_clock::now() + duration_cast<bench_clock::duration>(duration<double>(o.idle_seconds));
+  while (bench_clock::now() < idle_end) {
+    std::vector<pollfd> fds;
+    for (auto& s : live) fds.push_back({s.proc->master(), POLLIN, 0});
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(idle_end - bench_clock::now());
+    ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(left.count(), 0)));
+    for (auto& s : live) s.proc->pump(false);
+  }
+  std::vector<task_totals> after;
+  for (auto& s : live) after.push_back(read_task_totals(s.proc->pid()));
+  const double tick_ms = 1000.0 / static_cast<double>(clock_ticks_per_second());
+  auto idle_cpu_ms = [&](std::size_t i) {
+    return cell{static_cast<double>(after[i].cpu_ticks - before[i].cpu_ticks) * tick_ms, 0};
+  };
+  auto idle_cpu_us = [&](std::size_t i) {
+    if (after[i].cpu_ns == 0) return cell{};
+    return cell{static_cast<double>(after[i].cpu_ns - before[i].cpu_ns) / 1000.0, 0};
+  };
+  auto idle_switches = [&](std::size_t i) {
+    return cell{static_cast<double>(after[i].ctx_switches - before[i].ctx_switches), 0};
+  };
+  const int echochat_threads = after[0].threads;
+  live.clear();
+
+  // 4. With the peer: the same paste then q, time until the program has exited.
+  std::vector<double> exit_ms[2], peer_hwm;
+  int exit_failures = 0;
+  if (with_peer) {
+    progress("paste + q against the peer (the peer takes tens of seconds a round)");
+    const std::string keys_q = make_paste(o.paste_keys, serial++).keys + "q";
+    for (int r = 0; r < o.peer_rounds; ++r) {
+      for (int k = 0; k < 2; ++k) {
+        const int i = (r + k) % 2;  // 0 echochat, 1 peer
+        started s = start(i == 0 ? program::echochat : program::peer, o);
+        if (i == 1) raw_ms[2].push_back(s.raw_ms);
+        pty_process& p = *s.proc;
+        double hwm = 0;
+        const auto ms = paste(
+            p, keys_q, false, [&](std::size_t) { return p.exited(); },
+            [&] { hwm = std::max(hwm, static_cast<double>(read_status_kib(p.pid(), "VmHWM"))); });
+        if (ms) {
+          exit_ms[i].push_back(*ms);
+        } else {
+          ++exit_failures;
+        }
+        if (i == 1 && hwm > 0) peer_hwm.push_back(hwm);
+      }
+    }
+  }
+
+  auto keys_per_s = [&](const std::vector<double>& ms, double n) {
+    std::vector<double> v;
+    for (const double m : ms) v.push_back(n / (m / 1000.0));
+    return median_cell(v, 0);
+  };
+  auto mib = [](const std::vector<double>& kib) {
+    std::vector<double> v;
+    for (const double k : kib) v.push_back(k / 1024.0);
+    return median_cell(v, 1);
+  };
+  const std::size_t peer_i = 2;
+  std::vector<row> table;
+  table.push_back({"latency median (µs)", median_cell(latency[0], 0), median_cell(latency[1], 0),
+                   with_peer ? median_cell(latency[peer_i], 0) : cell{}});
+  table.push_back({"latency p99 (µs)", {percentile(latency[0], 99), 0}, {percentile(latency[1], 99), 0},
+                   with_peer ? cell{percentile(latency[peer_i], 99), 0} : cell{}});
+  table.push_back({"typing: CPU per key (µs)", cpu_per_key[0], cpu_per_key[1], with_peer ? cpu_per_key[peer_i] : cell{}});
+  table.push_back({"typing: context switches per key", switches_per_key[0], switches_per_key[1],
+                   with_peer ? switches_per_key[peer_i] : cell{}});
+  const std::string n = fmt(cell{paste_keys, 0});
+  table.push_back({"paste " + n + " keys, fresh process, on screen (ms)", median_cell(cold_ms[0], 1),
+                   median_cell(cold_ms[1], 1), {}});
+  table.push_back({"paste, fresh process (keys/s)", keys_per_s(cold_ms[0], paste_keys),
+                   keys_per_s(cold_ms[1], paste_keys), {}});
+  table.push_back({"paste " + n + " keys, 2nd paste, on screen (ms)", median_cell(warm_ms[0], 1),
+                   median_cell(warm_ms[1], 1), {}});
+  table.push_back({"paste, 2nd paste (keys/s)", keys_per_s(warm_ms[0], paste_keys),
+                   keys_per_s(warm_ms[1], paste_keys), {}});
+  table.push_back({"paste, fresh process: CPU (ms)", median_cell(cold_cpu_ms[0], 2), median_cell(cold_cpu_ms[1], 2), {}});
+  table.push_back({"paste, 2nd paste: CPU (ms)", median_cell(warm_cpu_ms[0], 2), median_cell(warm_cpu_ms[1], 2), {}});
+  if (with_peer) {
+    table.push_back({"paste + q, to exit (ms)", median_cell(exit_ms[0], 1), {}, median_cell(exit_ms[1], 1)});
+    table.push_back({"paste + q, to exit (keys/s)", keys_per_s(exit_ms[0], paste_keys + 1), {},
+                     keys_per_s(exit_ms[1], paste_keys + 1)});
+  }
+  const std::string idle = "idle " + fmt(cell{o.idle_seconds, 0}) + " s: ";
+  table.push_back({idle + "CPU, stat (ms)", idle_cpu_ms(0), idle_cpu_ms(1), with_peer ? idle_cpu_ms(peer_i) : cell{}});
+  table.push_back({idle + "CPU, schedstat (µs)", idle_cpu_us(0), idle_cpu_us(1), with_peer ? idle_cpu_us(peer_i) : cell{}});
+  table.push_back({idle + "context switches", idle_switches(0), idle_switches(1),
+                   with_peer ? idle_switches(peer_i) : cell{}});
+  table.push_back({"peak memory VmHWM after the pastes (MiB)", mib(hwm_kib[0]), mib(hwm_kib[1]), mib(peer_hwm)});
+  table.push_back({"terminal taken (raw mode) after fork (ms)", median_cell(raw_ms[0], 1), median_cell(raw_ms[1], 1),
+                   median_cell(raw_ms[2], 1)});
+  table.push_back({"first byte after fork (ms)", median_cell(first_byte_ms, 1), {}, {}});
+  table.push_back({"first frame after fork (ms)", median_cell(first_frame_ms, 1), {}, {}});
+  print_table(table, with_peer);
+
+  std::printf("\nsamples: latency %zu keys/program, paste %d rounds, idle %s s once (echochat: %d threads)",
+              latency[0].size(), o.rounds, fmt(cell{o.idle_seconds, 1}).c_str(), echochat_threads);
+  if (with_peer) std::printf(", paste + q %d rounds", o.peer_rounds);
+  std::printf("; load average at the end %s\n", load_average().c_str());
+  if (latency_timeouts + paste_failures + exit_failures > 0) {
+    std::printf("timeouts: latency %d, paste %d, paste + q %d (left out of the medians)\n", latency_timeouts,
+                paste_failures, exit_failures);
+  }
+  std::printf("ratios are echochat ÷ other in the row's unit: below 1 is better for µs/ms/MiB/CPU,\n"
+              "above 1 for keys/s. Peak memory of the peer is sampled every 20 ms during its paste.\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(parse(argc, argv));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "echochat_bench: %s\n", e.what());
+    return 1;
+  }
+}
