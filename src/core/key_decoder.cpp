@@ -135,17 +135,29 @@ void csi_params(std::string_view params, unsigned& first, unsigned& second) {
 }  // namespace
 
 void key_decoder::feed(std::string_view bytes, std::vector<key>& out) {
-  std::string joined;
-  std::string_view in = bytes;
-  if (!pending_.empty()) {
-    joined = std::move(pending_);
-    pending_.clear();
-    joined.append(bytes);
-    in = joined;
+  if (pending_.empty()) {
+    decode_all(bytes, out);  // the usual case: nothing kept, no copy
+    return;
   }
+  std::string joined = std::move(pending_);
+  pending_.clear();
+  joined.append(bytes);
+  decode_all(joined, out);
+}
+
+void key_decoder::decode_all(std::string_view in, std::vector<key>& out) {
   while (!in.empty()) {
     if (paste_mode_) {
       feed_paste(in, out);
+      continue;
+    }
+    // Typing and unbracketed pastes are mostly runs of printable ASCII: one key per byte, with
+    // no need for the state machine.
+    std::size_t run = 0;
+    while (run < in.size() && in[run] >= 0x20 && in[run] < 0x7F) ++run;
+    if (run > 0) {
+      for (std::size_t i = 0; i < run; ++i) out.push_back(char_key(static_cast<char32_t>(in[i])));
+      in.remove_prefix(run);
       continue;
     }
     if (decode_one(in, out, false) == step::need_more) {
@@ -229,12 +241,13 @@ key_decoder::step key_decoder::decode_escape(std::string_view& in, std::vector<k
   if (intro == '[') {
     // CSI: parameter bytes 0x30-0x3F, intermediate bytes 0x20-0x2F, one final byte 0x40-0x7E.
     std::size_t i = 2;
-    while (i < in.size() && in[i] >= 0x30 && in[i] <= 0x3F) ++i;
+    while (i < in.size() && i < max_sequence && in[i] >= 0x30 && in[i] <= 0x3F) ++i;
     const std::size_t params_end = i;
-    while (i < in.size() && in[i] >= 0x20 && in[i] <= 0x2F) ++i;
-    if (i >= in.size()) {
+    while (i < in.size() && i < max_sequence && in[i] >= 0x20 && in[i] <= 0x2F) ++i;
+    if (i >= in.size() || i >= max_sequence) {
       if (!final && i < max_sequence) return step::need_more;
-      // Cut short: what came is Alt+[ and then ordinary keys.
+      // Cut short, or too long to be a key (decided the same however the bytes were chunked):
+      // what came is Alt+[ and then ordinary keys.
       out.push_back(char_key(U'[', key_mod::alt));
       in.remove_prefix(2);
       return step::done;

@@ -50,9 +50,18 @@ std::variant<host_port, std::string> parse_host_port(const std::string& text) {
 
 std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args) {
   options opts;
-  CLI::App app{"echochat: every key you type shows at once; a slow task reports in while you type.\n"
-               "Keys: q quits (in chat mode: on an empty line), Ctrl-C quits, PgUp/PgDn scroll.",
+  CLI::App app{"echochat: every key you type shows at once; a slow task reports in while you type.",
                "echochat"};
+  app.footer(
+      "Keys:\n"
+      "  q             quit (in chat mode: on an empty input line; otherwise a letter)\n"
+      "  Ctrl-C        quit\n"
+      "  Ctrl-Z        suspend (fg resumes)\n"
+      "  PgUp / PgDn   scroll the transcript; typing jumps back to the live end\n"
+      "  Enter         local echo: a new entry; chat: send the input line\n"
+      "  Backspace     remove the last character or named key\n"
+      "  other keys    local echo shows them by name: <Up> <F5> <C-a> <M-x> <Esc>\n"
+      "  chat mode     Left Right Home End Del Ctrl-U Ctrl-W edit the input line; Up Down walk its history");
   app.set_version_flag("--version", std::string{"echochat "} + version, "Print the version and exit");
 
   std::string delay_text;

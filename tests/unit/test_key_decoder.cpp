@@ -234,3 +234,14 @@ TEST_CASE("append_utf8 encodes every length and replaces non-scalars", "[decoder
   append_utf8(bad, 0x110000);
   CHECK(bad == "\xEF\xBF\xBD\xEF\xBF\xBD");
 }
+
+TEST_CASE("a CSI sequence too long to be a key decodes the same however it is chunked", "[decoder][fuzz]") {
+  // Found by fuzz_key_decoder: the verdict on a long sequence depended on where a chunk ended.
+  const std::string seq = "C1\x1b[2" + std::string(70, '4') + "h\x1b[0;1;5C4C\x98\x80";
+  const auto whole = decode(seq);
+  for (std::size_t at = 0; at <= seq.size(); ++at) {
+    CAPTURE(at);
+    CHECK(decode_split(seq, at) == whole);
+  }
+  CHECK(whole[2] == char_key(U'[', key_mod::alt));
+}

@@ -63,7 +63,7 @@ TEST_CASE("the help flag lists every flag and the keys", "[options]") {
   for (const char* flag : {"--delay", "--connect", "--log", "--plain", "--version", "--help"}) {
     CHECK_THAT(e.out, Catch::Contains(flag));
   }
-  CHECK_THAT(e.out, Catch::Contains("q quits"));
+  CHECK_THAT(e.out, Catch::Contains("Keys:") && Catch::Contains("quit"));
 }
 
 TEST_CASE("the connect flag takes host:port, [v6]:port and names", "[options][connect]") {

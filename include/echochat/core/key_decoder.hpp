@@ -35,6 +35,7 @@ class key_decoder {
 
  private:
   enum class step { done, need_more };
+  void decode_all(std::string_view in, std::vector<key>& out);
   step decode_one(std::string_view& in, std::vector<key>& out, bool final);
   step decode_escape(std::string_view& in, std::vector<key>& out, bool final);
   void feed_paste(std::string_view& in, std::vector<key>& out);

@@ -1,0 +1,15 @@
+# Installs the build into PREFIX and checks what a user gets: a binary that runs, a man page.
+file(REMOVE_RECURSE "${PREFIX}")
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${PREFIX}"
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed (${rc})")
+endif()
+execute_process(COMMAND "${PREFIX}/bin/echochat" --version RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out STREQUAL "echochat ${VERSION}\n")
+  message(FATAL_ERROR "installed echochat --version: exit ${rc}, printed '${out}'")
+endif()
+if(NOT EXISTS "${PREFIX}/share/man/man1/echochat.1")
+  message(FATAL_ERROR "the man page was not installed")
+endif()
+message(STATUS "installed echochat ${VERSION} runs; man page in place")

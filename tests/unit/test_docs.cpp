@@ -1,0 +1,68 @@
+// --help, the man page and the README name the same flags, and --help names every key.
+#include "echochat/core/options.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+using namespace echochat;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Every long flag mentioned ("--delay"; the man page writes it "\-\-delay").
+std::set<std::string> flags_in(std::string text) {
+  text = std::regex_replace(text, std::regex(R"(\\-)"), "-");
+  std::set<std::string> out;
+  const std::regex flag(R"(--[a-z][a-z-]*)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), flag); it != std::sregex_iterator(); ++it) {
+    out.insert(it->str());
+  }
+  return out;
+}
+
+std::string help_text() {
+  auto r = parse_options({"--help"});
+  REQUIRE(std::holds_alternative<parse_exit>(r));
+  return std::get<parse_exit>(r).out;
+}
+
+}  // namespace
+
+TEST_CASE("the man page lists exactly the flags that --help lists", "[docs]") {
+  const auto help = flags_in(help_text());
+  const std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1");
+  const auto start = page.find(".SH OPTIONS");
+  const auto end = page.find(".SH", start + 3);
+  REQUIRE(start != std::string::npos);
+  const auto man = flags_in(page.substr(start, end - start));
+  CHECK(help == std::set<std::string>{"--connect", "--delay", "--help", "--log", "--plain", "--version"});
+  CHECK(man == help);
+}
+
+TEST_CASE("the README's flag table lists exactly the flags that --help lists", "[docs]") {
+  const std::string readme = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/README.md");
+  const auto start = readme.find("### Flags");
+  const auto end = readme.find("###", start + 3);
+  REQUIRE(start != std::string::npos);
+  CHECK(flags_in(readme.substr(start, end - start)) == flags_in(help_text()));
+}
+
+TEST_CASE("the help names every key", "[docs]") {
+  const std::string help = help_text();
+  for (const char* k : {"q", "Ctrl-C", "Ctrl-Z", "PgUp", "PgDn", "Enter", "Backspace", "Left", "Right", "Home",
+                        "End", "Del", "Ctrl-U", "Ctrl-W", "Up", "Down", "Esc"}) {
+    CHECK_THAT(help, Catch::Contains(k));
+  }
+}
