@@ -1,0 +1,508 @@
+// End-to-end: chat mode. The built echochat in a pseudo-terminal, talking to the in-process test
+// server (on a thread of this process) or to a real `ncat --chat` started as a child process.
+#include "e2e/e2e_util.hpp"
+#include "support/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+using namespace echochat::e2e;
+using echochat::testing::test_server;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Wide enough that the whole status bar fits, the target and the waiting count included; tall
+// enough that the entries of a test stay in view while reconnect attempts add theirs.
+constexpr int rows = 40;
+constexpr int cols = 140;
+
+// echochat in chat mode, with the slow task out of the way.
+std::vector<std::string> chat_argv(const std::string& address, std::vector<std::string> more = {}) {
+  std::vector<std::string> flags{"--connect", address, "--delay", "3600"};
+  flags.insert(flags.end(), more.begin(), more.end());
+  return echochat_argv(flags);
+}
+
+std::string chat_status(const pty_terminal& t) { return t.row_text(t.rows() - 2); }
+std::string input_row(const pty_terminal& t) { return t.row_text(t.rows() - 1); }
+
+// The chat status bar in full: the mode first, how to quit last, and `part` in between.
+bool chat_status_says(const pty_terminal& t, std::string_view part) {
+  const std::string s = chat_status(t);
+  return s.starts_with("echochat · ") && s.ends_with(" · q on an empty line quits") &&
+         s.find(part) != std::string::npos;
+}
+
+// Pumps every terminal's output until pred() holds; pred() is checked at least every few
+// milliseconds, so it may look at things other than the screens (the server).
+bool pump_until(std::initializer_list<pty_terminal*> terms, const std::function<bool()>& pred,
+                std::chrono::milliseconds timeout = deadline) {
+  const auto stop = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    for (pty_terminal* t : terms) {
+      if (t->wait_for(pred, 5ms)) return true;
+    }
+    if (std::chrono::steady_clock::now() >= stop) return pred();
+  }
+}
+
+void wait_all(std::initializer_list<pty_terminal*> terms, const std::function<bool()>& pred, std::string_view what,
+              std::chrono::milliseconds timeout = deadline) {
+  if (pump_until(terms, pred, timeout)) return;
+  std::ostringstream screens;
+  for (pty_terminal* t : terms) screens << "--- a screen:\n" << t->screen_text() << "\n";
+  FAIL("waited in vain for " << what << "\n" << screens.str());
+}
+
+void wait_online(pty_terminal& t) {
+  wait_screen(t, [&] { return t.alt_screen() && chat_status_says(t, " · online · "); }, "online on the status bar");
+}
+
+void wait_offline(pty_terminal& t) {
+  wait_screen(t, [&] { return chat_status_says(t, " · offline, retry in "); }, "offline on the status bar");
+}
+
+// A transcript row whose entry (after the time) starts with `tag` and contains `text`.
+int count_rows(const pty_terminal& t, std::string_view tag, std::string_view text) {
+  int n = 0;
+  for (int r = 0; r < t.rows() - 3; ++r) {
+    const auto rest = after_time(t.row_text(r));
+    if (rest && rest->starts_with(entry(tag, "")) && rest->find(text) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+// The program's peak resident memory, in KiB.
+long peak_rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// A directory of its own under the temporary directory, removed afterwards.
+struct temp_dir {
+  std::filesystem::path path;
+  temp_dir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "echochat-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp");
+    path = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+std::vector<std::string> read_lines(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Checks that echochat ended before touching the terminal, having said one line that names
+// every one of `words`.
+void check_one_line_untouched(pty_terminal& t, const std::vector<std::string>& words) {
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() != 0);
+  CHECK_FALSE(t.exited_by_signal());
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
+  CHECK_FALSE(t.alt_screen());
+  const std::string& raw = t.raw_output();
+  CHECK(raw.find('\x1b') == std::string::npos);
+  CHECK(raw.ends_with("\r\n"));
+  CHECK(std::count(raw.begin(), raw.end(), '\n') == 1);
+  const std::string line = t.row_text(0);
+  CHECK(t.row_text(1).empty());
+  for (const std::string& word : words) {
+    CAPTURE(line, word);
+    CHECK(line.find(word) != std::string::npos);
+  }
+}
+
+// --- ncat -----------------------------------------------------------------------------------
+
+constexpr const char* ncat_path = "/usr/bin/ncat";
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  ::close(fd);
+  REQUIRE(ok);
+  return ntohs(addr.sin_port);
+}
+
+// Whether something accepts connections on 127.0.0.1:port now.
+bool accepts(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// `ncat -l --chat 127.0.0.1 PORT` as a child process, its standard streams on /dev/null.
+class ncat_chat {
+ public:
+  explicit ncat_chat(std::uint16_t port) : port_(port) { start(); }
+  ~ncat_chat() { kill(); }
+  ncat_chat(const ncat_chat&) = delete;
+  ncat_chat& operator=(const ncat_chat&) = delete;
+
+  void start() {
+    REQUIRE(pid_ < 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    const std::string port = std::to_string(port_);
+    std::vector<std::string> args{ncat_path, "-l", "--chat", "127.0.0.1", port};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int err = ::posix_spawn(&pid_, ncat_path, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (err != 0) pid_ = -1;
+    REQUIRE(err == 0);
+    // Ready once it accepts (a failure deadline; returns at the first accepted connect).
+    const auto stop = std::chrono::steady_clock::now() + deadline;
+    bool ready = accepts(port_);
+    while (!ready && std::chrono::steady_clock::now() < stop) {
+      int status = 0;
+      REQUIRE(::waitpid(pid_, &status, WNOHANG) == 0);  // still running
+      ::usleep(5000);
+      ready = accepts(port_);
+    }
+    REQUIRE(ready);
+  }
+
+  void kill() {
+    if (pid_ < 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+  }
+
+ private:
+  std::uint16_t port_;
+  pid_t pid_ = -1;
+};
+
+// The state letter of /proc/PID/stat: 'T' when stopped.
+char process_state(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() ? '?' : text[close + 2];
+}
+
+}  // namespace
+
+TEST_CASE("in chat mode the status bar says online and typing shows in the > input line, not the transcript",
+          "[chat][e2e]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  CHECK(chat_status_says(t, "echochat · " + server.address() + " · online · "));
+  wait_screen(t, [&] { return count_rows(t, "sys", "connected to " + server.address()) == 1; }, "the connected entry");
+  t.write("hello wörld 日本");
+  wait_screen(t, [&] { return input_row(t) == "> hello wörld 日本"; }, "the typed text in the input line");
+  // The cursor stands after the text: 2 cells of prompt, 12 one-cell and 2 two-cell characters.
+  CHECK(t.cursor() == echochat::testing::screen_position{rows - 1, 2 + 12 + 4});
+  CHECK(count_rows(t, "you", "hello") == 0);
+  t.write("\x1b[D\x1b[D\x7f");  // Left, Left, Backspace
+  wait_screen(t, [&] { return input_row(t) == "> hello wörld日本"; }, "the edited input line");
+  CHECK(server.lines().empty());
+}
+
+TEST_CASE("in chat mode Enter shows a you entry, empties the input line, and the server receives the line once",
+          "[chat][e2e]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  t.write("hello server\r");
+  wait_all({&t}, [&] { return server.count("hello server") == 1; }, "the line at the server");
+  wait_screen(t, [&] { return count_rows(t, "you", "hello server") == 1 && input_row(t) == ">"; },
+              "the you entry and an empty input line");
+  CHECK(server.lines() == std::vector<std::string>{"hello server"});
+}
+
+TEST_CASE("in chat mode a line from the server shows as a net entry", "[chat][e2e]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  t.write("draft");
+  wait_screen(t, [&] { return input_row(t) == "> draft"; }, "the draft in the input line");
+  server.send_line("<bob> hi there, café 日本 🎉");
+  wait_screen(t, [&] { return find_entry(t, "net", "<bob> hi there, café 日本 🎉") >= 0; }, "the net entry");
+  CHECK(input_row(t) == "> draft");  // the input line is left alone
+}
+
+TEST_CASE("escape sequences from the server are shown as visible escapes and never reach the terminal",
+          "[chat][e2e][sanitize]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  wait_screen(t, [&] { return count_rows(t, "sys", "connected to") == 1; }, "the connected entry");
+  const std::size_t raw_before = t.raw_output().size();
+  const int bells_before = t.bell_count();
+  server.send_raw("\x1b[2J\x1b]0;pwned\x07hello \xc2\x9b" "6n \xe2\x80\xae" "bidi\n");
+  wait_screen(t, [&] { return find_entry(t, "net", "^[[2J^[]0;pwned^Ghello \\x9b6n <U+202E>bidi") >= 0; },
+              "the escaped net entry");
+  const std::string after = t.raw_output().substr(raw_before);
+  CHECK(after.find('\x07') == std::string::npos);
+  CHECK(t.bell_count() == bells_before);
+  CHECK(t.raw_output().find("\x1b]") == std::string::npos);  // no OSC ever: the title is untouched
+  CHECK(after.find("\xc2\x9b") == std::string::npos);
+  CHECK(after.find("\xe2\x80\xae") == std::string::npos);
+  CHECK(count_rows(t, "sys", "connected to") == 1);  // nothing cleared the screen
+}
+
+TEST_CASE("in chat mode bracketed paste is on while it runs, and q on an empty line quits and restores the terminal",
+          "[chat][e2e][exit]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  CHECK(t.bracketed_paste());
+  t.write("q");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  CHECK_FALSE(t.bracketed_paste());
+  check_restored(t);
+  CHECK_FALSE(screen_has(t, "q on an empty line quits"));
+}
+
+TEST_CASE("a bracketed paste of two lines fills the input line, the status bar counts them, and Enter sends both",
+          "[chat][e2e][paste]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  t.write("\x1b[200~one\rtwo\x1b[201~");
+  wait_screen(t, [&] { return input_row(t) == "> one" && chat_status_says(t, " · Enter sends 2 pasted lines · "); },
+              "the first pasted line in the input line and the count on the status bar");
+  t.write("\r");
+  wait_all({&t}, [&] { return server.lines().size() == 2; }, "both lines at the server");
+  CHECK(server.lines() == std::vector<std::string>{"one", "two"});
+  wait_screen(t, [&] { return count_rows(t, "you", "one") == 1 && count_rows(t, "you", "two") == 1; },
+              "both you entries");
+  CHECK_FALSE(chat_status_says(t, "pasted"));
+}
+
+TEST_CASE("a line typed while the server is down is sent once it is back, exactly once", "[chat][e2e][reconnect]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  server.stop();
+  wait_offline(t);
+  wait_screen(t, [&] { return count_rows(t, "sys", "lost: closed by the server") == 1; }, "the lost entry");
+  t.write("typed while down\r");
+  wait_screen(t, [&] { return chat_status_says(t, " · 1 waiting · ") && count_rows(t, "you", "typed while down") == 1; },
+              "the line shown and waiting");
+  server.start_listening();
+  wait_all({&t}, [&] { return server.count("typed while down") == 1; }, "the line at the server", 20s);
+  wait_screen(t, [&] { return chat_status_says(t, " · online · ") && !chat_status_says(t, "waiting"); },
+              "online with nothing waiting");
+  t.write("marker\r");  // behind it on the same connection: a duplicate would have come first
+  wait_all({&t}, [&] { return server.count("marker") == 1; }, "the marker at the server");
+  CHECK(server.lines() == std::vector<std::string>{"typed while down", "marker"});
+}
+
+TEST_CASE("an 8 MiB line without a newline from the server keeps echochat's memory bounded", "[chat][e2e][flood]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  const long before = peak_rss_kib(t.pid());
+  REQUIRE(before > 0);
+  server.send_raw(std::string(8 * 1024 * 1024, 'x'));
+  server.send_raw("\nafter the flood\n");
+  wait_all({&t}, [&] { return find_entry(t, "net", "after the flood") >= 0; }, "the line after the flood", 60s);
+  const long after = peak_rss_kib(t.pid());
+  INFO("peak resident memory before " << before << " KiB, after " << after << " KiB");
+#if defined(__SANITIZE_ADDRESS__)
+  WARN("AddressSanitizer build: its shadow memory and quarantine make resident memory meaningless; not checked");
+#else
+  CHECK(after - before < 40 * 1024);
+#endif
+  t.write("q");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+}
+
+TEST_CASE("with --log every entry goes to the file with an ISO 8601 time and its source, readable while it runs",
+          "[chat][e2e][log]") {
+  test_server server;
+  temp_dir dir;
+  const auto log = dir.path / "chat.log";
+  {
+    std::ofstream existing(log);
+    existing << "an older line\n";
+  }
+  pty_terminal t(chat_argv(server.address(), {"--log", log.string()}), rows, cols);
+  wait_online(t);
+  t.write("logged line\r");
+  wait_all({&t}, [&] { return server.count("logged line") == 1; }, "the line at the server");
+  server.send_line("from the \x1b[1mserver");
+  wait_screen(t, [&] { return find_entry(t, "net", "from the ^[[1mserver") >= 0; }, "the net entry");
+  // On the screen means in the file: each entry is written before the frame that shows it.
+  const auto lines = read_lines(log);
+  INFO("the log:\n" << Catch::Detail::stringify(lines));
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "an older line");
+  const std::regex stamped(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d (\w+) (.*))");
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"sys", "connected to " + server.address()}, {"you", "logged line"}, {"net", "from the ^[[1mserver"}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    std::smatch m;
+    CAPTURE(lines[i + 1]);
+    REQUIRE(std::regex_match(lines[i + 1], m, stamped));
+    CHECK(m[1] == expected[i].first);
+    CHECK(m[2] == expected[i].second);
+  }
+  t.write("q");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  CHECK(read_lines(log).size() == 4);
+}
+
+TEST_CASE("an unwritable --log path gets one line and a non-zero exit, and the terminal is never touched",
+          "[chat][e2e][log][flags]") {
+  pty_terminal t(echochat_argv({"--connect", "127.0.0.1:9", "--log", "/nonexistent/dir/x.log"}), 24, 200);
+  check_one_line_untouched(t, {"--log", "/nonexistent/dir/x.log"});
+}
+
+TEST_CASE("a bad --connect value gets one line and a non-zero exit, and the terminal is never touched",
+          "[chat][e2e][flags]") {
+  const std::string value = GENERATE(as<std::string>{}, "nohostport", "host:0", "host:70000", ":9000", "host:",
+                                     "[::1]", "host:port");
+  CAPTURE(value);
+  pty_terminal t(echochat_argv({"--connect", value}), 24, 200);
+  check_one_line_untouched(t, {"--connect", value});
+  CHECK(t.exit_status() == 2);
+}
+
+TEST_CASE("with --plain, typed lines go to the server, its lines come out escaped, and after the end of input it ends once the server closes",
+          "[chat][e2e][plain]") {
+  test_server server;
+  pty_terminal t(echochat_argv({"--plain", "--connect", server.address(), "--delay", "0"}), rows, cols);
+  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  t.write("hi there\r");
+  wait_all({&t}, [&] { return server.count("hi there") == 1; }, "the line at the server");
+  server.send_line("\x1b[31mred");
+  wait_screen(t, [&] { return screen_has(t, "\nnet ^[[31mred\n"); }, "the escaped net line");
+  t.write("\x04");  // Ctrl-D on an empty line: the end of input
+  wait_all({&t}, [&] { return server.ended() == 1; }, "echochat to close its sending side");
+  CHECK_FALSE(t.has_exited());
+  server.send_line("bye");
+  server.close_clients();
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  INFO(t.screen_text());
+  CHECK(screen_has(t, "\nyou hi there\n"));
+  CHECK(screen_has(t, "\nnet bye\n"));
+  CHECK(t.raw_output().find('\x1b') == std::string::npos);
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
+  CHECK(server.accepted() == 1);
+}
+
+TEST_CASE("two echochats talk through ncat --chat, and a line typed while ncat is down arrives once after it is back",
+          "[chat][e2e][ncat]") {
+  if (::access(ncat_path, X_OK) != 0) {
+    WARN("ncat not installed (" << ncat_path << " missing): skipping the test against a real ncat --chat");
+    return;
+  }
+  const std::uint16_t port = free_port();
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  ncat_chat ncat(port);
+  pty_terminal a(chat_argv(address), rows, cols);
+  pty_terminal b(chat_argv(address), rows, cols);
+  wait_online(a);
+  wait_online(b);
+
+  a.write("hello from A\r");
+  wait_all({&a, &b}, [&] { return count_rows(b, "net", "> hello from A") == 1; }, "A's line at B");
+  b.write("hello from B\r");
+  wait_all({&a, &b}, [&] { return count_rows(a, "net", "> hello from B") == 1; }, "B's line at A");
+
+  // ncat goes away; both notice, and A types while it is down.
+  ncat.kill();
+  wait_offline(a);
+  wait_offline(b);
+  a.write("while ncat was down\r");
+  a.write("and a second line\r");
+  wait_screen(a, [&] { return chat_status_says(a, " · 2 waiting · "); }, "A's lines waiting");
+  // ncat forgets everything, and broadcasts a line only to the clients connected then: hold A
+  // still until B is back, so that A's line has someone to reach.
+  a.send_signal(SIGSTOP);
+  wait_all({&b}, [&] { return process_state(a.pid()) == 'T'; }, "A to stop");
+  ncat.start();
+  wait_online(b);
+  a.send_signal(SIGCONT);
+  // ncat puts "<userN> " before what one read brought, not before every line: lines that arrive
+  // together show it once.
+  wait_all({&a, &b}, [&] { return count_rows(b, "net", "and a second line") == 1; }, "A's waiting lines at B", 20s);
+  wait_screen(a, [&] { return chat_status_says(a, " · online · ") && !chat_status_says(a, "waiting"); },
+              "A online with nothing waiting");
+  a.write("marker\r");  // behind it on the same connection: a duplicate would have come first
+  wait_all({&a, &b}, [&] { return count_rows(b, "net", "> marker") == 1; }, "the marker at B");
+  CHECK(count_rows(b, "net", "> while ncat was down") == 1);
+  CHECK(count_rows(b, "net", "and a second line") == 1);
+  CHECK(count_rows(b, "net", "> hello from A") == 1);
+  INFO(b.screen_text());
+  CHECK(b.screen_text().find("> while ncat was down") < b.screen_text().find("and a second line"));
+
+  a.write("q");
+  b.write("q");
+  REQUIRE(a.wait_exit(deadline));
+  REQUIRE(b.wait_exit(deadline));
+  CHECK(a.exit_status() == 0);
+  CHECK(b.exit_status() == 0);
+  check_restored(a);
+  check_restored(b);
+}

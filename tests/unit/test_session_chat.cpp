@@ -1,0 +1,351 @@
+// The session's rules in chat mode: the input line, Enter and the outbox, q and Ctrl-C, history,
+// multi-line pastes, the status bar's connection state, and when plain mode ends. Also the
+// reconnect delays.
+#include "echochat/core/session.hpp"
+#include "echochat/edges/net_client.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+using namespace echochat;
+using namespace std::chrono_literals;
+
+namespace {
+
+session_config chat_config(std::size_t outbox_capacity = outbox::default_capacity) {
+  session_config c;
+  c.chat = true;
+  c.chat_target = "example.org:6667";
+  c.outbox_capacity = outbox_capacity;
+  return c;
+}
+
+session_config plain_chat_config() {
+  session_config c = chat_config();
+  c.terminal = false;
+  c.keep_fresh = true;
+  return c;
+}
+
+keys_event keys(std::string_view typed) {
+  keys_event ev;
+  for (char c : typed) ev.keys.push_back(c == '\r' ? named_key(key_code::enter) : char_key(static_cast<char32_t>(c)));
+  return ev;
+}
+
+keys_event one(key k) {
+  keys_event ev;
+  ev.keys.push_back(k);
+  return ev;
+}
+
+keys_event paste(std::string text) {
+  keys_event ev;
+  ev.keys.push_back(key{key_code::paste_end, key_mod::none, 0});
+  ev.pastes.push_back(std::move(text));
+  return ev;
+}
+
+std::vector<std::string> texts(const session& s) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < s.log().size(); ++i) {
+    const entry& e = s.log().at(i);
+    out.push_back(std::string{source_tag(e.src)} + " " + e.text);
+  }
+  return out;
+}
+
+// The outbox, oldest first, emptied as a writer would (each line "written").
+std::vector<std::string> drain(session& s) {
+  std::vector<std::string> out;
+  while (const std::string* front = s.outgoing().front()) {
+    out.push_back(*front);
+    s.outgoing().pop_sent();
+  }
+  return out;
+}
+
+net_state_event state(net_state st, std::int64_t retry_ms = 0) {
+  net_state_event ev;
+  ev.state = st;
+  ev.retry_ms = retry_ms;
+  return ev;
+}
+
+}  // namespace
+
+TEST_CASE("in chat mode typing edits the input line, not the transcript", "[chat][session]") {
+  session s(chat_config());
+  s.apply(keys("hello"), 0);
+  CHECK(s.input_line().text() == "hello");
+  CHECK(texts(s).empty());
+  CHECK(s.outgoing().empty());
+  s.apply(one(named_key(key_code::left)), 0);
+  s.apply(one(named_key(key_code::backspace)), 0);
+  s.apply(keys("L"), 0);
+  CHECK(s.input_line().text() == "helLo");
+  s.apply(one(ctrl_key(U'u')), 0);
+  CHECK(s.input_line().text().empty());
+  CHECK(texts(s).empty());
+  CHECK(s.key_count() == 9);
+}
+
+TEST_CASE("in chat mode Enter sends the line: a you entry and a line in the outbox", "[chat][session]") {
+  session s(chat_config());
+  s.apply(keys("hello there\r"), 5);
+  CHECK(texts(s) == std::vector<std::string>{"you hello there"});
+  CHECK(s.log().at(0).time == 5);
+  CHECK(s.input_line().text().empty());
+  s.apply(keys("second\r"), 6);
+  CHECK(drain(s) == std::vector<std::string>{"hello there", "second"});
+}
+
+TEST_CASE("in chat mode Enter on an empty line sends nothing", "[chat][session]") {
+  session s(chat_config());
+  s.apply(keys("\r\r"), 0);
+  CHECK(texts(s).empty());
+  CHECK(s.outgoing().empty());
+  CHECK_FALSE(s.done());
+}
+
+TEST_CASE("in chat mode q quits on an empty input line and is a letter otherwise", "[chat][session]") {
+  session s(chat_config());
+  s.apply(keys("aq"), 0);
+  CHECK_FALSE(s.done());
+  CHECK(s.input_line().text() == "aq");
+  s.apply(keys("\rsqq\r"), 0);
+  CHECK_FALSE(s.done());
+  CHECK(drain(s) == std::vector<std::string>{"aq", "sqq"});
+  s.apply(keys("x"), 0);
+  s.apply(one(named_key(key_code::backspace)), 0);  // empty again
+  s.apply(keys("q"), 0);
+  CHECK(s.done());
+  CHECK(s.why() == quit_reason::key);
+  CHECK(s.exit_code() == 0);
+}
+
+TEST_CASE("in chat mode a q after a multi-line paste is a letter, since lines wait to be sent", "[chat][session]") {
+  session s(chat_config());
+  s.apply(paste("\nwaiting"), 0);
+  REQUIRE(s.input_line().text().empty());
+  s.apply(keys("q"), 0);
+  CHECK_FALSE(s.done());
+}
+
+TEST_CASE("in chat mode Ctrl-C quits whatever the input line holds", "[chat][session]") {
+  session s(chat_config());
+  s.apply(keys("half typed"), 0);
+  s.apply(paste("one\ntwo"), 0);
+  s.apply(one(ctrl_key(U'c')), 0);
+  CHECK(s.done());
+  CHECK(s.why() == quit_reason::key);
+  CHECK(s.exit_code() == 0);
+}
+
+TEST_CASE("in chat mode Up and Down walk the sent lines and give the unsent draft back", "[chat][session]") {
+  session s(chat_config());
+  s.apply(keys("first\rsecond\rdraft"), 0);
+  s.apply(one(named_key(key_code::up)), 0);
+  CHECK(s.input_line().text() == "second");
+  s.apply(one(named_key(key_code::up)), 0);
+  CHECK(s.input_line().text() == "first");
+  s.apply(one(named_key(key_code::down)), 0);
+  s.apply(one(named_key(key_code::down)), 0);
+  CHECK(s.input_line().text() == "draft");
+  // A recalled line sends like a typed one.
+  s.apply(one(named_key(key_code::up)), 0);
+  s.apply(keys("\r"), 0);
+  CHECK(drain(s) == std::vector<std::string>{"first", "second", "second"});
+}
+
+TEST_CASE("in chat mode a multi-line paste fills the input line, the rest waits, and Enter sends all in order",
+          "[chat][session][paste]") {
+  session s(chat_config());
+  s.resize(24, 200);
+  s.apply(keys("> "), 0);
+  s.apply(paste("one\r\ntwo\nthree\rfour\n"), 0);
+  CHECK(s.input_line().text() == "> one");
+  CHECK(s.pasted_lines() == std::vector<std::string>{"two", "three", "four"});
+  CHECK_THAT(s.status_line(), Catch::Contains("Enter sends 4 pasted lines"));
+  CHECK(texts(s).empty());
+  CHECK(s.outgoing().empty());
+  s.apply(keys("\r"), 1);
+  CHECK(texts(s) == std::vector<std::string>{"you > one", "you two", "you three", "you four"});
+  CHECK(drain(s) == std::vector<std::string>{"> one", "two", "three", "four"});
+  CHECK(s.pasted_lines().empty());
+  CHECK_THAT(s.status_line(), !Catch::Contains("pasted"));
+}
+
+TEST_CASE("in chat mode a one-line paste is text in the input line, q and controls included",
+          "[chat][session][paste]") {
+  session s(chat_config());
+  s.apply(paste("quit\x1b[2J now"), 0);
+  CHECK_FALSE(s.done());
+  CHECK(s.input_line().text() == "quit[2J now");
+  CHECK(s.pasted_lines().empty());
+}
+
+TEST_CASE("in chat mode the pasted-lines count on the status bar counts only lines that will be sent",
+          "[chat][session][paste]") {
+  session s(chat_config());
+  s.resize(24, 200);
+  s.apply(paste("\ntwo\n\nthree"), 0);  // the input line stays empty, the empty line is dropped
+  REQUIRE(s.input_line().text().empty());
+  CHECK_THAT(s.status_line(), Catch::Contains("Enter sends 2 pasted lines"));
+  s.apply(keys("\r"), 0);
+  CHECK(drain(s) == std::vector<std::string>{"two", "three"});
+}
+
+TEST_CASE("in chat mode Ctrl-U drops a pending paste with the input line", "[chat][session][paste]") {
+  session s(chat_config());
+  s.apply(paste("one\ntwo"), 0);
+  s.apply(one(ctrl_key(U'u')), 0);
+  CHECK(s.input_line().text().empty());
+  CHECK(s.pasted_lines().empty());
+  s.apply(keys("\r"), 0);
+  CHECK(s.outgoing().empty());
+}
+
+TEST_CASE("in chat mode a full outbox refuses Enter with a sys entry and keeps the text in the input line",
+          "[chat][session][outbox]") {
+  session s(chat_config(2));
+  s.apply(keys("one\rtwo\r"), 0);
+  REQUIRE(s.outgoing().size() == 2);
+  s.apply(keys("three\r"), 1);
+  CHECK(s.outgoing().size() == 2);
+  CHECK(s.input_line().text() == "three");
+  const auto t = texts(s);
+  REQUIRE(t.size() == 3);
+  CHECK(t[2].starts_with("sys not sent: 2 lines are already waiting"));
+  // Once a line has gone out there is room again, and the same Enter sends it.
+  s.outgoing().pop_sent();
+  s.apply(keys("\r"), 2);
+  CHECK(s.input_line().text().empty());
+  CHECK(drain(s) == std::vector<std::string>{"two", "three"});
+}
+
+TEST_CASE("in chat mode a paste that does not fit the outbox is refused whole and kept", "[chat][session][outbox]") {
+  session s(chat_config(3));
+  s.apply(keys("one\r"), 0);
+  s.apply(paste("a\nb\nc"), 0);
+  s.apply(keys("\r"), 0);
+  CHECK(s.outgoing().size() == 1);
+  CHECK(s.input_line().text() == "a");
+  CHECK(s.pasted_lines() == std::vector<std::string>{"b", "c"});
+  CHECK(texts(s).back().starts_with("sys not sent"));
+}
+
+TEST_CASE("a server line is a net entry, and a cut piece says [cut]", "[chat][session]") {
+  session s(chat_config());
+  s.apply(keys("draft"), 0);
+  net_line_event whole;
+  whole.text = "<user5> hi";
+  s.apply(whole, 1);
+  net_line_event piece;
+  piece.text = "xxxx";
+  piece.cut = true;
+  s.apply(piece, 2);
+  CHECK(texts(s) == std::vector<std::string>{"net <user5> hi", "net xxxx [cut]"});
+  CHECK(s.input_line().text() == "draft");
+}
+
+TEST_CASE("in chat mode the status bar shows the target, connecting, online, offline with the retry and what waits",
+          "[chat][session][status]") {
+  session s(chat_config());
+  s.resize(24, 200);
+  CHECK_THAT(s.status_line(), Catch::StartsWith("echochat · example.org:6667 · connecting · ") &&
+                                  Catch::EndsWith(" · q on an empty line quits"));
+  s.apply(state(net_state::online), 0);
+  CHECK_THAT(s.status_line(), Catch::Contains(" · online · "));
+  s.apply(state(net_state::offline, 2500), 0);
+  CHECK_THAT(s.status_line(), Catch::Contains(" · offline, retry in 3 s · "));
+  s.apply(state(net_state::offline, 1000), 0);
+  CHECK_THAT(s.status_line(), Catch::Contains(" · offline, retry in 1 s · "));
+  s.apply(keys("a\rb\r"), 0);
+  CHECK_THAT(s.status_line(), Catch::Contains(" · 2 waiting · "));
+  drain(s);
+  CHECK_THAT(s.status_line(), !Catch::Contains("waiting"));
+  // On a narrow terminal the connection state stays in view.
+  s.resize(24, 50);
+  CHECK(s.status_line() == "offline, retry in 1 s · q on an empty line quits");
+}
+
+TEST_CASE("in plain chat mode the end of input ends the program only once the slow task, input and connection are done",
+          "[chat][session][plain]") {
+  session s(plain_chat_config());
+  s.apply(keys("hi\r"), 0);
+  s.apply(input_closed_event{}, 0);
+  CHECK_FALSE(s.done());
+  s.apply(slow_done_event{}, 0);
+  CHECK_FALSE(s.done());  // the connection is not over yet
+  drain(s);               // the writer sent the line
+  s.apply(state(net_state::online), 0);
+  CHECK_FALSE(s.done());
+  s.apply(state(net_state::closed), 0);
+  CHECK(s.done());
+  CHECK(s.why() == quit_reason::finished);
+  CHECK(s.exit_code() == 0);
+}
+
+TEST_CASE("in plain chat mode a closed connection does not end the program before the end of input",
+          "[chat][session][plain]") {
+  session s(plain_chat_config());
+  s.apply(slow_done_event{}, 0);
+  s.apply(state(net_state::closed), 0);
+  CHECK_FALSE(s.done());
+  s.apply(input_closed_event{}, 0);
+  CHECK(s.done());
+  CHECK(s.exit_code() == 0);
+}
+
+TEST_CASE("in plain chat mode lines left unsent when the connection closes give exit 1 and a sys entry",
+          "[chat][session][plain]") {
+  session s(plain_chat_config());
+  s.apply(keys("one\rtwo\r"), 0);
+  s.apply(input_closed_event{}, 0);
+  s.apply(slow_done_event{}, 0);
+  s.apply(state(net_state::closed), 0);
+  CHECK(s.done());
+  CHECK(s.why() == quit_reason::unsent);
+  CHECK(s.exit_code() == 1);
+  std::vector<std::string> fresh;
+  for (const entry& e : s.take_fresh()) fresh.push_back(std::string{source_tag(e.src)} + " " + e.text);
+  CHECK(fresh.back() == "sys 2 lines were not sent: the connection is closed");
+}
+
+TEST_CASE("with a terminal, chat mode does not end when the connection state changes", "[chat][session]") {
+  session s(chat_config());
+  s.apply(slow_done_event{}, 0);
+  s.apply(state(net_state::offline, 500), 0);
+  s.apply(state(net_state::closed), 0);
+  CHECK_FALSE(s.done());
+}
+
+TEST_CASE("reconnect delays double from 0.5 s up to 30 s", "[chat][net][backoff]") {
+  const backoff_policy policy;
+  std::vector<std::chrono::milliseconds> delays;
+  std::chrono::milliseconds d{0};
+  for (int i = 0; i < 10; ++i) {
+    d = next_backoff(d, policy);
+    delays.push_back(d);
+  }
+  CHECK(delays == std::vector<std::chrono::milliseconds>{500ms, 1000ms, 2000ms, 4000ms, 8000ms, 16000ms, 30000ms,
+                                                          30000ms, 30000ms, 30000ms});
+  backoff_policy quick;
+  quick.first = 20ms;
+  quick.most = 100ms;
+  CHECK(next_backoff(0ms, quick) == 20ms);
+  CHECK(next_backoff(80ms, quick) == 100ms);
+}
+
+TEST_CASE("reconnect jitter scales a delay by a factor from 0.5 to 1", "[chat][net][backoff]") {
+  CHECK(jittered(1000ms, 0.5) == 500ms);
+  CHECK(jittered(1000ms, 1.0) == 1000ms);
+  CHECK(jittered(1000ms, 0.75) == 750ms);
+  CHECK(jittered(1000ms, 0.1) == 500ms);  // out of range: clamped
+  CHECK(jittered(1000ms, 7.0) == 1000ms);
+  CHECK(jittered(30000ms, 0.5) == 15000ms);
+}
