@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <clocale>
+#include <cstdio>
 #include <csignal>
 #include <cstdlib>
 #include <exception>
@@ -92,7 +93,14 @@ int run(const options& opts) {
                    io.stop();
                  });
   io.run();
+  scr.reset();  // the terminal is ours again before anything is said on stderr
   if (failure) std::rethrow_exception(failure);
+  if (s.chat() && !s.outgoing().empty() && s.why() != quit_reason::unsent) {
+    // Quitting with lines still waiting for the server: say so, never drop them silently.
+    const std::size_t n = s.outgoing().size();
+    std::fprintf(stderr, "echochat: %zu line%s typed not sent (the connection was %s)\n", n,
+                 n == 1 ? " was" : "s were", s.connection() == net_state::online ? "still busy" : "down");
+  }
   return code;
 }
 
