@@ -98,7 +98,7 @@ int run(const options& opts) {
   if (s.chat() && !s.outgoing().empty() && s.why() != quit_reason::unsent) {
     // Quitting with lines still waiting for the server: say so, never drop them silently.
     const std::size_t n = s.outgoing().size();
-    std::fprintf(stderr, "echochat: %zu line%s typed not sent (the connection was %s)\n", n,
+    std::fprintf(stderr, "echochat: %zu typed line%s not sent (the connection was %s)\n", n,
                  n == 1 ? " was" : "s were", s.connection() == net_state::online ? "still busy" : "down");
   }
   return code;
