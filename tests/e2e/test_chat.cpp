@@ -365,8 +365,8 @@ TEST_CASE("an 8 MiB line without a newline from the server keeps echochat's memo
   wait_all({&t}, [&] { return find_entry(t, "net", "after the flood") >= 0; }, "the line after the flood", 60s);
   const long after = peak_rss_kib(t.pid());
   INFO("peak resident memory before " << before << " KiB, after " << after << " KiB");
-#if defined(__SANITIZE_ADDRESS__)
-  WARN("AddressSanitizer build: its shadow memory and quarantine make resident memory meaningless; not checked");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  WARN("sanitizer build: its shadow memory and quarantine make resident memory meaningless; not checked");
 #else
   CHECK(after - before < 40 * 1024);
 #endif
