@@ -12,6 +12,7 @@
 
 #include "echochat/core/key_decoder.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <signal.h>
 #include <cstdlib>
@@ -99,6 +100,10 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
       if (chunk_ec) {
         end = chunk_ec;
       } else {
+        // The keys went out with the last event: size the vector for this burst at once (about a
+        // key a byte), growing geometrically when more chunks follow.
+        const std::size_t wanted = keys.size() + more.size();
+        if (keys.capacity() < wanted) keys.reserve(std::max(wanted, 2 * keys.capacity()));
         decoder.feed(more, keys);
       }
     };

@@ -66,8 +66,15 @@ void wrap_text(std::string_view text, int width, std::vector<std::pair<std::size
   int used = 0;
   char32_t c = 0;
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = next_char(text, i, c);
-    const int w = char_width(c);
+    // ASCII needs no decoding and no wcwidth (char_width gives 1 to all of it from 0x20 up), and
+    // every frame wraps the entries on screen.
+    const auto b = static_cast<unsigned char>(text[i]);
+    std::size_t n = 1;
+    int w = b >= 0x20 ? 1 : 0;
+    if (b >= 0x80) {
+      n = next_char(text, i, c);
+      w = char_width(c);
+    }
     if (used + w > width && used > 0) {
       rows.emplace_back(begin, i);
       begin = i;

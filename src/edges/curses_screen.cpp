@@ -1,5 +1,5 @@
-// ncurses drawing. Only the io_context thread calls into here. Each frame is drawn into
-// stdscr and sent with one doupdate(), so ncurses writes only the cells that changed.
+// ncurses drawing. Only the io_context thread calls into here. Each frame rewrites in stdscr only
+// the rows that changed since the last one, and sends them with one doupdate().
 #include "echochat/edges/curses_screen.hpp"
 
 #include "echochat/core/line_editor.hpp"
@@ -38,8 +38,14 @@ int put_text(std::string_view text, int cells) {
   char32_t c = 0;
   std::size_t i = 0;
   for (; i < text.size();) {
-    const std::size_t n = next_char(text, i, c);
-    const int w = char_width(c);
+    // ASCII: one byte, one cell from 0x20 up (as char_width says), without decoding or wcwidth.
+    const auto b = static_cast<unsigned char>(text[i]);
+    std::size_t n = 1;
+    int w = b >= 0x20 ? 1 : 0;
+    if (b >= 0x80) {
+      n = next_char(text, i, c);
+      w = char_width(c);
+    }
     if (used + w > cells) break;
     used += w;
     i += n;
@@ -48,17 +54,16 @@ int put_text(std::string_view text, int cells) {
   return used;
 }
 
-std::string clock_text(std::time_t t) {
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+// The row of the transcript at screen row y: the rows are bottom-aligned, so the ones above `top`
+// are empty.
+const layout_row* row_at(const std::vector<layout_row>& rows, int top, int y) {
+  return y >= top ? &rows[static_cast<std::size_t>(y - top)] : nullptr;
 }
 
 // The chat input line: "> " and the text, scrolled sideways so that the cursor stays in view.
 void draw_input_line(const line_editor& editor, int row, int cols) {
   move(row, 0);
+  clrtoeol();
   const int prompt = cols >= 4 ? 2 : 0;
   if (prompt > 0) addstr("> ");
   const int room = std::max(cols - prompt - 1, 1);  // keep a cell for the cursor at the end
@@ -92,7 +97,7 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
   nonl();
   typeahead(-1);  // we read the terminal ourselves; ncurses must not peek at it
   curs_set(chat_ ? 1 : 0);
-  idlok(stdscr, TRUE);
+  idlok(stdscr, FALSE);  // turned on by draw() for the frames where the transcript moved
   leaveok(stdscr, chat_ ? FALSE : TRUE);
   if (chat_) {
     // Bracketed paste: a paste arrives marked, as one piece, instead of as typed keys.
@@ -150,12 +155,14 @@ void curses_screen::resume() {
     std::fflush(stdout);
   }
   clearok(curscr, TRUE);
+  redraw_all_ = true;
 }
 
 term_size curses_screen::size() { return {LINES, COLS}; }
 
 term_size curses_screen::resize() {
   clearok(curscr, TRUE);  // a resize (or a SIGCONT) may have left anything on the screen
+  redraw_all_ = true;
   winsize ws{};
   if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
     resizeterm(ws.ws_row, ws.ws_col);
@@ -163,40 +170,134 @@ term_size curses_screen::resize() {
   return size();
 }
 
+bool curses_screen::drawn_row::shows(const layout_row* r) const {
+  if (r == nullptr) return blank;
+  if (blank || first != r->first) return false;
+  if (r->first && (time != r->e->time || src != r->e->src)) return false;
+  return text == std::string_view{r->e->text}.substr(r->begin, r->end - r->begin);
+}
+
+const char* curses_screen::clock_text(std::time_t t) {
+  if (t != clock_for_) {
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::snprintf(clock_, sizeof clock_, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+    clock_for_ = t;
+  }
+  return clock_;
+}
+
+void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
+  move(y, 0);
+  clrtoeol();
+  drawn_row& d = drawn_[static_cast<std::size_t>(y)];
+  d.blank = r == nullptr;
+  if (r == nullptr) {
+    d.text.clear();
+    return;
+  }
+  if (prefix > 0 && r->first) {
+    attron(A_DIM);
+    addstr(clock_text(r->e->time));
+    attroff(A_DIM);
+    addch(' ');
+    const short pair = color_ ? pair_for(r->e->src) : 0;
+    const std::string_view tag = source_tag(r->e->src);
+    attron(COLOR_PAIR(pair) | A_BOLD);
+    addnstr(tag.data(), static_cast<int>(tag.size()));
+    attroff(COLOR_PAIR(pair) | A_BOLD);
+  }
+  const std::string_view text = std::string_view{r->e->text}.substr(r->begin, r->end - r->begin);
+  move(y, prefix);
+  put_text(text, cols - prefix);
+  d.first = r->first;
+  d.time = r->e->time;
+  d.src = r->e->src;
+  d.text.assign(text);
+}
+
+bool curses_screen::scroll_rows(const std::vector<layout_row>& rows, int text_rows) {
+  // When new rows came in at the bottom (or PgUp/PgDn moved the view), the rows still shown have
+  // moved: find by how much, and move them in stdscr instead of writing them again. ncurses then
+  // sees the moved lines and scrolls the terminal instead of sending them again.
+  const int top = text_rows - static_cast<int>(rows.size());
+  auto moved_by = [&](int d) {  // d > 0: up (new rows at the bottom); d < 0: down
+    bool any = false;
+    for (int y = std::max(0, -d); y < std::min(text_rows, text_rows - d); ++y) {
+      const layout_row* r = row_at(rows, top, y);
+      if (!drawn_[static_cast<std::size_t>(y + d)].shows(r)) return false;
+      any = any || r != nullptr;
+    }
+    return any;  // blank rows moving past each other are no scroll
+  };
+  for (int d = 1; d < text_rows; ++d) {
+    for (const int shift : {d, -d}) {
+      if (!moved_by(shift)) continue;
+      scrollok(stdscr, TRUE);  // only for wscrl: text written to the last column must not scroll
+      wscrl(stdscr, shift);
+      scrollok(stdscr, FALSE);
+      // The rows' records move with them; the rows scrolled in are blank, as wscrl left them.
+      const auto first = drawn_.begin();
+      const auto end = first + text_rows;
+      const auto fresh = shift > 0 ? std::rotate(first, first + shift, end) : first;
+      if (shift < 0) std::rotate(first, end + shift, end);
+      for (auto it = fresh; it != fresh + std::abs(shift); ++it) it->blank = true;
+      return true;
+    }
+  }
+  return false;
+}
+
 void curses_screen::draw(const session& s, std::span<const entry>) {
   const int rows = LINES;
   const int cols = COLS;
-  werase(stdscr);
-  const int text_rows = s.transcript_rows();
+  const int text_rows = std::max(s.transcript_rows(), 0);
+  const int status_row = chat_ ? rows - 2 : rows - 1;
+  if (redraw_all_ || rows != frame_lines_ || cols != frame_cols_ || text_rows != frame_text_rows_) {
+    // Start from a blank window: every row, the separator and the status bar are drawn anew.
+    werase(stdscr);
+    drawn_.assign(static_cast<std::size_t>(text_rows), drawn_row{});
+    status_drawn_ = false;
+    if (text_rows > 0) {
+      wsetscrreg(stdscr, 0, text_rows - 1);
+      mvhline(text_rows, 0, ACS_HLINE, cols);
+    }
+    redraw_all_ = false;
+    frame_lines_ = rows;
+    frame_cols_ = cols;
+    frame_text_rows_ = text_rows;
+  }
+
   const int prefix = prefix_width(cols);
   const visible_rows view = layout(s.log(), cols, text_rows, s.scroll_rows());
-  int y = text_rows - static_cast<int>(view.rows.size());  // newest at the bottom
-  for (const layout_row& r : view.rows) {
-    move(y, 0);
-    if (prefix > 0 && r.first) {
-      attron(A_DIM);
-      addstr(clock_text(r.e->time).c_str());
-      attroff(A_DIM);
-      addch(' ');
-      const short pair = color_ ? pair_for(r.e->src) : 0;
-      attron(COLOR_PAIR(pair) | A_BOLD);
-      addnstr(source_tag(r.e->src).data(), static_cast<int>(source_tag(r.e->src).size()));
-      attroff(COLOR_PAIR(pair) | A_BOLD);
-    }
-    move(y, prefix);
-    put_text(std::string_view{r.e->text}.substr(r.begin, r.end - r.begin), cols - prefix);
-    ++y;
+  const int top = text_rows - static_cast<int>(view.rows.size());  // newest at the bottom
+  int changed = 0;
+  for (int y = 0; y < text_rows && changed < 2; ++y) {
+    if (!drawn_[static_cast<std::size_t>(y)].shows(row_at(view.rows, top, y))) ++changed;
   }
-  const int status_row = chat_ ? rows - 2 : rows - 1;
-  if (text_rows > 0) mvhline(text_rows, 0, ACS_HLINE, cols);
+  // Typing changes one row; more than one is usually the transcript moving.
+  const bool scrolled = changed > 1 && scroll_rows(view.rows, text_rows);
+  for (int y = 0; y < text_rows; ++y) {
+    const layout_row* r = row_at(view.rows, top, y);
+    if (!drawn_[static_cast<std::size_t>(y)].shows(r)) draw_row(y, r, prefix, cols);
+  }
+
   if (status_row >= 0) {
-    move(status_row, 0);
-    attron(A_REVERSE);
-    const int used = put_text(s.status_line(), cols);
-    for (int x = used; x < cols; ++x) addch(' ');
-    attroff(A_REVERSE);
+    std::string status = s.status_line();
+    if (!status_drawn_ || status != drawn_status_) {
+      move(status_row, 0);
+      attron(A_REVERSE);
+      const int used = put_text(status, cols);
+      for (int x = used; x < cols; ++x) addch(' ');
+      attroff(A_REVERSE);
+      drawn_status_ = std::move(status);
+      status_drawn_ = true;
+    }
   }
   if (chat_) draw_input_line(s.input_line(), rows - 1, cols);
+  // Insert/delete-line moves are for frames where the transcript moved; other frames change a
+  // row or two in place.
+  idlok(stdscr, scrolled ? TRUE : FALSE);
   wnoutrefresh(stdscr);
   doupdate();
 }

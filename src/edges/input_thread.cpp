@@ -5,6 +5,7 @@
 
 #include <boost/asio/error.hpp>
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <poll.h>
@@ -63,7 +64,9 @@ input_thread::input_thread(int fd, chunk_channel& out) : state_(std::make_shared
   pthread_sigmask(SIG_SETMASK, &all, &old);
   try {
     thread_ = std::thread([st = state_, fd, &out] {
-      std::string chunk;
+      // Read into one buffer kept for the thread's life; each chunk handed over is a string of
+      // just the bytes read (no allocation for a typed key: it fits the small-string buffer).
+      std::array<char, chunk_size> buffer;
       for (;;) {
         pollfd fds[2] = {{st->wake_read, POLLIN, 0}, {fd, static_cast<short>(st->in_flight ? 0 : POLLIN), 0}};
         if (::poll(fds, 2, -1) < 0) {
@@ -78,12 +81,9 @@ input_thread::input_thread(int fd, chunk_channel& out) : state_(std::make_shared
         }
         if (st->stop) return;
         if (st->in_flight || fds[1].revents == 0) continue;
-        chunk.resize(chunk_size);
-        const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
         if (n > 0) {
-          chunk.resize(static_cast<std::size_t>(n));
-          hand_over(st, out, {}, std::move(chunk));
-          chunk = std::string{};
+          hand_over(st, out, {}, std::string(buffer.data(), static_cast<std::size_t>(n)));
         } else if (n == 0) {
           hand_over(st, out, boost::asio::error::eof, {});
           return;

@@ -4,8 +4,11 @@
 
 #include "echochat/edges/screen.hpp"
 
+#include <ctime>
 #include <stdexcept>
+#include <string>
 #include <termios.h>
+#include <vector>
 
 namespace echochat {
 
@@ -31,7 +34,32 @@ class curses_screen final : public screen {
   void resume() override;
 
  private:
+  // What the last frame put on one transcript row: the next frame redraws only the rows whose
+  // content differs (a copy, not the entry's address, which a new entry may reuse).
+  struct drawn_row {
+    bool blank = true;  // no entry on this row
+    bool first = false;  // the entry's first row: shows its time and tag
+    std::time_t time = 0;
+    source src = source::you;
+    std::string text;
+    // True when the row shows what `r` (nullptr: no entry) would draw.
+    bool shows(const layout_row* r) const;
+  };
   void leave_terminal();
+  void draw_row(int y, const layout_row* r, int prefix, int cols);
+  bool scroll_rows(const std::vector<layout_row>& rows, int text_rows);
+  const char* clock_text(std::time_t t);
+
+  std::vector<drawn_row> drawn_;
+  std::string drawn_status_;
+  bool status_drawn_ = false;
+  bool redraw_all_ = true;  // a new size, or a screen that may show anything: start afresh
+  int frame_lines_ = -1;
+  int frame_cols_ = -1;
+  int frame_text_rows_ = -1;
+  std::time_t clock_for_ = -1;  // the time clock_ shows: entries come in runs of one second
+  char clock_[16] = {};
+
   termios saved_{};
   bool have_saved_ = false;
   bool color_ = false;
