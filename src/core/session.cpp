@@ -2,6 +2,7 @@
 #include "echochat/core/session.hpp"
 
 #include "echochat/core/key.hpp"
+#include "echochat/core/key_decoder.hpp"
 #include "echochat/core/sanitize.hpp"
 #include "echochat/core/text_width.hpp"
 
@@ -236,7 +237,9 @@ void session::on_key(const key& k, std::time_t now) {
     if (k.ch == U'q') return quit(quit_reason::key);
     std::string utf8;
     append_utf8(utf8, k.ch);
-    log_.type(now, utf8);
+    // A C1 control or a bidi override typed (or pasted unbracketed) is shown escaped, as a
+    // peer's would be: raw, it would drive the terminal or reorder the line.
+    log_.type(now, is_escaped_code_point(k.ch) ? sanitize(utf8) : utf8);
     return;
   }
   if (k.mods == key_mod::none) {
@@ -265,8 +268,13 @@ void session::on_paste(const std::string& text, std::time_t now) {
       if (b == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       finish_entry(now);
     } else if (b < 0x20 || b == 0x7F) {
+      // The same name the key would have had typed: decoded by the decoder itself.
       flush();
-      log_.type_token(now, b == '\t' ? "<Tab>" : key_name(ctrl_key(static_cast<char32_t>(b + 0x60))));
+      key_decoder one;
+      std::vector<key> keys;
+      one.feed(std::string_view{&text[i], 1}, keys);
+      one.flush(keys);
+      for (const key& k : keys) log_.type_token(now, key_name(k));
     } else {
       run.push_back(static_cast<char>(b));
     }

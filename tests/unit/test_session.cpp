@@ -206,3 +206,20 @@ TEST_CASE("a narrow status bar drops the least important parts and keeps how to 
   s.resize(24, 200);
   CHECK_THAT(s.status_line(), Catch::StartsWith("echochat · local echo · slow task in 10 s · 61 keys"));
 }
+
+TEST_CASE("control bytes in a paste show by the names they have when typed", "[session][paste]") {
+  session s({});
+  keys_event ev;
+  ev.keys.push_back(key{key_code::paste_end, key_mod::none, 0});
+  ev.pastes.push_back(std::string("ab\x1f" "cd\x1b\x1c\x7f", 8) + std::string(1, '\0') + "ef");
+  s.apply(ev, 0);
+  CHECK(texts(s) == std::vector<std::string>{"you ab<C-_>cd<Esc><C-\\><Backspace><C-Space>ef"});
+}
+
+TEST_CASE("a typed C1 control or bidi override is shown escaped", "[session]") {
+  session s({});
+  s.apply(one(char_key(0x9B)), 0);
+  s.apply(one(char_key(0x202E)), 0);
+  s.apply(keys("x"), 0);
+  CHECK(texts(s) == std::vector<std::string>{"you \\x9b<U+202E>x"});
+}
