@@ -133,23 +133,37 @@ void session::on_keys(const keys_event& ev, std::time_t now) {
   }
 }
 
-void session::on_chat_key(const key& k, std::time_t now) {
+bool session::on_shared_key(const key& k) {
+  // The keys that mean the same in local echo and chat mode: scrolling, quitting, suspending.
+  if (k.mods != key_mod::none) return false;
   const int page = std::max(transcript_rows() - 1, 1);
+  switch (k.code) {
+    case key_code::page_up:
+      // Clamp at the top, so that PgDn moves at once after paging past it.
+      scroll_ = layout(log_, cols_, transcript_rows(), scroll_ + page).scroll;
+      return true;
+    case key_code::page_down:
+      scroll_ = std::max(scroll_ - page, 0);
+      return true;
+    case key_code::ctrl:
+      if (k.ch == U'c') {
+        quit(quit_reason::key);
+        return true;
+      }
+      if (k.ch == U'z' && config_.terminal) {
+        suspend_ = true;
+        return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+void session::on_chat_key(const key& k, std::time_t now) {
+  if (on_shared_key(k)) return;
   if (k.mods == key_mod::none) {
     switch (k.code) {
-      case key_code::page_up:
-        scroll_ = layout(log_, cols_, transcript_rows(), scroll_ + page).scroll;
-        return;
-      case key_code::page_down:
-        scroll_ = std::max(scroll_ - page, 0);
-        return;
-      case key_code::ctrl:
-        if (k.ch == U'c') return quit(quit_reason::key);
-        if (k.ch == U'z' && config_.terminal) {
-          suspend_ = true;
-          return;
-        }
-        break;
       case key_code::enter:
         scroll_ = 0;
         return send_input(now);
@@ -208,30 +222,7 @@ void session::send_input(std::time_t now) {
 }
 
 void session::on_key(const key& k, std::time_t now) {
-  const int page = std::max(transcript_rows() - 1, 1);
-  switch (k.code) {
-    case key_code::page_up:
-      if (k.mods == key_mod::none) {
-        // Clamp at the top, so that PgDn moves at once after paging past it.
-        scroll_ = layout(log_, cols_, transcript_rows(), scroll_ + page).scroll;
-        return;
-      }
-      break;
-    case key_code::page_down:
-      if (k.mods == key_mod::none) {
-        scroll_ = std::max(scroll_ - page, 0);
-        return;
-      }
-      break;
-    case key_code::ctrl:
-      if (k.ch == U'c' && k.mods == key_mod::none) return quit(quit_reason::key);
-      if (k.ch == U'z' && k.mods == key_mod::none && config_.terminal) {
-        suspend_ = true;
-        return;
-      }
-      break;
-    default: break;
-  }
+  if (on_shared_key(k)) return;
   scroll_ = 0;  // typing jumps back to the live end
   if (is_printable(k)) {
     if (k.ch == U'q') return quit(quit_reason::key);

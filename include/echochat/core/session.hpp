@@ -90,6 +90,7 @@ class session {
   void add(std::time_t now, source src, std::string text);
   void quit(quit_reason why, int signo = 0);
   void check_finished();
+  bool on_shared_key(const key& k);
   void on_chat_key(const key& k, std::time_t now);
   void on_chat_paste(const std::string& text);
   void send_input(std::time_t now);
