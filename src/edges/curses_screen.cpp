@@ -3,6 +3,7 @@
 #include "echochat/edges/curses_screen.hpp"
 
 #include "echochat/core/line_editor.hpp"
+#include "echochat/core/row_diff.hpp"
 #include "echochat/core/text_width.hpp"
 #include "echochat/core/transcript.hpp"
 #include "echochat/edges/terminal_rescue.hpp"
@@ -32,26 +33,46 @@ short pair_for(source s) {
   return 0;
 }
 
-// Writes UTF-8 text into at most `cells` cells at the cursor; returns the cells used.
-int put_text(std::string_view text, int cells) {
-  int used = 0;
+// The bytes of the whole characters of `text` that fit in `cells` cells, and the cells they take.
+struct fitted {
+  std::size_t bytes = 0;
+  int cells = 0;
+};
+fitted fit(std::string_view text, int cells) {
+  fitted f;
   char32_t c = 0;
-  std::size_t i = 0;
-  for (; i < text.size();) {
+  while (f.bytes < text.size()) {
     // ASCII: one byte, one cell from 0x20 up (as char_width says), without decoding or wcwidth.
-    const auto b = static_cast<unsigned char>(text[i]);
+    const auto b = static_cast<unsigned char>(text[f.bytes]);
     std::size_t n = 1;
     int w = b >= 0x20 ? 1 : 0;
     if (b >= 0x80) {
-      n = next_char(text, i, c);
+      n = next_char(text, f.bytes, c);
       w = char_width(c);
     }
-    if (used + w > cells) break;
-    used += w;
-    i += n;
+    if (f.cells + w > cells) break;
+    f.cells += w;
+    f.bytes += n;
   }
-  if (i > 0) addnstr(text.data(), static_cast<int>(i));
-  return used;
+  return f;
+}
+
+// Writes UTF-8 text into at most `cells` cells at the cursor; returns the cells used.
+int put_text(std::string_view text, int cells) {
+  const fitted f = fit(text, cells);
+  if (f.bytes > 0) addnstr(text.data(), static_cast<int>(f.bytes));
+  return f.cells;
+}
+
+// Writes the cells of a row that differ between what it shows and `new_text` (both start at
+// cell `x0` of screen row y): the edit from diff_row, then blanks for cells the old text had.
+// A typed key rewrites one cell, where a whole row would be eighty for doupdate to compare.
+void edit_row(int y, int x0, std::string_view old_text, std::string_view new_text, int cells) {
+  const row_edit e = diff_row(old_text, new_text);
+  if (e.empty()) return;
+  move(y, x0 + e.column);
+  const int used = put_text(new_text.substr(e.begin, e.end - e.begin), cells - e.column);
+  for (int i = 0; i < e.clear && e.column + used + i < cells; ++i) addch(' ');
 }
 
 // The row of the transcript at screen row y: the rows are bottom-aligned, so the ones above `top`
@@ -61,11 +82,9 @@ const layout_row* row_at(const std::vector<layout_row>& rows, int top, int y) {
 }
 
 // The chat input line: "> " and the text, scrolled sideways so that the cursor stays in view.
-void draw_input_line(const line_editor& editor, int row, int cols) {
-  move(row, 0);
-  clrtoeol();
+// `shown` is what the row shows now; it becomes what it shows after.
+void draw_input_line(const line_editor& editor, int row, int cols, std::string& shown) {
   const int prompt = cols >= 4 ? 2 : 0;
-  if (prompt > 0) addstr("> ");
   const int room = std::max(cols - prompt - 1, 1);  // keep a cell for the cursor at the end
   const auto column = static_cast<int>(editor.cursor_column(char_width));
   std::string_view text = editor.text();
@@ -78,7 +97,11 @@ void draw_input_line(const line_editor& editor, int row, int cols) {
     skipped += char_width(c);
     i += n;
   }
-  put_text(text.substr(i), cols - prompt);
+  const std::string_view rest = text.substr(i);
+  std::string line = prompt > 0 ? "> " : "";
+  line.append(rest.substr(0, fit(rest, cols - prompt).bytes));
+  edit_row(row, 0, shown, line, cols);
+  shown = std::move(line);
   move(row, std::min(prompt + column - skipped, cols - 1));
 }
 
@@ -188,9 +211,21 @@ const char* curses_screen::clock_text(std::time_t t) {
 }
 
 void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
+  drawn_row& d = drawn_[static_cast<std::size_t>(y)];
+  const std::string_view text =
+      r != nullptr ? std::string_view{r->e->text}.substr(r->begin, r->end - r->begin) : std::string_view{};
+  if (r != nullptr && !d.blank && d.first == r->first &&
+      (!r->first || prefix == 0 || (d.time == r->e->time && d.src == r->e->src))) {
+    // The same row of the same entry, grown or shrunk (typing, Backspace): the time and tag
+    // stay, and only the cells of the text that differ are written.
+    edit_row(y, prefix, d.text, text, cols - prefix);
+    d.time = r->e->time;
+    d.src = r->e->src;
+    d.text.assign(text);
+    return;
+  }
   move(y, 0);
   clrtoeol();
-  drawn_row& d = drawn_[static_cast<std::size_t>(y)];
   d.blank = r == nullptr;
   if (r == nullptr) {
     d.text.clear();
@@ -207,7 +242,6 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
     addnstr(tag.data(), static_cast<int>(tag.size()));
     attroff(COLOR_PAIR(pair) | A_BOLD);
   }
-  const std::string_view text = std::string_view{r->e->text}.substr(r->begin, r->end - r->begin);
   move(y, prefix);
   put_text(text, cols - prefix);
   d.first = r->first;
@@ -258,6 +292,7 @@ void curses_screen::draw(const session& s, std::span<const entry>) {
     werase(stdscr);
     drawn_.assign(static_cast<std::size_t>(text_rows), drawn_row{});
     status_drawn_ = false;
+    drawn_input_.clear();
     if (text_rows > 0) {
       wsetscrreg(stdscr, 0, text_rows - 1);
       mvhline(text_rows, 0, ACS_HLINE, cols);
@@ -284,17 +319,20 @@ void curses_screen::draw(const session& s, std::span<const entry>) {
 
   if (status_row >= 0) {
     std::string status = s.status_line();
-    if (!status_drawn_ || status != drawn_status_) {
+    status.resize(fit(status, cols).bytes);
+    attron(A_REVERSE);
+    if (!status_drawn_) {
       move(status_row, 0);
-      attron(A_REVERSE);
       const int used = put_text(status, cols);
       for (int x = used; x < cols; ++x) addch(' ');
-      attroff(A_REVERSE);
-      drawn_status_ = std::move(status);
-      status_drawn_ = true;
+    } else if (status != drawn_status_) {
+      edit_row(status_row, 0, drawn_status_, status, cols);  // a count ticks: a cell or two
     }
+    attroff(A_REVERSE);
+    drawn_status_ = std::move(status);
+    status_drawn_ = true;
   }
-  if (chat_) draw_input_line(s.input_line(), rows - 1, cols);
+  if (chat_) draw_input_line(s.input_line(), rows - 1, cols, drawn_input_);
   // Insert/delete-line moves are for frames where the transcript moved; other frames change a
   // row or two in place.
   idlok(stdscr, scrolled ? TRUE : FALSE);

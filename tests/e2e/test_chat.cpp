@@ -258,6 +258,34 @@ TEST_CASE("in chat mode the status bar says online and typing shows in the > inp
   CHECK(server.lines().empty());
 }
 
+TEST_CASE("what editing redraws of the input line cell by cell is what a full redraw shows", "[chat][e2e][draw]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  // Edits in the middle keep the end of the line in place; a line longer than the screen scrolls
+  // sideways to keep the cursor in view.
+  t.write("hello wörld 日本");
+  wait_screen(t, [&] { return input_row(t) == "> hello wörld 日本"; }, "the typed text");
+  t.write("\x1b[D\x1b[D\x7fX");  // Left, Left, Backspace, X
+  wait_screen(t, [&] { return input_row(t) == "> hello wörldX日本"; }, "the edited input line");
+  t.write("\x1b[H\x1b[3~");  // Home, Delete
+  wait_screen(t, [&] { return input_row(t) == "> ello wörldX日本"; }, "the first character deleted");
+  t.write("\x1b[F" + std::string(150, 'z'));  // End, and more than the screen is wide
+  wait_screen(t, [&] { return input_row(t).ends_with("zzz") && input_row(t).find("ello") == std::string::npos; },
+              "the line scrolled sideways");
+  const std::string incremental = t.screen_text();
+  const auto cursor = t.cursor();
+
+  t.resize(rows, 60);
+  wait_screen(t, [&] { return chat_status(t).size() < 200 && t.row_text(rows - 3).size() == 3 * 60; },
+              "the 60-column frame");
+  t.resize(rows, cols);
+  const bool same = t.wait_for([&] { return t.screen_text() == incremental; }, 5s);
+  INFO("drawn cell by cell:\n" << incremental << "\ndrawn anew:\n" << t.screen_text());
+  CHECK(same);
+  CHECK(t.cursor() == cursor);
+}
+
 TEST_CASE("in chat mode Enter shows a you entry, empties the input line, and the server receives the line once",
           "[chat][e2e]") {
   test_server server;

@@ -334,3 +334,30 @@ TEST_CASE("while scrolled back the status bar still says how to quit on an 80-co
   INFO("the status bar: " << status_row(t));
   CHECK(status_complete(t));
 }
+
+TEST_CASE("what typing redraws cell by cell is what a full redraw shows", "[e2e][echo][draw]") {
+  pty_terminal t(echochat_argv());
+  wait_ready(t);
+  // Each step rewrites only the cells that changed: a key at the end, a combining mark joining
+  // the character before it, wide characters and their removal, and a key count whose width
+  // grows (9 to 10 keys) in the middle of the status bar.
+  type_and_see(t, "ab", "ab");
+  type_and_see(t, "e", "abe");
+  type_and_see(t, "\xcc\x81", "abe\xcc\x81");
+  type_and_see(t, "日", "abe\xcc\x81日");
+  type_and_see(t, "\x7f", "abe\xcc\x81");
+  type_and_see(t, "😀x", "abe\xcc\x81😀x");
+  type_and_see(t, "\x7f\x7f", "abe\xcc\x81");
+  type_and_see(t, "yz", "abe\xcc\x81yz");
+  wait_screen(t, [&] { return status_says(t, keys_part(12)); }, "12 keys");
+  const std::string incremental = t.screen_text();
+
+  // A resize makes it draw everything anew; a narrower screen in between makes sure the screen
+  // compared is the one drawn after coming back.
+  t.resize(24, 40);
+  wait_screen(t, [&] { return t.row_text(22) == repeat("─", 40); }, "the 40-column frame");
+  t.resize(24, 80);
+  const bool same = t.wait_for([&] { return t.screen_text() == incremental; }, std::chrono::seconds{5});
+  INFO("drawn cell by cell:\n" << incremental << "\ndrawn anew:\n" << t.screen_text());
+  CHECK(same);
+}

@@ -51,7 +51,8 @@ class curses_screen final : public screen {
   const char* clock_text(std::time_t t);
 
   std::vector<drawn_row> drawn_;
-  std::string drawn_status_;
+  std::string drawn_status_;  // the status bar's text as shown (what fits of it)
+  std::string drawn_input_;   // the chat input line as shown, prompt included
   bool status_drawn_ = false;
   bool redraw_all_ = true;  // a new size, or a screen that may show anything: start afresh
   int frame_lines_ = -1;
