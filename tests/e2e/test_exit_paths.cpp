@@ -125,3 +125,13 @@ TEST_CASE("a bad flag gets one line naming it and a non-zero exit, and the termi
     CHECK(line.find(word) != std::string::npos);
   }
 }
+
+TEST_CASE("starting and quitting leave the terminal's colour palette alone", "[e2e][exit][color]") {
+  pty_terminal t(echochat_argv());
+  start_and_type(t);
+  t.write("q");
+  check_ends_with(t, 0);
+  // OSC 104 resets every colour a user (or a theme script) set with OSC 4; OSC 4 sets one.
+  CHECK(t.raw_output().find("\x1b]104") == std::string::npos);
+  CHECK(t.raw_output().find("\x1b]4;") == std::string::npos);
+}
