@@ -116,4 +116,43 @@ visible_rows layout(const transcript& t, int cols, int height, int scroll) {
   return out;
 }
 
+const visible_rows& layout_cache::update(const transcript& t, int cols, int height, int scroll) {
+  const entry* typing = t.typing() ? &*t.typing() : nullptr;
+  const bool typed_only = typing != nullptr && typing == typing_ && &t == of_ && cols == cols_ &&
+                          height == height_ && scroll == scroll_ && view_.scroll == 0 &&
+                          t.finished_total() == finished_total_ && t.finished().size() == finished_size_;
+  if (typed_only) {
+    // Only the open entry can have changed: if it still takes as many rows, only their byte
+    // ranges move.
+    wrap_text(typing->text, std::max(cols - prefix_width(cols), 1), pieces_);
+    if (pieces_.size() == typing_rows_) {
+      const auto first = view_.rows.end() - static_cast<std::ptrdiff_t>(typing_rows_);
+      for (std::size_t p = 0; p < pieces_.size(); ++p) {
+        first[static_cast<std::ptrdiff_t>(p)].begin = pieces_[p].first;
+        first[static_cast<std::ptrdiff_t>(p)].end = pieces_[p].second;
+      }
+      return view_;
+    }
+  }
+  view_ = layout(t, cols, height, scroll);
+  of_ = &t;
+  finished_total_ = t.finished_total();
+  finished_size_ = t.finished().size();
+  cols_ = cols;
+  height_ = height;
+  scroll_ = scroll;
+  typing_ = typing;
+  typing_rows_ = 0;
+  if (typing != nullptr && view_.scroll == 0) {
+    while (typing_rows_ < view_.rows.size() && view_.rows[view_.rows.size() - 1 - typing_rows_].e == typing) {
+      ++typing_rows_;
+    }
+    // All of the open entry on screen (the window is taller), or no telling how much is above it.
+    if (typing_rows_ == 0 || typing_rows_ >= static_cast<std::size_t>(height)) typing_ = nullptr;
+  } else {
+    typing_ = nullptr;
+  }
+  return view_;
+}
+
 }  // namespace echochat

@@ -313,7 +313,7 @@ void curses_screen::draw(const session& s, std::span<const entry>) {
   }
 
   const int prefix = prefix_width(cols);
-  const visible_rows view = layout(s.log(), cols, text_rows, s.scroll_rows());
+  const visible_rows& view = layout_.update(s.log(), cols, text_rows, s.scroll_rows());
   const int top = text_rows - static_cast<int>(view.rows.size());  // newest at the bottom
   int changed = 0;
   for (int y = 0; y < text_rows && changed < 2; ++y) {

@@ -164,3 +164,50 @@ TEST_CASE("wrapped entries continue on following rows without the prefix", "[mod
   CHECK(prefix_width(cols) == 15);
   CHECK(prefix_width(10) == 0);
 }
+
+TEST_CASE("the layout cache gives what layout gives, frame after frame", "[model][layout]") {
+  // A long random session on one transcript: typing (ASCII, wide, long enough to wrap), Backspace,
+  // Enter, entries from elsewhere, scrolling and resizing, with the scrollback overflowing. After
+  // every step the cached layout must equal a fresh one, row for row.
+  transcript t(40);
+  layout_cache cache;
+  std::uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  int cols = 80;
+  int height = 10;
+  int scroll = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const auto op = next() % 100;
+    if (op < 55) {
+      t.type(step, next() % 5 == 0 ? "日" : "abcdefghij");
+    } else if (op < 70) {
+      t.backspace();
+    } else if (op < 76) {
+      t.finish_typing(step);
+    } else if (op < 80) {
+      t.add(step, source::net, std::string(next() % 150, 'n'));
+    } else if (op < 84) {
+      scroll = static_cast<int>(next() % 4 == 0 ? next() % 30 : 0);
+    } else if (op < 86) {
+      cols = static_cast<int>(1 + next() % 100);
+      height = static_cast<int>(next() % 14);
+    } else {
+      // A frame with nothing changed.
+    }
+    const visible_rows want = layout(t, cols, height, scroll);
+    const visible_rows& got = cache.update(t, cols, height, scroll);
+    INFO("step " << step << ", " << cols << "x" << height << ", scroll " << scroll);
+    REQUIRE(got.rows.size() == want.rows.size());
+    CHECK(got.scroll == want.scroll);
+    CHECK(got.at_top == want.at_top);
+    for (std::size_t r = 0; r < want.rows.size(); ++r) {
+      REQUIRE(got.rows[r].e == want.rows[r].e);
+      REQUIRE(got.rows[r].begin == want.rows[r].begin);
+      REQUIRE(got.rows[r].end == want.rows[r].end);
+      REQUIRE(got.rows[r].first == want.rows[r].first);
+    }
+  }
+}

@@ -89,4 +89,24 @@ struct visible_rows {
 };
 visible_rows layout(const transcript& t, int cols, int height, int scroll);
 
+// layout() for one frame after another. While the finished entries, the size and the scroll stay
+// as they were (the user is typing), a frame wraps only the entry being typed again and reuses
+// the other rows; otherwise it lays everything out. Gives exactly what layout() gives.
+class layout_cache {
+ public:
+  const visible_rows& update(const transcript& t, int cols, int height, int scroll);
+
+ private:
+  visible_rows view_;
+  const transcript* of_ = nullptr;
+  std::uint64_t finished_total_ = 0;
+  std::size_t finished_size_ = 0;
+  int cols_ = -1;
+  int height_ = -1;
+  int scroll_ = -1;
+  const entry* typing_ = nullptr;  // the open entry at the bottom of view_, if any
+  std::size_t typing_rows_ = 0;    // how many of view_'s rows are its
+  std::vector<std::pair<std::size_t, std::size_t>> pieces_;
+};
+
 }  // namespace echochat

@@ -50,6 +50,7 @@ class curses_screen final : public screen {
   bool scroll_rows(const std::vector<layout_row>& rows, int text_rows);
   const char* clock_text(std::time_t t);
 
+  layout_cache layout_;  // the transcript's rows of the last frame
   std::vector<drawn_row> drawn_;
   std::string drawn_status_;  // the status bar's text as shown (what fits of it)
   std::string drawn_input_;   // the chat input line as shown, prompt included
