@@ -115,22 +115,13 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
   SCREEN* scr = newterm(nullptr, stdout, stdin);
   if (scr == nullptr) throw terminal_unusable(std::string{"unknown terminal type '"} + term + "'");
   screen_ = scr;
-  // ncurses flushes its output after every cursor move until the screen has been through one
-  // endwin() (newterm leaves it "initial", not "running"): a write() for each row a frame
-  // touches. One endwin() now, while the modes are still the shell's, and the doupdate() below
-  // make every frame one write() from the start.
-  endwin();
   raw();
   noecho();
   nonl();
   typeahead(-1);  // we read the terminal ourselves; ncurses must not peek at it
+  curs_set(chat_ ? 1 : 0);
   idlok(stdscr, FALSE);  // turned on by draw() for the frames where the transcript moved
   leaveok(stdscr, chat_ ? FALSE : TRUE);
-  // Back from the endwin() above: program modes, the alternate screen. Before curs_set(), which
-  // a terminal may save with the cursor on entering the alternate screen; before start_color(),
-  // with which coming back would also reset the terminal's palette (terminfo's `oc`).
-  doupdate();
-  curs_set(chat_ ? 1 : 0);
   if (chat_) {
     // Bracketed paste: a paste arrives marked, as one piece, instead of as typed keys.
     std::fputs("\x1b[?2004h", stdout);
