@@ -18,9 +18,13 @@ std::string_view source_tag(source s) {
 }
 
 void transcript::push_finished(entry e) {
+  finished_bytes_ += e.text.size();
   finished_.push_back(std::move(e));
   ++finished_total_;
-  while (finished_.size() > capacity_) finished_.pop_front();
+  while (finished_.size() > capacity_ || (finished_bytes_ > byte_capacity_ && finished_.size() > 1)) {
+    finished_bytes_ -= finished_.front().text.size();
+    finished_.pop_front();
+  }
 }
 
 void transcript::add(std::time_t when, source src, std::string text) {

@@ -91,6 +91,31 @@ TEST_CASE("scrollback keeps the newest entries up to its capacity", "[model]") {
   CHECK(t.finished_total() == 5);
 }
 
+TEST_CASE("scrollback keeps at most its byte capacity of text, and always the newest entry", "[model]") {
+  transcript t(100, 1000);
+  for (int i = 0; i < 50; ++i) t.add(i, source::net, std::string(300, static_cast<char>('a' + i % 26)));
+  // Three entries of 300 bytes fit in 1000; a fourth would not.
+  REQUIRE(t.finished().size() == 3);
+  CHECK(t.finished_bytes() == 900);
+  CHECK(t.finished().back().text == std::string(300, static_cast<char>('a' + 49 % 26)));
+  CHECK(t.finished_total() == 50);
+  t.add(50, source::net, std::string(5000, 'z'));  // alone over the budget: kept, alone
+  REQUIRE(t.finished().size() == 1);
+  CHECK(t.finished_bytes() == 5000);
+  t.add(51, source::sys, "small");
+  REQUIRE(t.finished().size() == 1);
+  CHECK(t.finished().front().text == "small");
+  CHECK(t.finished_bytes() == 5);
+}
+
+TEST_CASE("by default a flood of 64 KiB lines keeps about 4 MiB of scrollback, not all of it", "[model]") {
+  transcript t;
+  for (int i = 0; i < 1000; ++i) t.add(i, source::net, std::string(64 * 1024, 'x'));
+  CHECK(t.finished_bytes() <= transcript::default_byte_capacity);
+  CHECK(t.finished().size() == transcript::default_byte_capacity / (64 * 1024));
+  CHECK(t.finished_total() == 1000);
+}
+
 TEST_CASE("text wraps at the width in cells, and wide characters never straddle", "[model][wrap]") {
   std::vector<std::pair<std::size_t, std::size_t>> rows;
   SECTION("ASCII") {

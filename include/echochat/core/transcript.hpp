@@ -32,9 +32,14 @@ struct entry {
 
 class transcript {
  public:
+  // Scrollback keeps the newest finished entries: at most this many, and at most this much text
+  // (a peer sending lines of 64 KiB would otherwise hold 640 MiB in 10,000 entries). The newest
+  // entry stays whatever its size.
   static constexpr std::size_t default_capacity = 10'000;
+  static constexpr std::size_t default_byte_capacity = 4 * 1024 * 1024;
 
-  explicit transcript(std::size_t capacity = default_capacity) : capacity_(capacity) {}
+  explicit transcript(std::size_t capacity = default_capacity, std::size_t byte_capacity = default_byte_capacity)
+      : capacity_(capacity), byte_capacity_(byte_capacity) {}
 
   // A finished entry. If the user is typing, it goes above the line being typed, which stays
   // at the bottom.
@@ -53,6 +58,8 @@ class transcript {
   // Entries ever finished, scrolled-out ones included: a plain-output cursor counts against it.
   std::uint64_t finished_total() const { return finished_total_; }
   std::size_t size() const { return finished_.size() + (typing_ ? 1 : 0); }
+  // Bytes of text in the finished entries kept.
+  std::size_t finished_bytes() const { return finished_bytes_; }
   // The i-th entry from the top of the kept scrollback (the open entry last).
   const entry& at(std::size_t i) const { return i < finished_.size() ? finished_[i] : *typing_; }
 
@@ -60,6 +67,8 @@ class transcript {
   void push_finished(entry e);
 
   std::size_t capacity_;
+  std::size_t byte_capacity_;
+  std::size_t finished_bytes_ = 0;
   std::deque<entry> finished_;
   std::optional<entry> typing_;
   std::uint64_t finished_total_ = 0;
