@@ -1,6 +1,7 @@
 // End-to-end: chat mode. The built echochat in a pseudo-terminal, talking to the in-process test
 // server (on a thread of this process) or to a real `ncat --chat` started as a child process.
 #include "e2e/e2e_util.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,7 +17,6 @@
 #include <regex>
 #include <sstream>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -30,6 +30,8 @@
 extern char** environ;
 
 using namespace echochat::e2e;
+using echochat::testing::read_lines;
+using echochat::testing::temp_dir;
 using echochat::testing::test_server;
 using namespace std::chrono_literals;
 
@@ -104,27 +106,6 @@ long peak_rss_kib(pid_t pid) {
     if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
   }
   return -1;
-}
-
-// A directory of its own under the temporary directory, removed afterwards.
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "echochat-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
-
-std::vector<std::string> read_lines(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::vector<std::string> out;
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
 }
 
 // Checks that echochat ended before touching the terminal, having said one line that names

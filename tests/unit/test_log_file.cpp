@@ -1,10 +1,10 @@
 // --log FILE: the line format (ISO 8601 local time with its offset, the source tag, the text),
 // appending, no buffering, and a clear error for a path that cannot be opened.
 #include "echochat/edges/log_file.hpp"
+#include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <cerrno>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -12,12 +12,13 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include <unistd.h>
 
 using namespace echochat;
+using echochat::testing::read_lines;
+using echochat::testing::temp_dir;
 
 namespace {
 
@@ -38,26 +39,6 @@ struct scoped_tz {
     ::tzset();
   }
 };
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "echochat-log-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
-
-std::vector<std::string> read_lines(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::vector<std::string> out;
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
 
 entry make_entry(std::time_t t, source src, std::string text) {
   entry e;
@@ -88,7 +69,7 @@ TEST_CASE("a log line is the local ISO 8601 time with its offset, the source tag
 }
 
 TEST_CASE("the log file appends, one line per entry, readable at once without closing it", "[chat][log]") {
-  temp_dir dir;
+  temp_dir dir("echochat-log");
   const auto path = dir.path / "chat.log";
   {
     std::ofstream existing(path);
@@ -107,7 +88,7 @@ TEST_CASE("the log file appends, one line per entry, readable at once without cl
 }
 
 TEST_CASE("a log path that cannot be opened is an error naming the flag, the path and why", "[chat][log]") {
-  temp_dir dir;
+  temp_dir dir("echochat-log");
   const std::string path = GENERATE(std::string{"/nonexistent/dir/x.log"}, std::string{"DIR"});
   const std::string real = path == "DIR" ? dir.path.string() : path;  // a directory is not a file
   CAPTURE(real);
