@@ -1,44 +1,17 @@
 // The session's rules: echo, q, Backspace, Enter, the slow task, quitting and its exit codes.
 #include "echochat/core/session.hpp"
 #include "echochat/core/text_width.hpp"
+#include "support/session_util.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <csignal>
 
 using namespace echochat;
-
-namespace {
-
-session_config plain_config() {
-  session_config c;
-  c.terminal = false;
-  c.keep_fresh = true;
-  return c;
-}
-
-keys_event keys(std::string_view typed) {
-  keys_event ev;
-  for (char c : typed) ev.keys.push_back(c == '\r' ? named_key(key_code::enter) : char_key(static_cast<char32_t>(c)));
-  return ev;
-}
-
-keys_event one(key k) {
-  keys_event ev;
-  ev.keys.push_back(k);
-  return ev;
-}
-
-std::vector<std::string> texts(const session& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.log().size(); ++i) {
-    const entry& e = s.log().at(i);
-    out.push_back(std::string{source_tag(e.src)} + " " + e.text);
-  }
-  return out;
-}
-
-}  // namespace
+using echochat::testing::keys;
+using echochat::testing::one;
+using echochat::testing::plain_config;
+using echochat::testing::texts;
 
 TEST_CASE("printable keys echo into the open you entry", "[session]") {
   session s({});

@@ -3,6 +3,7 @@
 // reconnect delays.
 #include "echochat/core/session.hpp"
 #include "echochat/edges/net_client.hpp"
+#include "support/session_util.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,6 +12,9 @@
 #include <vector>
 
 using namespace echochat;
+using echochat::testing::keys;
+using echochat::testing::one;
+using echochat::testing::texts;
 using namespace std::chrono_literals;
 
 namespace {
@@ -30,32 +34,11 @@ session_config plain_chat_config() {
   return c;
 }
 
-keys_event keys(std::string_view typed) {
-  keys_event ev;
-  for (char c : typed) ev.keys.push_back(c == '\r' ? named_key(key_code::enter) : char_key(static_cast<char32_t>(c)));
-  return ev;
-}
-
-keys_event one(key k) {
-  keys_event ev;
-  ev.keys.push_back(k);
-  return ev;
-}
-
 keys_event paste(std::string text) {
   keys_event ev;
   ev.keys.push_back(key{key_code::paste_end, key_mod::none, 0});
   ev.pastes.push_back(std::move(text));
   return ev;
-}
-
-std::vector<std::string> texts(const session& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.log().size(); ++i) {
-    const entry& e = s.log().at(i);
-    out.push_back(std::string{source_tag(e.src)} + " " + e.text);
-  }
-  return out;
 }
 
 // The outbox, oldest first, emptied as a writer would (each line "written").
