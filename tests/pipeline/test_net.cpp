@@ -1,6 +1,8 @@
 // Chat mode's network coroutines, for real: run_pipeline with config.connect pointing at the
 // in-process test server, scripted terminal input and a recording screen, on a real io_context.
 #include "echochat/app/pipeline.hpp"
+#include "pipeline/pipeline_util.hpp"
+#include "support/session_util.hpp"
 #include "support/test_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +18,7 @@
 #include <vector>
 
 using namespace echochat;
+using echochat::testing::pipeline_rig;
 using echochat::testing::test_server;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -23,17 +26,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::chrono::milliseconds deadline{10'000};
-
-struct recording_screen final : screen {
-  std::vector<std::string> fresh_lines;
-  bool finished = false;
-  term_size size() override { return {24, 80}; }
-  term_size resize() override { return {24, 80}; }
-  void draw(const session&, std::span<const entry> fresh) override {
-    for (const auto& e : fresh) fresh_lines.push_back(std::string{source_tag(e.src)} + " " + e.text);
-  }
-  void finish(const session&) override { finished = true; }
-};
 
 session_config chat_config(const std::string& target, bool terminal = true) {
   session_config c;
@@ -53,17 +45,10 @@ host_port local(const test_server& server) {
 
 // The pipeline in chat mode, driven step by step from the test: run_until() runs the io_context
 // until a condition holds.
-struct net_harness {
-  asio::io_context io{1};
-  chunk_channel chunks{io, 64};
-  recording_screen scr;
-  session s;
-  pipeline_config config;
-  std::optional<int> exit_code;
+struct net_harness : pipeline_rig {
   std::exception_ptr failure;
 
-  net_harness(host_port target, session_config sc) : s(std::move(sc)) {
-    config.slow_delay = std::chrono::hours(1);
+  net_harness(host_port target, session_config sc) : pipeline_rig(std::move(sc)) {
     config.connect = std::move(target);
     config.backoff.first = 20ms;
     config.backoff.most = 100ms;
@@ -102,13 +87,7 @@ struct net_harness {
   void end_input() { REQUIRE(chunks.try_send(asio::error::eof, std::string{})); }
 
   // Every entry as "tag text".
-  std::vector<std::string> texts() const {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < s.log().size(); ++i) {
-      out.push_back(std::string{source_tag(s.log().at(i).src)} + " " + s.log().at(i).text);
-    }
-    return out;
-  }
+  std::vector<std::string> texts() const { return echochat::testing::texts(s); }
   std::size_t count_starting(std::string_view prefix) const {
     const auto t = texts();
     return static_cast<std::size_t>(

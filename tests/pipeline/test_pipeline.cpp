@@ -1,6 +1,8 @@
 // The real coroutines on a real io_context, with a scripted input and a recording screen.
 #include "echochat/app/pipeline.hpp"
 #include "echochat/edges/input_thread.hpp"
+#include "pipeline/pipeline_util.hpp"
+#include "support/session_util.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,55 +21,17 @@
 #include <optional>
 
 using namespace echochat;
+using echochat::testing::pipeline_rig;
+using echochat::testing::plain_config;
+using echochat::testing::texts;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
 
-session_config plain_config() {
-  session_config c;
-  c.terminal = false;
-  c.keep_fresh = true;
-  return c;
-}
-
-struct recording_screen final : screen {
-  int draws = 0;
-  int resizes = 0;
-  bool finished = false;
-  std::vector<std::string> fresh_lines;
-  term_size next_size{24, 80};
-  term_size size() override { return next_size; }
-  term_size resize() override {
-    ++resizes;
-    return next_size;
-  }
-  void draw(const session&, std::span<const entry> fresh) override {
-    ++draws;
-    for (const auto& e : fresh) fresh_lines.push_back(std::string{source_tag(e.src)} + " " + e.text);
-  }
-  void finish(const session&) override { finished = true; }
-};
-
-std::vector<std::string> texts(const session& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.log().size(); ++i) {
-    out.push_back(std::string{source_tag(s.log().at(i).src)} + " " + s.log().at(i).text);
-  }
-  return out;
-}
-
-struct harness {
-  asio::io_context io{1};
-  chunk_channel chunks{io, 64};
-  recording_screen scr;
-  session s;
-  pipeline_config config;
-  std::optional<int> exit_code;
-
-  explicit harness(session_config sc = {}) : s(sc) {
-    config.slow_delay = std::chrono::hours(1);
-  }
+// The pipeline run to its end in one go: the test queues all input first, then run().
+struct harness : pipeline_rig {
+  explicit harness(session_config sc = {}) : pipeline_rig(std::move(sc)) {}
 
   void send(std::string bytes) { REQUIRE(chunks.try_send(boost::system::error_code{}, std::move(bytes))); }
   void send_eof() { REQUIRE(chunks.try_send(asio::error::eof, std::string{})); }
