@@ -105,4 +105,26 @@ inline void check_restored(const pty_terminal& t) {
   CHECK_FALSE(screen_has(t, "echochat ·"));
 }
 
+// Starts echochat, waits for its screen, types a little so there is a transcript to clean up.
+inline void start_and_type(pty_terminal& t) {
+  wait_ready(t);
+  t.write("hello");
+  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "hello") && status_says(t, keys_part(5)); },
+              "'hello' typed");
+}
+
+// echochat ended itself (not by a signal) with `status`, and gave the terminal back.
+inline void check_ended_cleanly(pty_terminal& t, int status) {
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == status);
+  CHECK_FALSE(t.exited_by_signal());
+  check_restored(t);
+}
+
+// q quits with status 0 and the terminal is given back.
+inline void quit_and_check(pty_terminal& t) {
+  t.write("q");
+  check_ended_cleanly(t, 0);
+}
+
 }  // namespace echochat::e2e

@@ -14,14 +14,6 @@ using namespace echochat::e2e;
 
 namespace {
 
-// Starts echochat, waits for its screen, types a little so there is a transcript to clean up.
-void start_and_type(pty_terminal& t) {
-  wait_ready(t);
-  t.write("hello");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "hello") && status_says(t, keys_part(5)); },
-              "'hello' typed");
-}
-
 // Whether echochat had taken the screen: the alternate screen and a status bar in what it
 // wrote. The fault fires 0.3 s after the start, maybe before this test has looked at a single
 // frame, so this is read from the whole output once it has ended.
@@ -61,11 +53,7 @@ void check_taken_back_after_continue(pty_terminal& t) {
   CHECK_FALSE(t.cursor_visible());
   t.write("x");
   wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "hellox"); }, "'hellox' typed after the continue");
-  t.write("q");
-  REQUIRE(t.wait_exit(deadline));
-  CHECK(t.exit_status() == 0);
-  CHECK_FALSE(t.exited_by_signal());
-  check_restored(t);
+  quit_and_check(t);
 }
 
 }  // namespace

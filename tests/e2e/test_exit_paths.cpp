@@ -14,19 +14,9 @@ using namespace echochat::e2e;
 
 namespace {
 
-// Starts echochat, waits for its screen, types a little so there is a transcript to clean up.
-void start_and_type(pty_terminal& t) {
-  wait_ready(t);
-  t.write("hello");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "hello") && status_says(t, keys_part(5)); },
-              "'hello' typed");
-}
-
+// Ended itself with `status`, the terminal given back and no trace of the typed "hello".
 void check_ends_with(pty_terminal& t, int status) {
-  REQUIRE(t.wait_exit(deadline));
-  CHECK(t.exit_status() == status);
-  CHECK_FALSE(t.exited_by_signal());  // it ended itself, cleanly
-  check_restored(t);
+  check_ended_cleanly(t, status);
   CHECK_FALSE(screen_has(t, "hello"));
 }
 

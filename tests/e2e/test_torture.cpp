@@ -30,14 +30,6 @@ std::string separator(int cols) {
   return line;
 }
 
-void quit_and_check(pty_terminal& t) {
-  t.write("q");
-  REQUIRE(t.wait_exit(deadline));
-  CHECK(t.exit_status() == 0);
-  CHECK_FALSE(t.exited_by_signal());
-  check_restored(t);
-}
-
 }  // namespace
 
 TEST_CASE("after 200 KB of random bytes, escape fragments and invalid UTF-8, typing still works and q quits cleanly",
