@@ -1,20 +1,18 @@
 // Benchmark support: starts programs in pseudo-terminals, pumps their output, reads /proc.
 #include "pty_driver.hpp"
 
+#include "support/pty_spawn.hpp"
+#include "support/utf8_append.hpp"
+
 #include <cerrno>
-#include <climits>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
 
-#include <fcntl.h>
 #include <poll.h>
-#include <pty.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -22,73 +20,14 @@
 
 #include <vterm.h>
 
-extern char** environ;
-
 namespace echochat::bench {
 
 namespace {
 
+using pty::append_utf8;
+
 [[noreturn]] void throw_errno(const std::string& what) {
   throw std::system_error(errno, std::generic_category(), "pty_process: " + what);
-}
-
-void set_flag(int fd, int get_cmd, int set_cmd, int flag) {
-  const int flags = ::fcntl(fd, get_cmd);
-  if (flags < 0 || ::fcntl(fd, set_cmd, flags | flag) < 0) throw_errno("fcntl");
-}
-
-void set_env(std::vector<std::string>& env, const std::string& name, const std::string& value) {
-  const std::string prefix = name + "=";
-  for (auto& e : env) {
-    if (e.starts_with(prefix)) {
-      e = prefix + value;
-      return;
-    }
-  }
-  env.push_back(prefix + value);
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// In the forked child: async-signal-safe calls only.
-[[noreturn]] void exec_child(int slave, int error_fd, char* const* argv, char* const* envp) noexcept {
-  const auto fail = [error_fd]() {
-    const int error = errno;
-    [[maybe_unused]] const auto n = ::write(error_fd, &error, sizeof error);
-    ::_exit(127);
-  };
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  sigemptyset(&dfl.sa_mask);
-  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-  if (::setsid() < 0 || ::ioctl(slave, TIOCSCTTY, 0) < 0) fail();
-  for (int fd = 0; fd <= 2; ++fd) {
-    if (::dup2(slave, fd) < 0) fail();
-  }
-  const auto efd = static_cast<unsigned>(error_fd);
-  if (error_fd > 3) ::close_range(3, efd - 1, 0);
-  ::close_range(efd + 1, ~0U, 0);
-  ::execvpe(argv[0], argv, envp);
-  fail();
-  ::_exit(127);
 }
 
 std::string read_file(const std::string& path) {
@@ -110,49 +49,13 @@ pty_process::pty_process(std::vector<std::string> argv, int rows, int cols)
   vterm_screen_enable_altscreen(screen_, 1);
   vterm_screen_reset(screen_, 1);
 
-  winsize ws{};
-  ws.ws_row = static_cast<unsigned short>(rows);
-  ws.ws_col = static_cast<unsigned short>(cols);
-  if (::openpty(&master_, &slave_, nullptr, nullptr, &ws) < 0) throw_errno("openpty");
-  set_flag(master_, F_GETFD, F_SETFD, FD_CLOEXEC);
-  set_flag(slave_, F_GETFD, F_SETFD, FD_CLOEXEC);
-  set_flag(master_, F_GETFL, F_SETFL, O_NONBLOCK);
-
-  std::vector<std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    const std::string_view entry{*e};
-    if (!entry.starts_with("LINES=") && !entry.starts_with("COLUMNS=")) env.emplace_back(entry);
-  }
-  set_env(env, "TERM", "xterm-256color");
-  set_env(env, "LANG", "C.UTF-8");
-  set_env(env, "LC_ALL", "C.UTF-8");
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<char*> argvp;
-  for (auto& a : argv_) argvp.push_back(a.data());
-  argvp.push_back(nullptr);
-
-  int error_pipe[2];
-  if (::pipe2(error_pipe, O_CLOEXEC) < 0) throw_errno("pipe2");
-  forked_at_ = bench_clock::now();
-  pid_ = ::fork();
-  if (pid_ < 0) throw_errno("fork");
-  if (pid_ == 0) exec_child(slave_, error_pipe[1], argvp.data(), envp.data());
-  ::close(error_pipe[1]);
-  const long fd = ::syscall(SYS_pidfd_open, pid_, 0);
-  if (fd < 0) throw_errno("pidfd_open");
-  pidfd_ = static_cast<int>(fd);
-  int exec_error = 0;
-  ssize_t n = 0;
-  do {
-    n = ::read(error_pipe[0], &exec_error, sizeof exec_error);
-  } while (n < 0 && errno == EINTR);
-  ::close(error_pipe[0]);
-  if (n == static_cast<ssize_t>(sizeof exec_error)) {
-    errno = exec_error;
-    throw_errno("cannot execute '" + argv_[0] + "'");
-  }
+  const pty::pty_fds fds = pty::open_pty(rows, cols, "pty_process");
+  master_ = fds.master;
+  slave_ = fds.slave;
+  const pty::child child = pty::spawn_on_pty(slave_, argv_, {}, "pty_process");
+  forked_at_ = child.forked_at;
+  pid_ = child.pid;
+  pidfd_ = child.pidfd;
 }
 
 pty_process::~pty_process() {

@@ -1,5 +1,7 @@
 // End-to-end test support: a child process in a pseudo-terminal whose screen is read through libvterm.
 #include "support/pty_terminal.hpp"
+#include "support/pty_spawn.hpp"
+#include "support/utf8_append.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,23 +12,19 @@
 #include <stdexcept>
 #include <system_error>
 
-#include <fcntl.h>
 #include <poll.h>
-#include <pty.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <vterm.h>
 
-extern char** environ;
-
 namespace echochat::testing {
 
 namespace {
 
+using pty::append_utf8;
 using clock_type = std::chrono::steady_clock;
 
 constexpr std::size_t read_chunk = 64 * 1024;
@@ -54,34 +52,6 @@ void close_fd(int& fd) noexcept {
     }
 }
 
-void set_fd_flag(int fd, int get_cmd, int set_cmd, int flag) {
-    const int flags = ::fcntl(fd, get_cmd);
-    if (flags < 0 || ::fcntl(fd, set_cmd, flags | flag) < 0) {
-        throw_errno("fcntl");
-    }
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        cp = 0xFFFD;
-    }
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
-
 // One row of cells as UTF-8, trailing blanks trimmed. A wide character is emitted once and its
 // continuation cell skipped; an empty cell (or an orphaned continuation) reads as a space.
 std::string cells_to_utf8(const VTermScreenCell* cells, int count) {
@@ -101,61 +71,6 @@ std::string cells_to_utf8(const VTermScreenCell* cells, int count) {
     }
     out.erase(out.find_last_not_of(' ') + 1);
     return out;
-}
-
-// Sets NAME=value in a list of "NAME=value" strings.
-void set_env(std::vector<std::string>& env, const std::string& name, const std::string& value) {
-    const std::string prefix = name + "=";
-    auto it = std::find_if(env.begin(), env.end(),
-                           [&](const std::string& e) { return e.starts_with(prefix); });
-    if (it == env.end()) {
-        env.push_back(prefix + value);
-    } else {
-        *it = prefix + value;
-    }
-}
-
-// Runs in the forked child: only async-signal-safe calls. Never returns.
-[[noreturn]] void exec_child(int slave_fd, int error_fd, long max_fd, char* const* argv,
-                             char* const* envp) noexcept {
-    const auto fail = [error_fd]() {
-        const int error = errno;
-        [[maybe_unused]] const auto n = ::write(error_fd, &error, sizeof error);
-        ::_exit(127);
-    };
-
-    // Dispositions set to "ignore" and the signal mask survive exec; start the child clean.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction default_action {};  // zero-initialised: sa_handler == SIG_DFL
-    sigemptyset(&default_action.sa_mask);
-    for (int sig = 1; sig < NSIG; ++sig) {
-        sigaction(sig, &default_action, nullptr);  // fails harmlessly for SIGKILL/SIGSTOP
-    }
-
-    if (::setsid() < 0 || ::ioctl(slave_fd, TIOCSCTTY, 0) < 0) {
-        fail();
-    }
-    for (int fd = 0; fd <= 2; ++fd) {
-        if (::dup2(slave_fd, fd) < 0) {
-            fail();
-        }
-    }
-    // Close everything else except the exec-error pipe (close-on-exec, so it closes on success).
-    const auto error_ufd = static_cast<unsigned>(error_fd);
-    const bool ranged = (error_fd == 3 || ::close_range(3, error_ufd - 1, 0) == 0) &&
-                        ::close_range(error_ufd + 1, ~0U, 0) == 0;
-    if (!ranged) {
-        for (long fd = 3; fd < max_fd; ++fd) {
-            if (fd != error_fd) {
-                ::close(static_cast<int>(fd));
-            }
-        }
-    }
-    ::execvpe(argv[0], argv, envp);
-    fail();
-    ::_exit(127);  // not reached
 }
 
 }  // namespace
@@ -240,15 +155,12 @@ void pty_terminal::start(int rows, int cols, const environment& extra_env) {
     vterm_screen_enable_altscreen(screen_, 1);
     vterm_screen_reset(screen_, 1);
 
+    const pty::pty_fds fds = pty::open_pty(rows, cols, "pty_terminal");
+    master_fd_ = fds.master;
+    slave_fd_ = fds.slave;
     winsize ws{};
     ws.ws_row = static_cast<unsigned short>(rows);
     ws.ws_col = static_cast<unsigned short>(cols);
-    if (::openpty(&master_fd_, &slave_fd_, nullptr, nullptr, &ws) < 0) {
-        throw_errno("openpty");
-    }
-    set_fd_flag(master_fd_, F_GETFD, F_SETFD, FD_CLOEXEC);
-    set_fd_flag(slave_fd_, F_GETFD, F_SETFD, FD_CLOEXEC);
-    set_fd_flag(master_fd_, F_GETFL, F_SETFL, O_NONBLOCK);
     if (::ioctl(master_fd_, TIOCSWINSZ, &ws) < 0) {
         throw_errno("TIOCSWINSZ");
     }
@@ -256,74 +168,9 @@ void pty_terminal::start(int rows, int cols, const environment& extra_env) {
         throw_errno("tcgetattr");
     }
 
-    // Everything the child needs is prepared before fork: it may only make async-signal-safe calls.
-    std::vector<std::string> env_strings;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-        const std::string_view entry{*e};
-        if (!entry.starts_with("LINES=") && !entry.starts_with("COLUMNS=")) {
-            env_strings.emplace_back(entry);
-        }
-    }
-    set_env(env_strings, "TERM", "xterm-256color");
-    set_env(env_strings, "LANG", "C.UTF-8");
-    set_env(env_strings, "LC_ALL", "C.UTF-8");
-    for (const auto& [name, value] : extra_env) {
-        set_env(env_strings, name, value);
-    }
-    std::vector<char*> envp;
-    for (auto& e : env_strings) {
-        envp.push_back(e.data());
-    }
-    envp.push_back(nullptr);
-    std::vector<char*> argvp;
-    for (auto& a : argv_) {
-        argvp.push_back(a.data());
-    }
-    argvp.push_back(nullptr);
-
-    rlimit fd_limit{};
-    const long max_fd = (::getrlimit(RLIMIT_NOFILE, &fd_limit) == 0 && fd_limit.rlim_cur != RLIM_INFINITY)
-                            ? static_cast<long>(fd_limit.rlim_cur)
-                            : 65536L;
-
-    int error_pipe[2];
-    if (::pipe2(error_pipe, O_CLOEXEC) < 0) {
-        throw_errno("pipe2");
-    }
-    const pid_t child = ::fork();
-    if (child < 0) {
-        const int error = errno;
-        ::close(error_pipe[0]);
-        ::close(error_pipe[1]);
-        errno = error;
-        throw_errno("fork");
-    }
-    if (child == 0) {
-        exec_child(slave_fd_, error_pipe[1], max_fd, argvp.data(), envp.data());
-    }
-    pid_ = child;
-    ::close(error_pipe[1]);
-
-    const long pidfd = ::syscall(SYS_pidfd_open, pid_, 0);
-    const int pidfd_error = errno;
-
-    // The pipe reaches EOF when exec succeeds (close-on-exec) or carries errno when it fails.
-    int exec_error = 0;
-    ssize_t n = 0;
-    do {
-        n = ::read(error_pipe[0], &exec_error, sizeof exec_error);
-    } while (n < 0 && errno == EINTR);
-    ::close(error_pipe[0]);
-
-    if (pidfd < 0) {
-        errno = pidfd_error;
-        throw_errno("pidfd_open");  // release_resources() kills and reaps by pid
-    }
-    pid_fd_ = static_cast<int>(pidfd);
-    if (n == static_cast<ssize_t>(sizeof exec_error)) {
-        errno = exec_error;
-        throw_errno("cannot execute '" + argv_[0] + "'");
-    }
+    const pty::child child = pty::spawn_on_pty(slave_fd_, argv_, extra_env, "pty_terminal");
+    pid_ = child.pid;
+    pid_fd_ = child.pidfd;
 }
 
 void pty_terminal::release_resources() noexcept {
