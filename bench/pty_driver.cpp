@@ -2,7 +2,7 @@
 #include "pty_driver.hpp"
 
 #include "support/pty_spawn.hpp"
-#include "support/utf8_append.hpp"
+#include "echochat/core/key.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -24,7 +24,6 @@ namespace echochat::bench {
 
 namespace {
 
-using pty::append_utf8;
 
 [[noreturn]] void throw_errno(const std::string& what) {
   throw std::system_error(errno, std::generic_category(), "pty_process: " + what);
@@ -145,7 +144,9 @@ std::string pty_process::row_text(int row) const {
     if (cell.chars[0] == 0 || cell.chars[0] == 0xFFFFFFFFu) {
       out.push_back(' ');
     } else {
-      for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell.chars[i] != 0; ++i) append_utf8(out, cell.chars[i]);
+      for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell.chars[i] != 0; ++i) {
+        append_utf8(out, static_cast<char32_t>(cell.chars[i]));
+      }
     }
     col += cell.width > 1 ? cell.width : 1;
   }

@@ -1,7 +1,7 @@
 // End-to-end test support: a child process in a pseudo-terminal whose screen is read through libvterm.
 #include "support/pty_terminal.hpp"
 #include "support/pty_spawn.hpp"
-#include "support/utf8_append.hpp"
+#include "echochat/core/key.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -24,7 +24,6 @@ namespace echochat::testing {
 
 namespace {
 
-using pty::append_utf8;
 using clock_type = std::chrono::steady_clock;
 
 constexpr std::size_t read_chunk = 64 * 1024;
@@ -63,7 +62,7 @@ std::string cells_to_utf8(const VTermScreenCell* cells, int count) {
         } else {
             for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell.chars[i] != 0; ++i) {
                 if (cell.chars[i] != continuation_cell) {
-                    append_utf8(out, cell.chars[i]);
+                    append_utf8(out, static_cast<char32_t>(cell.chars[i]));
                 }
             }
         }
