@@ -124,7 +124,7 @@ const visible_rows& layout_cache::update(const transcript& t, int cols, int heig
   const entry* typing = t.typing() ? &*t.typing() : nullptr;
   const bool typed_only = typing != nullptr && typing == typing_ && &t == of_ && cols == cols_ &&
                           height == height_ && scroll == scroll_ && view_.scroll == 0 &&
-                          t.finished_total() == finished_total_ && t.finished().size() == finished_size_;
+                          t.finished_total() == finished_total_;
   if (typed_only) {
     // Only the open entry can have changed: if it still takes as many rows, only their byte
     // ranges move.
@@ -141,7 +141,6 @@ const visible_rows& layout_cache::update(const transcript& t, int cols, int heig
   view_ = layout(t, cols, height, scroll);
   of_ = &t;
   finished_total_ = t.finished_total();
-  finished_size_ = t.finished().size();
   cols_ = cols;
   height_ = height;
   scroll_ = scroll;

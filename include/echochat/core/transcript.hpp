@@ -108,8 +108,7 @@ class layout_cache {
  private:
   visible_rows view_;
   const transcript* of_ = nullptr;
-  std::uint64_t finished_total_ = 0;
-  std::size_t finished_size_ = 0;
+  std::uint64_t finished_total_ = 0;  // unchanged: no entry was added, so none was dropped
   int cols_ = -1;
   int height_ = -1;
   int scroll_ = -1;
