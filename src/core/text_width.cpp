@@ -44,10 +44,10 @@ std::size_t prev_char_start(std::string_view text, std::size_t pos) {
 
 int text_width(std::string_view text) {
   int w = 0;
-  char32_t c = 0;
   for (std::size_t i = 0; i < text.size();) {
-    i += next_char(text, i, c);
-    w += char_width(c);
+    const text_char ch = char_at(text, i);
+    i += ch.bytes;
+    w += ch.cells;
   }
   return w;
 }

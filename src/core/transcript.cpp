@@ -68,24 +68,15 @@ void wrap_text(std::string_view text, int width, std::vector<std::pair<std::size
   width = std::max(width, 1);
   std::size_t begin = 0;
   int used = 0;
-  char32_t c = 0;
   for (std::size_t i = 0; i < text.size();) {
-    // ASCII needs no decoding and no wcwidth (char_width gives 1 to all of it from 0x20 up), and
-    // every frame wraps the entries on screen.
-    const auto b = static_cast<unsigned char>(text[i]);
-    std::size_t n = 1;
-    int w = b >= 0x20 ? 1 : 0;
-    if (b >= 0x80) {
-      n = next_char(text, i, c);
-      w = char_width(c);
-    }
-    if (used + w > width && used > 0) {
+    const text_char ch = char_at(text, i);
+    if (used + ch.cells > width && used > 0) {
       rows.emplace_back(begin, i);
       begin = i;
       used = 0;
     }
-    used += w;
-    i += n;
+    used += ch.cells;
+    i += ch.bytes;
   }
   rows.emplace_back(begin, text.size());
 }

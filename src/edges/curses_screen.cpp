@@ -40,19 +40,11 @@ struct fitted {
 };
 fitted fit(std::string_view text, int cells) {
   fitted f;
-  char32_t c = 0;
   while (f.bytes < text.size()) {
-    // ASCII: one byte, one cell from 0x20 up (as char_width says), without decoding or wcwidth.
-    const auto b = static_cast<unsigned char>(text[f.bytes]);
-    std::size_t n = 1;
-    int w = b >= 0x20 ? 1 : 0;
-    if (b >= 0x80) {
-      n = next_char(text, f.bytes, c);
-      w = char_width(c);
-    }
-    if (f.cells + w > cells) break;
-    f.cells += w;
-    f.bytes += n;
+    const text_char ch = char_at(text, f.bytes);
+    if (f.cells + ch.cells > cells) break;
+    f.cells += ch.cells;
+    f.bytes += ch.bytes;
   }
   return f;
 }
@@ -88,14 +80,13 @@ void draw_input_line(const line_editor& editor, int row, int cols, std::string& 
   const int room = std::max(cols - prompt - 1, 1);  // keep a cell for the cursor at the end
   const auto column = static_cast<int>(editor.cursor_column(char_width));
   std::string_view text = editor.text();
-  int skip = column >= room ? column - room + 1 : 0;
-  char32_t c = 0;
+  const int skip = column >= room ? column - room + 1 : 0;
   std::size_t i = 0;
   int skipped = 0;
   while (i < text.size() && skipped < skip) {
-    const std::size_t n = next_char(text, i, c);
-    skipped += char_width(c);
-    i += n;
+    const text_char ch = char_at(text, i);
+    skipped += ch.cells;
+    i += ch.bytes;
   }
   const std::string_view rest = text.substr(i);
   std::string line = prompt > 0 ? "> " : "";
