@@ -310,12 +310,13 @@ void curses_screen::draw(const session& s, std::span<const entry>) {
 
   if (status_row >= 0) {
     std::string status = s.status_line();
-    status.resize(fit(status, cols).bytes);
+    const fitted shown = fit(status, cols);
+    status.resize(shown.bytes);
     attron(A_REVERSE);
     if (!status_drawn_) {
       move(status_row, 0);
-      const int used = put_text(status, cols);
-      for (int x = used; x < cols; ++x) addch(' ');
+      if (!status.empty()) addnstr(status.data(), static_cast<int>(status.size()));
+      for (int x = shown.cells; x < cols; ++x) addch(' ');
     } else if (status != drawn_status_) {
       edit_row(status_row, 0, drawn_status_, status, cols);  // a count ticks: a cell or two
     }
