@@ -57,7 +57,7 @@ class null_screen final : public screen {
   void draw(const session& s, std::span<const entry>) override {
     ++frames;
     if (lay_out_) {
-      const visible_rows v = layout(s.log(), 80, s.transcript_rows(), s.scroll_rows());
+      const visible_rows& v = layout_.update(s.log(), 80, s.transcript_rows(), s.scroll_rows());
       sink += v.rows.size() + s.status_line().size();
     }
   }
@@ -69,6 +69,7 @@ class null_screen final : public screen {
 
  private:
   bool lay_out_;
+  layout_cache layout_;  // as the ncurses screen keeps it
 };
 
 asio::awaitable<void> feed(chunk_channel& chunks, std::vector<std::string> data) {
