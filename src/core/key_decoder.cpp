@@ -1,6 +1,8 @@
 // The key decoder: a small hand-written state machine over the byte stream (see key_decoder.hpp).
 #include "echochat/core/key_decoder.hpp"
 
+#include "echochat/core/sanitize.hpp"
+
 #include <charconv>
 
 namespace echochat {
@@ -9,50 +11,6 @@ namespace {
 constexpr char esc = '\x1b';
 constexpr std::string_view paste_end_marker = "\x1b[201~";
 constexpr std::size_t max_sequence = 64;  // a longer "sequence" is noise, not a key
-
-// Decodes one UTF-8 character at the front of `in`. Returns the number of bytes it takes, or 0
-// when `in` holds only a valid prefix of one (more bytes needed). Invalid input yields U+FFFD
-// for each maximal ill-formed subpart (Unicode's recommended practice).
-std::size_t decode_utf8(std::string_view in, char32_t& out) {
-  const auto b0 = static_cast<unsigned char>(in[0]);
-  if (b0 < 0x80) {
-    out = b0;
-    return 1;
-  }
-  std::size_t len = 0;
-  char32_t cp = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1Fu;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0Fu;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07u;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    out = 0xFFFD;
-    return 1;
-  }
-  for (std::size_t i = 1; i < len; ++i) {
-    if (i >= in.size()) return 0;
-    const auto b = static_cast<unsigned char>(in[i]);
-    if (b < lo || b > hi) {
-      out = 0xFFFD;
-      return i;
-    }
-    lo = 0x80;
-    hi = 0xBF;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  out = cp;
-  return len;
-}
 
 // A C0 control or DEL as a key.
 key control_key(unsigned char b) {
@@ -217,16 +175,17 @@ key_decoder::step key_decoder::decode_one(std::string_view& in, std::vector<key>
     in.remove_prefix(1);
     return step::done;
   }
-  char32_t c = 0;
-  const std::size_t n = decode_utf8(in, c);
-  if (n == 0) {
+  // The core's one UTF-8 rule (as the framer and the line editor): each maximal ill-formed
+  // subpart is one U+FFFD; a valid prefix waits for the rest of its character.
+  const utf8_char ch = decode_utf8(in);
+  if (ch.status == utf8_status::truncated) {
     if (!final) return step::need_more;
     out.push_back(char_key(0xFFFD));  // a character cut short by the end of input
     in = {};
     return step::done;
   }
-  out.push_back(char_key(c));
-  in.remove_prefix(n);
+  out.push_back(char_key(ch.value));
+  in.remove_prefix(ch.length);
   return step::done;
 }
 
