@@ -1,6 +1,7 @@
 // The row diff: a common start, a common end when the middle keeps its width.
 #include "echochat/core/row_diff.hpp"
 
+#include "echochat/core/sanitize.hpp"
 #include "echochat/core/text_width.hpp"
 
 #include <algorithm>
@@ -8,9 +9,7 @@
 namespace echochat {
 namespace {
 
-bool continuation(std::string_view s, std::size_t i) {
-  return i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0u) == 0x80u;
-}
+bool continuation(std::string_view s, std::size_t i) { return i < s.size() && is_utf8_continuation(s[i]); }
 
 // True when a character starts at byte i of s and takes no cell: it belongs with the one before.
 bool zero_width_at(std::string_view s, std::size_t i) {

@@ -1,6 +1,8 @@
 // Display width via wcwidth, and UTF-8 stepping over text the program itself produced (valid).
 #include "echochat/core/text_width.hpp"
 
+#include "echochat/core/sanitize.hpp"
+
 #include <cwchar>
 
 namespace echochat {
@@ -38,7 +40,7 @@ std::size_t next_char(std::string_view text, std::size_t pos, char32_t& c) {
 
 std::size_t prev_char_start(std::string_view text, std::size_t pos) {
   std::size_t i = pos - 1;
-  while (i > 0 && pos - i < 4 && (static_cast<unsigned char>(text[i]) & 0xC0u) == 0x80u) --i;
+  while (i > 0 && pos - i < 4 && is_utf8_continuation(text[i])) --i;
   return i;
 }
 
