@@ -61,11 +61,7 @@ int run(const options& opts) {
   sc.terminal = !plain;
   sc.keep_fresh = plain || log.has_value();
   sc.chat = opts.connect.has_value();
-  if (opts.connect) {
-    sc.chat_target = opts.connect->host.find(':') != std::string::npos
-                         ? "[" + opts.connect->host + "]:" + opts.connect->port
-                         : opts.connect->host + ":" + opts.connect->port;
-  }
+  if (opts.connect) sc.chat_target = to_string(*opts.connect);
   session s(std::move(sc));
   if (!fallback.empty()) s.apply(sys_event{fallback}, std::time(nullptr));
 

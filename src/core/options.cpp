@@ -23,6 +23,11 @@ std::optional<double> parse_seconds(const std::string& text) {
 
 }  // namespace
 
+std::string to_string(const host_port& target) {
+  if (target.host.find(':') != std::string::npos) return "[" + target.host + "]:" + target.port;
+  return target.host + ":" + target.port;
+}
+
 std::variant<host_port, std::string> parse_host_port(const std::string& text) {
   std::string host, port;
   if (!text.empty() && text.front() == '[') {

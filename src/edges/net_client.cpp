@@ -105,9 +105,7 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds delay, double jitte
 asio::awaitable<void> chat_connection(host_port target, session& s, event_channel& events, wake_channel& wake,
                                       backoff_policy policy) {
   const auto ex = co_await asio::this_coro::executor;
-  const std::string name = target.host.find(':') != std::string::npos
-                               ? "[" + target.host + "]:" + target.port
-                               : target.host + ":" + target.port;
+  const std::string name = to_string(target);
   std::minstd_rand rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
   std::chrono::milliseconds delay{0};

@@ -73,6 +73,12 @@ TEST_CASE("the connect flag takes host:port, [v6]:port and names", "[options][co
   CHECK(parse_ok({"--connect", "h:65535"}).connect == host_port{"h", "65535"});
 }
 
+TEST_CASE("an address is written back the way it was given, IPv6 in brackets", "[options][connect]") {
+  for (const std::string text : {"127.0.0.1:9000", "[::1]:6667", "chat.example:1"}) {
+    CHECK(to_string(*parse_ok({"--connect", text}).connect) == text);
+  }
+}
+
 TEST_CASE("a bad --connect is one clear line", "[options][connect]") {
   const std::string bad =
       GENERATE(as<std::string>{}, "nohostport", "host:0", "host:65536", ":9000", "host:", "host:http", "::1:80", "[::1]80", "[::1");

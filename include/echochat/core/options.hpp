@@ -34,4 +34,7 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
 // "host:port", "[v6]:port": the pieces, or an explanation of what is wrong.
 std::variant<host_port, std::string> parse_host_port(const std::string& text);
 
+// The address as people write it: "host:port", an IPv6 literal in brackets ("[::1]:9000").
+std::string to_string(const host_port& target);
+
 }  // namespace echochat
