@@ -21,6 +21,10 @@
 namespace echochat {
 namespace {
 
+// Bracketed paste (chat mode), on while the screen is ours and off whenever it is given back.
+constexpr const char* paste_on = "\x1b[?2004h";
+constexpr const char* paste_off = "\x1b[?2004l";
+
 enum pair_id : short { pair_you = 1, pair_slow, pair_net, pair_sys };
 
 short pair_for(source s) {
@@ -115,7 +119,7 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
   leaveok(stdscr, chat_ ? FALSE : TRUE);
   if (chat_) {
     // Bracketed paste: a paste arrives marked, as one piece, instead of as typed keys.
-    std::fputs("\x1b[?2004h", stdout);
+    std::fputs(paste_on, stdout);
     std::fflush(stdout);
   }
   if (have_saved_) {
@@ -125,7 +129,7 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
       const char* seq = tigetstr(cap);
       if (seq != nullptr && seq != reinterpret_cast<char*>(-1)) leave += seq;
     }
-    if (chat_) leave += "\x1b[?2004l";
+    if (chat_) leave += paste_off;
     arm_terminal_rescue(saved_, leave);
   }
   color_ = color && has_colors();
@@ -141,7 +145,7 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
 
 void curses_screen::leave_terminal() {
   if (chat_) {
-    std::fputs("\x1b[?2004l", stdout);
+    std::fputs(paste_off, stdout);
     std::fflush(stdout);
   }
   endwin();
@@ -165,7 +169,7 @@ void curses_screen::resume() {
   // The shell may have changed the modes while we were stopped: take the terminal again.
   reset_prog_mode();
   if (chat_) {
-    std::fputs("\x1b[?2004h", stdout);
+    std::fputs(paste_on, stdout);
     std::fflush(stdout);
   }
   clearok(curscr, TRUE);
