@@ -158,10 +158,14 @@ asio::awaitable<void> signal_watch(asio::signal_set& signals, event_channel& eve
 
 asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
                               std::function<void()> after_frame) {
+  // The screen finds out its new size (a resize, a continue) and the session lays out for it.
+  auto take_new_size = [&] {
+    const term_size size = scr.resize();
+    s.resize(size.rows, size.cols);
+  };
   auto apply = [&](event&& ev, std::time_t now) {
     if (std::holds_alternative<resize_event>(ev)) {
-      const term_size size = scr.resize();
-      s.resize(size.rows, size.cols);
+      take_new_size();
     } else {
       s.apply(ev, now);
     }
@@ -180,8 +184,7 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
       scr.suspend();
       ::kill(0, SIGSTOP);
       scr.resume();
-      const term_size size = scr.resize();
-      s.resize(size.rows, size.cols);
+      take_new_size();
       present(scr, s, sink);
     }
     if (after_frame) after_frame();
