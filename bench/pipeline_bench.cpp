@@ -47,29 +47,26 @@ std::vector<std::string> make_chunks(std::size_t keys) {
   return chunks;
 }
 
-// The screen that draws nothing; with `lay_out`, it still does the model's share of a frame
-// (the transcript's layout and the status line) so that cost shows without ncurses.
+// The screen that draws nothing. With `lay_out` the printer builds whole 24x80 frames (the
+// transcript's layout and the status line), so that cost shows without ncurses; without, it
+// takes entries only, like plain output.
 class null_screen final : public screen {
  public:
   explicit null_screen(bool lay_out) : lay_out_(lay_out) {}
   term_size size() override { return {24, 80}; }
   term_size resize() override { return size(); }
-  void draw(const session& s, std::span<const entry>) override {
+  bool entries_only() const override { return !lay_out_; }
+  void draw(const frame& f) override {
     ++frames;
-    if (lay_out_) {
-      const visible_rows& v = layout_.update(s.log(), 80, s.transcript_rows(), s.scroll_rows());
-      sink += v.rows.size() + s.status_line().size();
-    }
+    sink += f.transcript.size() + f.status.size();
   }
-  void finish(const session& s) override { keys = s.key_count(); }
+  void finish(const frame&) override {}
 
   std::uint64_t frames = 0;
-  std::uint64_t keys = 0;
   std::size_t sink = 0;
 
  private:
   bool lay_out_;
-  layout_cache layout_;  // as the ncurses screen keeps it
 };
 
 asio::awaitable<void> feed(chunk_channel& chunks, std::vector<std::string> data) {
@@ -101,14 +98,15 @@ pipeline_run run_pipeline_once(const std::vector<std::string>& data, bool lay_ou
   std::exception_ptr failure;
   const auto t0 = clock_type::now();
   asio::co_spawn(io, feed(chunks, std::move(copy)), asio::detached);
-  asio::co_spawn(io, run_pipeline(chunks, scr, s, nullptr, config), [&](std::exception_ptr e, int) {
+  asio::signal_set no_signals(io);
+  asio::co_spawn(io, run_pipeline(chunks, scr, s, no_signals, config), [&](std::exception_ptr e, int) {
     failure = e;
     chunks.close();
   });
   io.run();
   const auto t1 = clock_type::now();
   if (failure) std::rethrow_exception(failure);
-  return {std::chrono::duration<double>(t1 - t0).count(), scr.keys, scr.frames};
+  return {std::chrono::duration<double>(t1 - t0).count(), s.key_count(), scr.frames};
 }
 
 double decode_once(const std::vector<std::string>& data, std::uint64_t& keys_out) {

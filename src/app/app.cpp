@@ -2,10 +2,12 @@
 #include "echochat/app/app.hpp"
 
 #include "echochat/app/pipeline.hpp"
+#include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/curses_screen.hpp"
 #include "echochat/edges/input_thread.hpp"
 #include "echochat/edges/log_file.hpp"
 #include "echochat/edges/plain_screen.hpp"
+#include "echochat/edges/tcp_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,11 +19,29 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <unistd.h>
 
 namespace echochat {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// ECHOCHAT_FAULT: for the tests of the exit paths, the slow task fails this way when it fires.
+std::function<void()> injected_fault() {
+  const char* fault = std::getenv("ECHOCHAT_FAULT");
+  if (fault == nullptr) return {};
+  const std::string how = fault;
+  return [how] {
+    if (how == "throw") throw std::runtime_error("injected fault (ECHOCHAT_FAULT=throw)");
+    if (how == "abort") std::abort();
+    if (how == "segv") std::raise(SIGSEGV);
+  };
+}
+
+}  // namespace
 
 int run(const options& opts) {
   std::setlocale(LC_ALL, "");
@@ -69,8 +89,9 @@ int run(const options& opts) {
   config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(opts.delay_seconds));
   config.countdown = !plain;
-  config.connect = opts.connect;
-  if (const char* fault = std::getenv("ECHOCHAT_FAULT")) config.fault = fault;
+  config.on_slow_fire = injected_fault();
+  std::optional<chat_client> net;
+  if (opts.connect) net.emplace(io.get_executor(), to_string(*opts.connect), tcp_connector(*opts.connect));
   entry_sink sink;
   if (log) sink = [&log](std::span<const entry> entries) { log->write(entries); };
 
@@ -79,7 +100,7 @@ int run(const options& opts) {
 
   int code = 0;
   std::exception_ptr failure;
-  asio::co_spawn(io, run_pipeline(chunks, *scr, s, &signals, config, sink),
+  asio::co_spawn(io, run_pipeline(chunks, *scr, s, signals, std::move(config), sink, net ? &*net : nullptr),
                  [&](std::exception_ptr e, int c) {
                    failure = e;
                    code = c;
@@ -91,11 +112,11 @@ int run(const options& opts) {
   io.run();
   scr.reset();  // the terminal is ours again before anything is said on stderr
   if (failure) std::rethrow_exception(failure);
-  if (s.chat() && !s.outgoing().empty() && s.why() != quit_reason::unsent) {
+  if (net && net->unsent() > 0 && s.why() != quit_reason::unsent) {
     // Quitting with lines still waiting for the server: say so, never drop them silently.
-    const std::size_t n = s.outgoing().size();
+    const std::size_t n = net->unsent();
     std::fprintf(stderr, "echochat: %zu typed line%s not sent (the connection was %s)\n", n,
-                 n == 1 ? " was" : "s were", s.connection() == net_state::online ? "still busy" : "down");
+                 n == 1 ? " was" : "s were", s.connection().state == net_state::online ? "still busy" : "down");
   }
   return code;
 }

@@ -1,30 +1,26 @@
 // The pipeline's coroutines: one job each, read top to bottom.
 #include "echochat/app/pipeline.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include "echochat/core/key_decoder.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "echochat/core/key_decoder.hpp"
 
 #include <algorithm>
 #include <csignal>
-#include <signal.h>
-#include <cstdlib>
 #include <ctime>
-#include <stdexcept>
+#include <optional>
+#include <signal.h>
+#include <tuple>
 
 namespace echochat {
 
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 using boost::system::error_code;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
@@ -40,10 +36,42 @@ asio::awaitable<void> send_keys(event_channel& events, key_decoder& decoder, std
   co_await send_event(events, std::move(ev));
 }
 
-// Waits, without waking, until the group it is part of is cancelled.
-asio::awaitable<void> until_cancelled() {
-  asio::steady_timer forever(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
-  co_await forever.async_wait(use_tuple);
+// The next chunk. While an Esc waits for what may follow it, waits only `escape_timeout`: nothing
+// (nullopt) means the Esc is a key of its own.
+asio::awaitable<std::optional<std::tuple<error_code, std::string>>> next_chunk(
+    chunk_channel& chunks, steady_timer& esc_timer, bool escape_pending, std::chrono::milliseconds escape_timeout) {
+  if (!escape_pending) co_return co_await chunks.async_receive();
+  esc_timer.expires_after(escape_timeout);
+  auto got = co_await (chunks.async_receive() || esc_timer.async_wait());
+  if (got.index() == 1) co_return std::nullopt;
+  co_return std::get<0>(std::move(got));
+}
+
+// Decodes `chunk` and every chunk already waiting behind it, so that a burst becomes one event
+// and one frame. Returns the error that ended the input, if one came.
+error_code decode_waiting_chunks(chunk_channel& chunks, key_decoder& decoder, std::vector<key>& keys,
+                                 error_code ec, std::string chunk) {
+  error_code end;
+  auto take = [&](error_code chunk_ec, std::string more) {
+    if (chunk_ec) {
+      end = chunk_ec;
+      return;
+    }
+    // The keys went out with the last event: size the vector for this burst at once (about a
+    // key a byte), growing geometrically when more chunks follow.
+    const std::size_t wanted = keys.size() + more.size();
+    if (keys.capacity() < wanted) keys.reserve(std::max(wanted, 2 * keys.capacity()));
+    decoder.feed(more, keys);
+  };
+  take(ec, std::move(chunk));
+  while (!end && chunks.try_receive(take)) {
+  }
+  return end;
+}
+
+bool cancelled(const error_code& ec) {
+  return ec == asio::error::operation_aborted || ec == asio::experimental::error::channel_cancelled ||
+         ec == asio::experimental::error::channel_closed;
 }
 
 // Runs both; the first to finish, by returning or by throwing, ends the other (cancelled) and its
@@ -61,10 +89,10 @@ asio::awaitable<void> race(asio::awaitable<void> a, asio::awaitable<void> b) {
 }
 
 // Hands the entries finished since the last frame to the sink (the log), then draws.
-void present(screen& scr, session& s, const entry_sink& sink) {
+void present(screen& scr, session& s, frame_builder& frames, const entry_sink& sink) {
   const std::vector<entry> fresh = s.take_fresh();
   if (sink && !fresh.empty()) sink(fresh);
-  scr.draw(s, fresh);
+  scr.draw(frames.build(s, fresh));
 }
 
 }  // namespace
@@ -73,43 +101,17 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
                              std::chrono::milliseconds escape_timeout) {
   key_decoder decoder;
   std::vector<key> keys;
-  asio::steady_timer esc_timer(co_await asio::this_coro::executor);
+  steady_timer esc_timer(co_await asio::this_coro::executor);
   for (;;) {
-    error_code ec;
-    std::string chunk;
-    if (decoder.escape_pending()) {
-      // An Esc with nothing after it yet: a key of its own unless more comes quickly.
-      esc_timer.expires_after(escape_timeout);
-      auto got = co_await (chunks.async_receive(use_tuple) || esc_timer.async_wait(use_tuple));
-      if (got.index() == 1) {
-        decoder.flush(keys);
-        co_await send_keys(events, decoder, keys);
-        continue;
-      }
-      std::tie(ec, chunk) = std::get<0>(std::move(got));
-    } else {
-      std::tie(ec, chunk) = co_await chunks.async_receive(use_tuple);
+    auto got = co_await next_chunk(chunks, esc_timer, decoder.escape_pending(), escape_timeout);
+    if (!got) {
+      decoder.flush(keys);  // a lone Esc
+      co_await send_keys(events, decoder, keys);
+      continue;
     }
-    if (ec == asio::error::operation_aborted || ec == asio::experimental::error::channel_cancelled ||
-        ec == asio::experimental::error::channel_closed) {
-      co_return;
-    }
-    // Take every chunk already waiting too, so that a burst becomes one event and one frame.
-    error_code end;
-    auto take = [&](error_code chunk_ec, std::string more) {
-      if (chunk_ec) {
-        end = chunk_ec;
-      } else {
-        // The keys went out with the last event: size the vector for this burst at once (about a
-        // key a byte), growing geometrically when more chunks follow.
-        const std::size_t wanted = keys.size() + more.size();
-        if (keys.capacity() < wanted) keys.reserve(std::max(wanted, 2 * keys.capacity()));
-        decoder.feed(more, keys);
-      }
-    };
-    take(ec, std::move(chunk));
-    while (!end && chunks.try_receive(take)) {
-    }
+    auto [ec, chunk] = std::move(*got);
+    if (cancelled(ec)) co_return;
+    const error_code end = decode_waiting_chunks(chunks, decoder, keys, ec, std::move(chunk));
     if (end) decoder.flush(keys);
     co_await send_keys(events, decoder, keys);
     if (end) {
@@ -121,10 +123,10 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
 }
 
 asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds delay, bool countdown,
-                                std::string fault) {
+                                std::function<void()> on_fire) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + delay;
-  asio::steady_timer timer(co_await asio::this_coro::executor);
+  steady_timer wait(co_await asio::this_coro::executor);
   for (;;) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
     if (left <= 0) break;
@@ -132,22 +134,20 @@ asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds 
       const auto step = countdown_step(left);
       event tick = slow_tick_event{step.seconds_left};
       co_await send_event(events, std::move(tick));
-      timer.expires_after(std::chrono::milliseconds(step.wait_ms));
+      wait.expires_after(std::chrono::milliseconds(step.wait_ms));
     } else {
-      timer.expires_at(deadline);
+      wait.expires_at(deadline);
     }
-    co_await timer.async_wait(asio::use_awaitable);
+    if (auto [ec] = co_await wait.async_wait(); ec) co_return;  // cancelled: the program is ending
   }
-  if (fault == "throw") throw std::runtime_error("injected fault (ECHOCHAT_FAULT=throw)");
-  if (fault == "abort") std::abort();
-  if (fault == "segv") std::raise(SIGSEGV);
+  if (on_fire) on_fire();
   event done = slow_done_event{};
   co_await send_event(events, std::move(done));
 }
 
 asio::awaitable<void> signal_watch(asio::signal_set& signals, event_channel& events) {
   for (;;) {
-    auto [ec, signo] = co_await signals.async_wait(use_tuple);
+    auto [ec, signo] = co_await signals.async_wait(default_token{});
     if (ec) co_return;
     // A size change, or a continue after a stop from outside: either way, draw everything anew.
     const bool redraw = signo == SIGWINCH || signo == SIGCONT;
@@ -156,8 +156,8 @@ asio::awaitable<void> signal_watch(asio::signal_set& signals, event_channel& eve
   }
 }
 
-asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
-                              std::function<void()> after_frame) {
+asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink, chat_client* net) {
+  frame_builder frames(scr.entries_only());
   // The screen finds out its new size (a resize, a continue) and the session lays out for it.
   auto take_new_size = [&] {
     const term_size size = scr.resize();
@@ -170,52 +170,51 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
       s.apply(ev, now);
     }
   };
+  const term_size size = scr.size();
+  s.resize(size.rows, size.cols);
+  present(scr, s, frames, sink);  // the first frame, before any input
   for (;;) {
-    auto [ec, first] = co_await events.async_receive(use_tuple);
+    auto [ec, first] = co_await events.async_receive();
     if (ec) co_return;
     const std::time_t now = std::time(nullptr);
     apply(std::move(first), now);
     // Everything already queued goes into the model before one draw.
     while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
     }
-    present(scr, s, sink);
+    present(scr, s, frames, sink);
     if (s.take_suspend()) {
       // Ctrl-Z: hand the terminal back, stop (the shell takes over), and take it again on fg.
       scr.suspend();
       ::kill(0, SIGSTOP);
       scr.resume();
       take_new_size();
-      present(scr, s, sink);
+      present(scr, s, frames, sink);
     }
-    if (after_frame) after_frame();
+    if (net != nullptr) {
+      net->send(s.take_outgoing());
+      if (s.input_closed() && !s.terminal()) net->end_input();
+    }
     if (s.done()) {
-      scr.finish(s);
+      scr.finish(frames.build(s, {}));
       co_return;
     }
   }
 }
 
-asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s, asio::signal_set* signals,
-                                  pipeline_config config, entry_sink sink) {
+asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s, asio::signal_set& signals,
+                                  pipeline_config config, entry_sink sink, chat_client* net) {
   event_channel events(co_await asio::this_coro::executor, 1024);
-  const term_size size = scr.size();
-  s.resize(size.rows, size.cols);
-  present(scr, s, sink);  // the first frame, before any input
-
   // The printer alone decides when the program ends; ending, it cancels every producer. A
   // producer that finishes first (the reader at end of input, the slow task once it reported)
   // just ends, and the group waits for the printer. A producer that throws ends everything, and
   // the exception unwinds to run(), through the destructors that give the terminal back.
   auto producers = reader(chunks, events, config.escape_timeout) &&
-                   slow_task(events, config.slow_delay, config.countdown, config.fault) &&
-                   (signals != nullptr ? signal_watch(*signals, events) : until_cancelled());
-  if (config.connect) {
-    wake_channel wake(co_await asio::this_coro::executor, 1);
-    std::function<void()> wake_writer = [&wake] { wake.try_send(error_code{}); };
-    co_await race(printer(events, scr, s, std::move(sink), std::move(wake_writer)),
-                  std::move(producers) && chat_connection(*config.connect, s, events, wake, config.backoff));
+                   slow_task(events, config.slow_delay, config.countdown, std::move(config.on_slow_fire)) &&
+                   signal_watch(signals, events);
+  if (net != nullptr) {
+    co_await race(printer(events, scr, s, std::move(sink), net), std::move(producers) && net->run(events));
   } else {
-    co_await race(printer(events, scr, s, std::move(sink)), std::move(producers));
+    co_await race(printer(events, scr, s, std::move(sink), nullptr), std::move(producers));
   }
   co_return s.exit_code();
 }

@@ -12,7 +12,8 @@ constexpr char esc = '\x1b';
 constexpr std::string_view paste_end_marker = "\x1b[201~";
 constexpr std::size_t max_sequence = 64;  // a longer "sequence" is noise, not a key
 
-// A C0 control or DEL as a key.
+}  // namespace
+
 key control_key(unsigned char b) {
   switch (b) {
     case 0x00: return ctrl_key(U' ');
@@ -27,6 +28,8 @@ key control_key(unsigned char b) {
   if (b >= 0x01 && b <= 0x1A) return ctrl_key(static_cast<char32_t>('a' + b - 1));
   return ctrl_key(static_cast<char32_t>(b + 0x40));  // 0x1C..0x1F: \ ] ^ _
 }
+
+namespace {
 
 // xterm encodes modifiers as 1 + (shift | alt << 1 | ctrl << 2).
 std::uint8_t xterm_mods(unsigned param) {

@@ -2,10 +2,8 @@
 // the rows that changed since the last one, and sends them with one doupdate().
 #include "echochat/edges/curses_screen.hpp"
 
-#include "echochat/core/line_editor.hpp"
 #include "echochat/core/row_diff.hpp"
 #include "echochat/core/text_width.hpp"
-#include "echochat/core/transcript.hpp"
 #include "echochat/edges/terminal_rescue.hpp"
 
 #include <curses.h>
@@ -37,25 +35,9 @@ short pair_for(source s) {
   return 0;
 }
 
-// The bytes of the whole characters of `text` that fit in `cells` cells, and the cells they take.
-struct fitted {
-  std::size_t bytes = 0;
-  int cells = 0;
-};
-fitted fit(std::string_view text, int cells) {
-  fitted f;
-  while (f.bytes < text.size()) {
-    const text_char ch = char_at(text, f.bytes);
-    if (f.cells + ch.cells > cells) break;
-    f.cells += ch.cells;
-    f.bytes += ch.bytes;
-  }
-  return f;
-}
-
 // Writes UTF-8 text into at most `cells` cells at the cursor; returns the cells used.
 int put_text(std::string_view text, int cells) {
-  const fitted f = fit(text, cells);
+  const fitted f = fit_cells(text, cells);
   if (f.bytes > 0) addnstr(text.data(), static_cast<int>(f.bytes));
   return f.cells;
 }
@@ -69,35 +51,6 @@ void edit_row(int y, int x0, std::string_view old_text, std::string_view new_tex
   move(y, x0 + e.column);
   const int used = put_text(new_text.substr(e.begin, e.end - e.begin), cells - e.column);
   for (int i = 0; i < e.clear && e.column + used + i < cells; ++i) addch(' ');
-}
-
-// The row of the transcript at screen row y: the rows are bottom-aligned, so the ones above `top`
-// are empty.
-const layout_row* row_at(const std::vector<layout_row>& rows, int top, int y) {
-  return y >= top ? &rows[static_cast<std::size_t>(y - top)] : nullptr;
-}
-
-// The chat input line: "> " and the text, scrolled sideways so that the cursor stays in view.
-// `shown` is what the row shows now; it becomes what it shows after.
-void draw_input_line(const line_editor& editor, int row, int cols, std::string& shown) {
-  const int prompt = cols >= 4 ? 2 : 0;
-  const int room = std::max(cols - prompt - 1, 1);  // keep a cell for the cursor at the end
-  const auto column = static_cast<int>(editor.cursor_column(char_width));
-  std::string_view text = editor.text();
-  const int skip = column >= room ? column - room + 1 : 0;
-  std::size_t i = 0;
-  int skipped = 0;
-  while (i < text.size() && skipped < skip) {
-    const text_char ch = char_at(text, i);
-    skipped += ch.cells;
-    i += ch.bytes;
-  }
-  const std::string_view rest = text.substr(i);
-  std::string line = prompt > 0 ? "> " : "";
-  line.append(rest.substr(0, fit(rest, cols - prompt).bytes));
-  edit_row(row, 0, shown, line, cols);
-  shown = std::move(line);
-  move(row, std::min(prompt + column - skipped, cols - 1));
 }
 
 }  // namespace
@@ -245,15 +198,15 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
   d.text.assign(text);
 }
 
-bool curses_screen::scroll_rows(const std::vector<layout_row>& rows, int text_rows) {
+bool curses_screen::scroll_rows(const frame& f) {
   // When new rows came in at the bottom (or PgUp/PgDn moved the view), the rows still shown have
   // moved: find by how much, and move them in stdscr instead of writing them again. ncurses then
   // sees the moved lines and scrolls the terminal instead of sending them again.
-  const int top = text_rows - static_cast<int>(rows.size());
+  const int text_rows = f.text_rows;
   auto moved_by = [&](int d) {  // d > 0: up (new rows at the bottom); d < 0: down
     bool any = false;
     for (int y = std::max(0, -d); y < std::min(text_rows, text_rows - d); ++y) {
-      const layout_row* r = row_at(rows, top, y);
+      const layout_row* r = f.row_at(y);
       if (!drawn_[static_cast<std::size_t>(y + d)].shows(r)) return false;
       any = any || r != nullptr;
     }
@@ -277,11 +230,10 @@ bool curses_screen::scroll_rows(const std::vector<layout_row>& rows, int text_ro
   return false;
 }
 
-void curses_screen::draw(const session& s, std::span<const entry>) {
-  const int rows = LINES;
-  const int cols = COLS;
-  const int text_rows = std::max(s.transcript_rows(), 0);
-  const int status_row = chat_ ? rows - 2 : rows - 1;
+void curses_screen::draw(const frame& f) {
+  const int rows = f.rows;
+  const int cols = f.cols;
+  const int text_rows = std::max(f.text_rows, 0);
   if (redraw_all_ || rows != frame_lines_ || cols != frame_cols_ || text_rows != frame_text_rows_) {
     // Start from a blank window: every row, the separator and the status bar are drawn anew.
     werase(stdscr);
@@ -298,37 +250,35 @@ void curses_screen::draw(const session& s, std::span<const entry>) {
     frame_text_rows_ = text_rows;
   }
 
-  const int prefix = prefix_width(cols);
-  const visible_rows& view = layout_.update(s.log(), cols, text_rows, s.scroll_rows());
-  const int top = text_rows - static_cast<int>(view.rows.size());  // newest at the bottom
   int changed = 0;
   for (int y = 0; y < text_rows && changed < 2; ++y) {
-    if (!drawn_[static_cast<std::size_t>(y)].shows(row_at(view.rows, top, y))) ++changed;
+    if (!drawn_[static_cast<std::size_t>(y)].shows(f.row_at(y))) ++changed;
   }
   // Typing changes one row; more than one is usually the transcript moving.
-  const bool scrolled = changed > 1 && scroll_rows(view.rows, text_rows);
+  const bool scrolled = changed > 1 && scroll_rows(f);
   for (int y = 0; y < text_rows; ++y) {
-    const layout_row* r = row_at(view.rows, top, y);
-    if (!drawn_[static_cast<std::size_t>(y)].shows(r)) draw_row(y, r, prefix, cols);
+    const layout_row* r = f.row_at(y);
+    if (!drawn_[static_cast<std::size_t>(y)].shows(r)) draw_row(y, r, f.prefix, cols);
   }
 
-  if (status_row >= 0) {
-    std::string status = s.status_line();
-    const fitted shown = fit(status, cols);
-    status.resize(shown.bytes);
+  if (f.status_row >= 0) {
     attron(A_REVERSE);
     if (!status_drawn_) {
-      move(status_row, 0);
-      if (!status.empty()) addnstr(status.data(), static_cast<int>(status.size()));
-      for (int x = shown.cells; x < cols; ++x) addch(' ');
-    } else if (status != drawn_status_) {
-      edit_row(status_row, 0, drawn_status_, status, cols);  // a count ticks: a cell or two
+      move(f.status_row, 0);
+      const int used = put_text(f.status, cols);
+      for (int x = used; x < cols; ++x) addch(' ');
+    } else if (f.status != drawn_status_) {
+      edit_row(f.status_row, 0, drawn_status_, f.status, cols);  // a count ticks: a cell or two
     }
     attroff(A_REVERSE);
-    drawn_status_ = std::move(status);
+    drawn_status_ = f.status;
     status_drawn_ = true;
   }
-  if (chat_) draw_input_line(s.input_line(), rows - 1, cols, drawn_input_);
+  if (f.input) {
+    edit_row(rows - 1, 0, drawn_input_, f.input->text, cols);
+    drawn_input_ = f.input->text;
+    move(rows - 1, f.input->cursor);
+  }
   // Insert/delete-line moves are for frames where the transcript moved; other frames change a
   // row or two in place.
   idlok(stdscr, scrolled ? TRUE : FALSE);

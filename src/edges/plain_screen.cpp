@@ -26,18 +26,18 @@ void plain_screen::write_out() {
   buffer_.clear();
 }
 
-void plain_screen::draw(const session&, std::span<const entry> fresh) {
-  for (const entry& e : fresh) {
+void plain_screen::draw(const frame& f) {
+  for (const entry& e : f.fresh) {
     buffer_ += plain_line(e);
     buffer_.push_back('\n');
   }
   write_out();
 }
 
-void plain_screen::finish(const session& s) {
+void plain_screen::finish(const frame& f) {
   // Nothing typed is lost: the entry still being typed is printed as the program ends.
-  if (const auto& typing = s.log().typing(); typing && !typing->text.empty()) {
-    buffer_ += plain_line(*typing);
+  if (f.typing != nullptr && !f.typing->text.empty()) {
+    buffer_ += plain_line(*f.typing);
     buffer_.push_back('\n');
   }
   write_out();

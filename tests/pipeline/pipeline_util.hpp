@@ -6,6 +6,7 @@
 #include "echochat/edges/screen.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <chrono>
 #include <optional>
@@ -17,7 +18,8 @@
 namespace echochat::testing {
 
 // Stands in for ncurses or plain output: counts draws and resizes, keeps the fresh entries it
-// was given as "tag text", and reports whatever size the test sets.
+// was given as "tag text", and reports whatever size the test sets. Like every screen, it sees
+// frames only.
 struct recording_screen final : screen {
   int draws = 0;
   int resizes = 0;
@@ -29,18 +31,20 @@ struct recording_screen final : screen {
     ++resizes;
     return next_size;
   }
-  void draw(const session&, std::span<const entry> fresh) override {
+  void draw(const frame& f) override {
     ++draws;
-    for (const auto& e : fresh) fresh_lines.push_back(std::string{source_tag(e.src)} + " " + e.text);
+    for (const auto& e : f.fresh) fresh_lines.push_back(std::string{source_tag(e.src)} + " " + e.text);
   }
-  void finish(const session&) override { finished = true; }
+  void finish(const frame&) override { finished = true; }
 };
 
 // What run_pipeline needs, owned in one place; the harnesses add how they drive it. The slow
-// task is an hour away so that it never fires unless a test asks for it.
+// task is an hour away so that it never fires unless a test asks for it, and the signal set
+// watches no signal.
 struct pipeline_rig {
   boost::asio::io_context io{1};
   chunk_channel chunks{io, 64};
+  boost::asio::signal_set no_signals{io};
   recording_screen scr;
   session s;
   pipeline_config config;

@@ -1,6 +1,8 @@
 // Chat mode's network coroutines, for real: run_pipeline with config.connect pointing at the
 // in-process test server, scripted terminal input and a recording screen, on a real io_context.
 #include "echochat/app/pipeline.hpp"
+#include "echochat/core/status_line.hpp"
+#include "echochat/edges/tcp_connection.hpp"
 #include "pipeline/pipeline_util.hpp"
 #include "support/session_util.hpp"
 #include "support/test_server.hpp"
@@ -47,11 +49,16 @@ host_port local(const test_server& server) {
 // until a condition holds.
 struct net_harness : pipeline_rig {
   std::exception_ptr failure;
+  chat_client net;
 
-  net_harness(host_port target, session_config sc) : pipeline_rig(std::move(sc)) {
-    config.connect = std::move(target);
-    config.backoff.first = 20ms;
-    config.backoff.most = 100ms;
+  net_harness(host_port target, session_config sc)
+      : pipeline_rig(std::move(sc)), net(io.get_executor(), to_string(target), tcp_connector(target), quick_retry()) {}
+
+  static backoff_policy quick_retry() {
+    backoff_policy b;
+    b.first = 20ms;
+    b.most = 100ms;
+    return b;
   }
   net_harness(const net_harness&) = delete;
   net_harness& operator=(const net_harness&) = delete;
@@ -65,7 +72,7 @@ struct net_harness : pipeline_rig {
   }
 
   void start() {
-    asio::co_spawn(io, run_pipeline(chunks, scr, s, nullptr, config), [this](std::exception_ptr e, int code) {
+    asio::co_spawn(io, run_pipeline(chunks, scr, s, no_signals, config, {}, &net), [this](std::exception_ptr e, int code) {
       failure = e;
       exit_code = code;
     });
@@ -96,7 +103,7 @@ struct net_harness : pipeline_rig {
   // How many net entries there are, without copying them (the flood's are large).
   std::size_t net_count() const {
     std::size_t n = 0;
-    for (std::size_t i = 0; i < s.log().size(); ++i) if (s.log().at(i).src == source::net) ++n;
+    for (std::size_t i = 0; i < s.entries().size(); ++i) if (s.entries().at(i).src == source::net) ++n;
     return n;
   }
   std::vector<std::string> net_lines() const {
@@ -109,7 +116,7 @@ struct net_harness : pipeline_rig {
 
   void wait_online(const test_server& server, std::size_t clients = 1) {
     INFO("the transcript: " << Catch::Detail::stringify(texts()));
-    REQUIRE(run_until([&] { return s.connection() == net_state::online && server.clients() == clients; }));
+    REQUIRE(run_until([&] { return s.connection().state == net_state::online && server.clients() == clients; }));
   }
 
   // Ctrl-C, and the pipeline has ended with exit code 0.
@@ -125,10 +132,10 @@ struct net_harness : pipeline_rig {
 TEST_CASE("chat mode connects to the server, says so, and the status bar says online", "[chat][net]") {
   test_server server;
   net_harness h(local(server), chat_config(server.address()));
-  CHECK_THAT(h.s.status_line(), Catch::Contains(" · connecting · "));
+  CHECK_THAT(status_line(h.s), Catch::Contains(" · connecting · "));
   h.start();
   h.wait_online(server);
-  CHECK_THAT(h.s.status_line(), Catch::Contains(" · online · "));
+  CHECK_THAT(status_line(h.s), Catch::Contains(" · online · "));
   REQUIRE(h.run_until([&] { return !h.texts().empty(); }));
   CHECK(h.texts() == std::vector<std::string>{"sys connected to " + server.address()});
   h.quit();
@@ -145,7 +152,7 @@ TEST_CASE("a line typed in chat mode reaches the server once, as UTF-8 with a ne
   REQUIRE(h.run_until([&] { return server.lines().size() == 2; }));
   CHECK(server.lines() == std::vector<std::string>{"hello wörld 日本", "second"});
   CHECK(h.count_starting("you hello wörld 日本") == 1);
-  REQUIRE(h.run_until([&] { return h.s.outgoing().empty(); }));
+  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 0; }));
   h.quit();
 }
 
@@ -225,25 +232,25 @@ TEST_CASE("lines typed while the server is down wait in the outbox and arrive in
 
   server.stop();
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
-  REQUIRE(h.run_until([&] { return h.s.connection() == net_state::offline; }));
+  REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
   h.type("one\rtwo\r");
   h.type("three\r");
-  REQUIRE(h.run_until([&] { return h.s.outgoing().size() == 3; }));
-  CHECK_THAT(h.s.status_line(), Catch::Contains(" · 3 waiting · "));
+  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 3; }));
+  CHECK_THAT(status_line(h.s), Catch::Contains(" · 3 waiting · "));
   CHECK(h.count_starting("you ") == 4);  // shown at once, sent later
   // A few refused attempts while it is down; the lines stay.
   REQUIRE(h.run_until([&] { return h.count_starting("sys cannot connect to " + server.address()) >= 2; }));
-  CHECK(h.s.outgoing().size() == 3);
+  CHECK(h.net.unsent() == 3);  // the client still holds every one
   CHECK(server.lines() == std::vector<std::string>{"before"});
 
   server.start_listening();
-  REQUIRE(h.run_until([&] { return h.s.outgoing().empty() && server.lines().size() == 4; }));
+  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 0 && server.lines().size() == 4; }));
   // A line typed now goes out behind them: anything sent twice would have come before it.
   h.type("four\r");
-  REQUIRE(h.run_until([&] { return server.count("four") == 1 && h.s.outgoing().empty(); }));
+  REQUIRE(h.run_until([&] { return server.count("four") == 1 && h.s.connection().waiting == 0; }));
   CHECK(server.lines() == std::vector<std::string>{"before", "one", "two", "three", "four"});
   CHECK(server.accepted() == 2);
-  CHECK_THAT(h.s.status_line(), Catch::Contains(" · online · ") && !Catch::Contains("waiting"));
+  CHECK_THAT(status_line(h.s), Catch::Contains(" · online · ") && !Catch::Contains("waiting"));
   h.quit();
 }
 
@@ -258,8 +265,8 @@ TEST_CASE("a refused connection is a sys entry and a retry, not an exit, and it 
   CHECK_FALSE(h.exit_code.has_value());
   CHECK_FALSE(h.s.done());
   CHECK_THAT(h.texts().front(), Catch::Contains("refused"));
-  REQUIRE(h.run_until([&] { return h.s.connection() == net_state::offline; }));
-  CHECK_THAT(h.s.status_line(), Catch::Contains(" · offline, retry in "));
+  REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
+  CHECK_THAT(status_line(h.s), Catch::Contains(" · offline, retry in "));
   server.start_listening();
   h.wait_online(server);
   h.quit();
@@ -289,7 +296,7 @@ TEST_CASE("an unknown host is a sys entry and a retry, not an exit", "[chat][net
   CHECK_FALSE(h.s.done());
   // Typing goes on meanwhile, into the outbox.
   h.type("hello\r");
-  REQUIRE(h.run_until([&] { return h.s.outgoing().size() == 1; }));
+  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 1; }));
   h.quit();
 }
 
@@ -322,14 +329,14 @@ TEST_CASE("an 8 MiB line without a newline arrives as 64 KiB pieces marked cut",
   const std::string full_cut = std::string(piece, 'x') + " [cut]";
   const auto lines = arrived();
   CHECK(std::all_of(lines.begin(), lines.end(), [&](const std::string& l) { return l == full_cut; }));
-  CHECK(h.s.log().finished_bytes() <= transcript::default_byte_capacity);
+  CHECK(h.s.entries().finished_bytes() <= transcript::default_byte_capacity);
   // The newline ends the last piece, and the next line is whole.
   server.send_raw("\nafter the flood\n");
   REQUIRE(h.run_until([&] { return arrived_count() == cut_pieces + 2; }));
   const auto all = arrived();
   CHECK(all[cut_pieces] == std::string(piece, 'x'));
   CHECK(all[cut_pieces + 1] == "after the flood");
-  CHECK(h.s.connection() == net_state::online);
+  CHECK(h.s.connection().state == net_state::online);
   h.quit();
 }
 

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <thread>
 #include <optional>
+#include <stdexcept>
 
 using namespace echochat;
 using echochat::testing::pipeline_rig;
@@ -38,7 +39,7 @@ struct harness : pipeline_rig {
 
   // Runs until the pipeline ends; fails the test if it does not end within the deadline.
   void run(std::chrono::seconds deadline = 10s) {
-    asio::co_spawn(io, run_pipeline(chunks, scr, s, nullptr, config), [&](std::exception_ptr e, int code) {
+    asio::co_spawn(io, run_pipeline(chunks, scr, s, no_signals, config), [&](std::exception_ptr e, int code) {
       if (e) std::rethrow_exception(e);
       exit_code = code;
     });
@@ -117,7 +118,7 @@ TEST_CASE("the slow task reports after its delay, in the middle of typing", "[pi
       h.io,
       [&]() -> asio::awaitable<void> {
         asio::steady_timer t(h.io);
-        while (h.s.log().finished().empty()) {
+        while (h.s.entries().finished().empty()) {
           t.expires_after(1ms);
           co_await t.async_wait(asio::use_awaitable);
         }
@@ -217,9 +218,9 @@ TEST_CASE("a paste larger than the chunk channel arrives whole and in order", "[
 TEST_CASE("an exception in a producer ends the pipeline and reaches its caller", "[pipeline][fault]") {
   harness h;
   h.config.slow_delay = 0ms;
-  h.config.fault = "throw";
+  h.config.on_slow_fire = [] { throw std::runtime_error("injected fault (ECHOCHAT_FAULT=throw)"); };
   std::exception_ptr failure;
-  asio::co_spawn(h.io, run_pipeline(h.chunks, h.scr, h.s, nullptr, h.config),
+  asio::co_spawn(h.io, run_pipeline(h.chunks, h.scr, h.s, h.no_signals, h.config),
                  [&](std::exception_ptr e, int) { failure = e; });
   h.io.run_for(10s);
   REQUIRE(failure);

@@ -2,6 +2,8 @@
 // the session unit tests and the in-process pipeline tests.
 #pragma once
 
+#include "echochat/core/chat_mode.hpp"
+#include "echochat/core/line_editor.hpp"
 #include "echochat/core/session.hpp"
 
 #include <cstddef>
@@ -37,11 +39,19 @@ inline keys_event one(key k) {
 // Every entry of the transcript as "tag text", oldest first.
 inline std::vector<std::string> texts(const session& s) {
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.log().size(); ++i) {
-    const entry& e = s.log().at(i);
+  for (std::size_t i = 0; i < s.entries().size(); ++i) {
+    const entry& e = s.entries().at(i);
     out.push_back(std::string{source_tag(e.src)} + " " + e.text);
   }
   return out;
+}
+
+// Chat mode's input line.
+inline const line_editor& input_line(const session& s) { return *s.rules().input_line(); }
+
+// Chat mode's lines of a multi-line paste that wait for Enter.
+inline const std::vector<std::string>& pasted_lines(const session& s) {
+  return dynamic_cast<const chat_mode&>(s.rules()).pasted_lines();
 }
 
 }  // namespace echochat::testing

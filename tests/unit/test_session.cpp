@@ -1,5 +1,6 @@
 // The session's rules: echo, q, Backspace, Enter, the slow task, quitting and its exit codes.
 #include "echochat/core/session.hpp"
+#include "echochat/core/status_line.hpp"
 #include "echochat/core/text_width.hpp"
 #include "support/session_util.hpp"
 
@@ -83,16 +84,16 @@ TEST_CASE("the slow task's message lands above the line being typed", "[session]
 
 TEST_CASE("the status bar shows the countdown, then done, and the key count", "[session][status]") {
   session s({});
-  CHECK_THAT(s.status_line(), Catch::Contains("slow task pending") && Catch::Contains("0 keys") &&
+  CHECK_THAT(status_line(s), Catch::Contains("slow task pending") && Catch::Contains("0 keys") &&
                                   Catch::Contains("q quits"));
   s.apply(slow_tick_event{7}, 0);
-  CHECK_THAT(s.status_line(), Catch::Contains("slow task in 7 s"));
+  CHECK_THAT(status_line(s), Catch::Contains("slow task in 7 s"));
   s.apply(slow_tick_event{600}, 0);
-  CHECK_THAT(s.status_line(), Catch::Contains("slow task in 10 min"));
+  CHECK_THAT(status_line(s), Catch::Contains("slow task in 10 min"));
   s.apply(keys("a"), 0);
-  CHECK_THAT(s.status_line(), Catch::Contains("1 key ·"));
+  CHECK_THAT(status_line(s), Catch::Contains("1 key ·"));
   s.apply(slow_done_event{}, 0);
-  CHECK_THAT(s.status_line(), Catch::Contains("slow task done"));
+  CHECK_THAT(status_line(s), Catch::Contains("slow task done"));
 }
 
 TEST_CASE("the countdown wakes only when what it shows changes", "[session][status]") {
@@ -115,14 +116,14 @@ TEST_CASE("PgUp scrolls back a page, PgDn forward, typing jumps back to live", "
   s.resize(12, 80);  // 10 transcript rows
   for (int i = 0; i < 50; ++i) s.apply(sys_event{"line"}, 0);
   s.apply(one(named_key(key_code::page_up)), 0);
-  CHECK(s.scroll_rows() == 9);
-  CHECK_THAT(s.status_line(), Catch::Contains("scrolled back"));
+  CHECK(s.view().scroll() == 9);
+  CHECK_THAT(status_line(s), Catch::Contains("scrolled back"));
   for (int i = 0; i < 20; ++i) s.apply(one(named_key(key_code::page_up)), 0);
-  CHECK(s.scroll_rows() == 40);  // clamped at the top
+  CHECK(s.view().scroll() == 40);  // clamped at the top
   s.apply(one(named_key(key_code::page_down)), 0);
-  CHECK(s.scroll_rows() == 31);
+  CHECK(s.view().scroll() == 31);
   s.apply(keys("x"), 0);
-  CHECK(s.scroll_rows() == 0);
+  CHECK(s.view().scroll() == 0);
 }
 
 TEST_CASE("with a terminal, the end of input is a hang-up", "[session]") {
@@ -152,14 +153,14 @@ TEST_CASE("without a terminal, the end of input waits for the slow task", "[sess
 TEST_CASE("the transcript gets all rows but the separator and status bar", "[session]") {
   session s({});
   s.resize(24, 80);
-  CHECK(s.transcript_rows() == 22);
+  CHECK(s.view().transcript_rows() == 22);
   s.resize(2, 8);
-  CHECK(s.transcript_rows() == 1);
+  CHECK(s.view().transcript_rows() == 1);
   s.resize(1, 1);
-  CHECK(s.transcript_rows() == 0);
+  CHECK(s.view().transcript_rows() == 0);
   s.resize(0, 0);  // nonsense sizes are taken as 1x1
-  CHECK(s.rows() == 1);
-  CHECK(s.cols() == 1);
+  CHECK(s.view().rows() == 1);
+  CHECK(s.view().cols() == 1);
 }
 
 TEST_CASE("a narrow status bar drops the least important parts and keeps how to quit", "[session][status]") {
@@ -168,16 +169,16 @@ TEST_CASE("a narrow status bar drops the least important parts and keeps how to 
   for (int i = 0; i < 30; ++i) s.apply(keys("a\r"), 0);
   s.apply(one(named_key(key_code::page_up)), 0);
   s.apply(slow_tick_event{10}, 0);
-  const std::string wide = s.status_line();
+  const std::string wide = status_line(s);
   CHECK(text_width(wide) <= 80);
   CHECK_THAT(wide, Catch::StartsWith("echochat · local echo") && Catch::EndsWith("q quits") &&
                        Catch::Contains("scrolled back") && !Catch::Contains("keys"));
   s.resize(24, 20);
-  CHECK(s.status_line() == "local echo · q quits");
+  CHECK(status_line(s) == "local echo · q quits");
   s.resize(24, 12);
-  CHECK(s.status_line() == "q quits");
+  CHECK(status_line(s) == "q quits");
   s.resize(24, 200);
-  CHECK_THAT(s.status_line(), Catch::StartsWith("echochat · local echo · slow task in 10 s · 61 keys"));
+  CHECK_THAT(status_line(s), Catch::StartsWith("echochat · local echo · slow task in 10 s · 61 keys"));
 }
 
 TEST_CASE("control bytes in a paste show by the names they have when typed", "[session][paste]") {

@@ -2,18 +2,23 @@
 // multi-line pastes, the status bar's connection state, and when plain mode ends. Also the
 // reconnect delays.
 #include "echochat/core/session.hpp"
-#include "echochat/edges/net_client.hpp"
+#include "echochat/core/backoff.hpp"
+#include "echochat/core/status_line.hpp"
 #include "support/session_util.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <deque>
+#include <limits>
 #include <string>
 #include <vector>
 
 using namespace echochat;
+using echochat::testing::input_line;
 using echochat::testing::keys;
 using echochat::testing::one;
+using echochat::testing::pasted_lines;
 using echochat::testing::texts;
 using namespace std::chrono_literals;
 
@@ -41,15 +46,28 @@ keys_event paste(std::string text) {
   return ev;
 }
 
-// The outbox, oldest first, emptied as a writer would (each line "written").
-std::vector<std::string> drain(session& s) {
-  std::vector<std::string> out;
-  while (const std::string* front = s.outgoing().front()) {
-    out.push_back(*front);
-    s.outgoing().pop_sent();
+// Stands in for the connection: takes the lines the session sends and writes them, oldest
+// first, each reported sent.
+struct writer {
+  std::deque<std::string> queue;
+  // Writes up to `n` lines; returns them.
+  std::vector<std::string> write(session& s, std::size_t n = std::numeric_limits<std::size_t>::max()) {
+    for (auto& l : s.take_outgoing()) queue.push_back(std::move(l));
+    std::vector<std::string> out;
+    while (!queue.empty() && out.size() < n) {
+      out.push_back(std::move(queue.front()));
+      queue.pop_front();
+      s.apply(net_sent_event{}, 0);
+    }
+    return out;
   }
-  return out;
-}
+};
+
+// Every line sent so far, written.
+std::vector<std::string> drain(session& s) { return writer{}.write(s); }
+
+// Lines sent and not yet written, as the session counts them.
+std::size_t waiting(const session& s) { return s.connection().waiting; }
 
 net_state_event state(net_state st, std::int64_t retry_ms = 0) {
   net_state_event ev;
@@ -63,15 +81,15 @@ net_state_event state(net_state st, std::int64_t retry_ms = 0) {
 TEST_CASE("in chat mode typing edits the input line, not the transcript", "[chat][session]") {
   session s(chat_config());
   s.apply(keys("hello"), 0);
-  CHECK(s.input_line().text() == "hello");
+  CHECK(input_line(s).text() == "hello");
   CHECK(texts(s).empty());
-  CHECK(s.outgoing().empty());
+  CHECK(waiting(s) == 0);
   s.apply(one(named_key(key_code::left)), 0);
   s.apply(one(named_key(key_code::backspace)), 0);
   s.apply(keys("L"), 0);
-  CHECK(s.input_line().text() == "helLo");
+  CHECK(input_line(s).text() == "helLo");
   s.apply(one(ctrl_key(U'u')), 0);
-  CHECK(s.input_line().text().empty());
+  CHECK(input_line(s).text().empty());
   CHECK(texts(s).empty());
   CHECK(s.key_count() == 9);
 }
@@ -80,8 +98,8 @@ TEST_CASE("in chat mode Enter sends the line: a you entry and a line in the outb
   session s(chat_config());
   s.apply(keys("hello there\r"), 5);
   CHECK(texts(s) == std::vector<std::string>{"you hello there"});
-  CHECK(s.log().at(0).time == 5);
-  CHECK(s.input_line().text().empty());
+  CHECK(s.entries().at(0).time == 5);
+  CHECK(input_line(s).text().empty());
   s.apply(keys("second\r"), 6);
   CHECK(drain(s) == std::vector<std::string>{"hello there", "second"});
 }
@@ -90,7 +108,7 @@ TEST_CASE("in chat mode Enter on an empty line sends nothing", "[chat][session]"
   session s(chat_config());
   s.apply(keys("\r\r"), 0);
   CHECK(texts(s).empty());
-  CHECK(s.outgoing().empty());
+  CHECK(waiting(s) == 0);
   CHECK_FALSE(s.done());
 }
 
@@ -98,7 +116,7 @@ TEST_CASE("in chat mode q quits on an empty input line and is a letter otherwise
   session s(chat_config());
   s.apply(keys("aq"), 0);
   CHECK_FALSE(s.done());
-  CHECK(s.input_line().text() == "aq");
+  CHECK(input_line(s).text() == "aq");
   s.apply(keys("\rsqq\r"), 0);
   CHECK_FALSE(s.done());
   CHECK(drain(s) == std::vector<std::string>{"aq", "sqq"});
@@ -113,7 +131,7 @@ TEST_CASE("in chat mode q quits on an empty input line and is a letter otherwise
 TEST_CASE("in chat mode a q after a multi-line paste is a letter, since lines wait to be sent", "[chat][session]") {
   session s(chat_config());
   s.apply(paste("\nwaiting"), 0);
-  REQUIRE(s.input_line().text().empty());
+  REQUIRE(input_line(s).text().empty());
   s.apply(keys("q"), 0);
   CHECK_FALSE(s.done());
 }
@@ -132,12 +150,12 @@ TEST_CASE("in chat mode Up and Down walk the sent lines and give the unsent draf
   session s(chat_config());
   s.apply(keys("first\rsecond\rdraft"), 0);
   s.apply(one(named_key(key_code::up)), 0);
-  CHECK(s.input_line().text() == "second");
+  CHECK(input_line(s).text() == "second");
   s.apply(one(named_key(key_code::up)), 0);
-  CHECK(s.input_line().text() == "first");
+  CHECK(input_line(s).text() == "first");
   s.apply(one(named_key(key_code::down)), 0);
   s.apply(one(named_key(key_code::down)), 0);
-  CHECK(s.input_line().text() == "draft");
+  CHECK(input_line(s).text() == "draft");
   // A recalled line sends like a typed one.
   s.apply(one(named_key(key_code::up)), 0);
   s.apply(keys("\r"), 0);
@@ -150,16 +168,16 @@ TEST_CASE("in chat mode a multi-line paste fills the input line, the rest waits,
   s.resize(24, 200);
   s.apply(keys("> "), 0);
   s.apply(paste("one\r\ntwo\nthree\rfour\n"), 0);
-  CHECK(s.input_line().text() == "> one");
-  CHECK(s.pasted_lines() == std::vector<std::string>{"two", "three", "four"});
-  CHECK_THAT(s.status_line(), Catch::Contains("Enter sends 4 pasted lines"));
+  CHECK(input_line(s).text() == "> one");
+  CHECK(pasted_lines(s) == std::vector<std::string>{"two", "three", "four"});
+  CHECK_THAT(status_line(s), Catch::Contains("Enter sends 4 pasted lines"));
   CHECK(texts(s).empty());
-  CHECK(s.outgoing().empty());
+  CHECK(waiting(s) == 0);
   s.apply(keys("\r"), 1);
   CHECK(texts(s) == std::vector<std::string>{"you > one", "you two", "you three", "you four"});
   CHECK(drain(s) == std::vector<std::string>{"> one", "two", "three", "four"});
-  CHECK(s.pasted_lines().empty());
-  CHECK_THAT(s.status_line(), !Catch::Contains("pasted"));
+  CHECK(pasted_lines(s).empty());
+  CHECK_THAT(status_line(s), !Catch::Contains("pasted"));
 }
 
 TEST_CASE("in chat mode a one-line paste is text in the input line, q and controls included",
@@ -167,8 +185,8 @@ TEST_CASE("in chat mode a one-line paste is text in the input line, q and contro
   session s(chat_config());
   s.apply(paste("quit\x1b[2J now"), 0);
   CHECK_FALSE(s.done());
-  CHECK(s.input_line().text() == "quit[2J now");
-  CHECK(s.pasted_lines().empty());
+  CHECK(input_line(s).text() == "quit[2J now");
+  CHECK(pasted_lines(s).empty());
 }
 
 TEST_CASE("in chat mode the pasted-lines count on the status bar counts only lines that will be sent",
@@ -176,8 +194,8 @@ TEST_CASE("in chat mode the pasted-lines count on the status bar counts only lin
   session s(chat_config());
   s.resize(24, 200);
   s.apply(paste("\ntwo\n\nthree"), 0);  // the input line stays empty, the empty line is dropped
-  REQUIRE(s.input_line().text().empty());
-  CHECK_THAT(s.status_line(), Catch::Contains("Enter sends 2 pasted lines"));
+  REQUIRE(input_line(s).text().empty());
+  CHECK_THAT(status_line(s), Catch::Contains("Enter sends 2 pasted lines"));
   s.apply(keys("\r"), 0);
   CHECK(drain(s) == std::vector<std::string>{"two", "three"});
 }
@@ -186,28 +204,29 @@ TEST_CASE("in chat mode Ctrl-U drops a pending paste with the input line", "[cha
   session s(chat_config());
   s.apply(paste("one\ntwo"), 0);
   s.apply(one(ctrl_key(U'u')), 0);
-  CHECK(s.input_line().text().empty());
-  CHECK(s.pasted_lines().empty());
+  CHECK(input_line(s).text().empty());
+  CHECK(pasted_lines(s).empty());
   s.apply(keys("\r"), 0);
-  CHECK(s.outgoing().empty());
+  CHECK(waiting(s) == 0);
 }
 
 TEST_CASE("in chat mode a full outbox refuses Enter with a sys entry and keeps the text in the input line",
           "[chat][session][outbox]") {
   session s(chat_config(2));
   s.apply(keys("one\rtwo\r"), 0);
-  REQUIRE(s.outgoing().size() == 2);
+  REQUIRE(waiting(s) == 2);
   s.apply(keys("three\r"), 1);
-  CHECK(s.outgoing().size() == 2);
-  CHECK(s.input_line().text() == "three");
+  CHECK(waiting(s) == 2);
+  CHECK(input_line(s).text() == "three");
   const auto t = texts(s);
   REQUIRE(t.size() == 3);
   CHECK(t[2].starts_with("sys not sent: 2 lines are already waiting"));
   // Once a line has gone out there is room again, and the same Enter sends it.
-  s.outgoing().pop_sent();
+  writer w;
+  w.write(s, 1);
   s.apply(keys("\r"), 2);
-  CHECK(s.input_line().text().empty());
-  CHECK(drain(s) == std::vector<std::string>{"two", "three"});
+  CHECK(input_line(s).text().empty());
+  CHECK(w.write(s) == std::vector<std::string>{"two", "three"});
 }
 
 TEST_CASE("in chat mode a paste that does not fit the outbox is refused whole and kept", "[chat][session][outbox]") {
@@ -215,9 +234,9 @@ TEST_CASE("in chat mode a paste that does not fit the outbox is refused whole an
   s.apply(keys("one\r"), 0);
   s.apply(paste("a\nb\nc"), 0);
   s.apply(keys("\r"), 0);
-  CHECK(s.outgoing().size() == 1);
-  CHECK(s.input_line().text() == "a");
-  CHECK(s.pasted_lines() == std::vector<std::string>{"b", "c"});
+  CHECK(waiting(s) == 1);
+  CHECK(input_line(s).text() == "a");
+  CHECK(pasted_lines(s) == std::vector<std::string>{"b", "c"});
   CHECK(texts(s).back().starts_with("sys not sent"));
 }
 
@@ -232,28 +251,28 @@ TEST_CASE("a server line is a net entry, and a cut piece says [cut]", "[chat][se
   piece.cut = true;
   s.apply(piece, 2);
   CHECK(texts(s) == std::vector<std::string>{"net <user5> hi", "net xxxx [cut]"});
-  CHECK(s.input_line().text() == "draft");
+  CHECK(input_line(s).text() == "draft");
 }
 
 TEST_CASE("in chat mode the status bar shows the target, connecting, online, offline with the retry and what waits",
           "[chat][session][status]") {
   session s(chat_config());
   s.resize(24, 200);
-  CHECK_THAT(s.status_line(), Catch::StartsWith("echochat · example.org:6667 · connecting · ") &&
+  CHECK_THAT(status_line(s), Catch::StartsWith("echochat · example.org:6667 · connecting · ") &&
                                   Catch::EndsWith(" · q on an empty line quits"));
   s.apply(state(net_state::online), 0);
-  CHECK_THAT(s.status_line(), Catch::Contains(" · online · "));
+  CHECK_THAT(status_line(s), Catch::Contains(" · online · "));
   s.apply(state(net_state::offline, 2500), 0);
-  CHECK_THAT(s.status_line(), Catch::Contains(" · offline, retry in 3 s · "));
+  CHECK_THAT(status_line(s), Catch::Contains(" · offline, retry in 3 s · "));
   s.apply(state(net_state::offline, 1000), 0);
-  CHECK_THAT(s.status_line(), Catch::Contains(" · offline, retry in 1 s · "));
+  CHECK_THAT(status_line(s), Catch::Contains(" · offline, retry in 1 s · "));
   s.apply(keys("a\rb\r"), 0);
-  CHECK_THAT(s.status_line(), Catch::Contains(" · 2 waiting · "));
+  CHECK_THAT(status_line(s), Catch::Contains(" · 2 waiting · "));
   drain(s);
-  CHECK_THAT(s.status_line(), !Catch::Contains("waiting"));
+  CHECK_THAT(status_line(s), !Catch::Contains("waiting"));
   // On a narrow terminal the connection state stays in view.
   s.resize(24, 50);
-  CHECK(s.status_line() == "offline, retry in 1 s · q on an empty line quits");
+  CHECK(status_line(s) == "offline, retry in 1 s · q on an empty line quits");
 }
 
 TEST_CASE("in plain chat mode the end of input ends the program only once the slow task, input and connection are done",

@@ -2,10 +2,10 @@
 // composition. They run on one io_context; tests run them with a fake input and screen.
 #pragma once
 
+#include "echochat/core/frame.hpp"
 #include "echochat/core/session.hpp"
-#include "echochat/core/options.hpp"
 #include "echochat/edges/channels.hpp"
-#include "echochat/edges/net_client.hpp"
+#include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/screen.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -13,9 +13,7 @@
 
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <span>
-#include <string>
 
 namespace echochat {
 
@@ -26,12 +24,9 @@ struct pipeline_config {
   std::chrono::nanoseconds slow_delay = std::chrono::seconds(10);
   bool countdown = true;  // tick the status bar's countdown (not needed without a screen)
   std::chrono::milliseconds escape_timeout{25};
-  std::optional<host_port> connect;  // chat mode: the server
-  backoff_policy backoff;
-  // A test hook (environment ECHOCHAT_FAULT): when the slow task fires it throws ("throw"),
-  // aborts ("abort") or faults ("segv") instead, so the tests can check that every way out
-  // gives the terminal back.
-  std::string fault;
+  // Called when the slow task fires, before it reports; empty but in the tests of the exit paths
+  // (ECHOCHAT_FAULT, see app.cpp), where it throws, aborts or faults.
+  std::function<void()> on_slow_fire;
 };
 
 // Decodes chunks into keys; a lone Esc is decided after `escape_timeout` of silence.
@@ -41,20 +36,21 @@ boost::asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events
 // Says "something slow is done" after `delay`; before that, ticks whenever the countdown's
 // shown value changes (if `countdown`).
 boost::asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds delay, bool countdown,
-                                       std::string fault = {});
+                                       std::function<void()> on_fire = {});
 
-// Turns SIGWINCH into a resize and SIGINT / SIGTERM / SIGHUP into a quit.
+// Turns SIGWINCH and SIGCONT into a resize, SIGTSTP into a suspend and the rest into a quit.
+// With no signal in the set it waits, asleep, until cancelled.
 boost::asio::awaitable<void> signal_watch(boost::asio::signal_set& signals, event_channel& events);
 
-// Drains every queued event into the session, then draws once and calls `after_frame` (which wakes
-// the network writer); returns when the session is done.
+// Drains every queued event into the session, then draws one frame and hands the lines sent
+// meanwhile to `net` (if any); returns when the session is done.
 boost::asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
-                                     std::function<void()> after_frame = {});
+                                     chat_client* net);
 
-// All of them together; returns the exit code once the printer ends (which cancels the rest).
-// `signals` may be null (tests).
+// All of them together, and `net` (chat mode) beside them; returns the exit code once the printer
+// ends (which cancels the rest).
 boost::asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s,
-                                         boost::asio::signal_set* signals, pipeline_config config,
-                                         entry_sink sink = {});
+                                         boost::asio::signal_set& signals, pipeline_config config,
+                                         entry_sink sink = {}, chat_client* net = nullptr);
 
 }  // namespace echochat

@@ -10,7 +10,7 @@
 
 namespace echochat {
 
-// Keys decoded from one chunk of terminal input; a paste_end key's `ch` indexes `pastes`.
+// Keys decoded from terminal input; the i-th paste_end key ends the i-th text of `pastes`.
 struct keys_event {
   std::vector<key> keys;
   std::vector<std::string> pastes;
@@ -45,10 +45,10 @@ struct net_line_event {
 enum class net_state : std::uint8_t { connecting, online, offline, closed };
 
 // The connection changed state. For offline, `retry_ms` is the wait before the next attempt.
+// closed: it will not connect again.
 struct net_state_event {
   net_state state = net_state::connecting;
   std::int64_t retry_ms = 0;
-  std::string detail;
 };
 
 // A line of the outbox was written to the server.

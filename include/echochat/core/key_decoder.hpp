@@ -11,6 +11,9 @@
 
 namespace echochat {
 
+// A C0 control byte or DEL as the key it is typed as: 0x01 is <C-a>, 0x0D Enter, 0x7F Backspace.
+key control_key(unsigned char b);
+
 class key_decoder {
  public:
   // Decodes as much of `bytes` as it can, appending keys to `out`. Bytes that may still be the

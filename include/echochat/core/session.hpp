@@ -1,14 +1,17 @@
-// The program's state and rules: applies events to the transcript, decides when to quit, and
-// says what the status bar shows. Pure: the printer passes in the time, the screen draws it.
+// The program's model: the state every mode shares (transcript, viewport, slow task, connection,
+// how it ends) and the current mode's rules. apply() takes one event at a time; the printer
+// passes in the time, and a frame (frame.hpp) is what the screen gets of it. Pure.
 #pragma once
 
 #include "echochat/core/event.hpp"
-#include "echochat/core/line_editor.hpp"
+#include "echochat/core/mode.hpp"
 #include "echochat/core/outbox.hpp"
 #include "echochat/core/transcript.hpp"
+#include "echochat/core/viewport.hpp"
 
 #include <cstdint>
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,7 +25,7 @@ struct session_config {
   bool keep_fresh = false;  // collect finished entries for plain output or the log
   bool chat = false;        // chat mode: keys edit an input line, Enter sends it
   std::string chat_target;  // "host:port", for the status bar
-  std::size_t outbox_capacity = outbox::default_capacity;
+  std::size_t outbox_capacity = outbox::default_capacity;  // lines that may wait to be sent
 };
 
 // The slow task's countdown shows whole seconds, or whole minutes from two minutes up; so it
@@ -38,81 +41,98 @@ countdown countdown_step(std::int64_t ms_left);
 // of input could not be delivered.
 enum class quit_reason : std::uint8_t { none, key, signal, hangup, finished, unsent };
 
+// How the program ends, once something decided it.
+struct exit_state {
+  quit_reason why = quit_reason::none;
+  int signo = 0;
+
+  bool done() const { return why != quit_reason::none; }
+  // The first reason wins.
+  void quit(quit_reason reason, int signal_number = 0);
+  // 0 for q, Ctrl-C, end of input; 128 + N for signal N (a hang-up counts as SIGHUP); 1 when
+  // lines were left unsent.
+  int code() const;
+};
+
+struct slow_task_state {
+  bool done = false;
+  std::optional<std::int64_t> seconds_left;  // the countdown, once it ticked
+};
+
+// The connection as the rest of the program learns of it, through events.
+struct connection_state {
+  std::string target;  // as the user wrote it, for the status bar
+  net_state state = net_state::connecting;
+  std::int64_t retry_ms = 0;
+  // Lines sent and not yet written: counted up on Enter and down as net_sent_events arrive, so
+  // never fewer than the connection really holds, and exact once it says it is closed.
+  std::size_t waiting = 0;
+};
+
+// The parts every mode reads and changes.
+struct session_state {
+  explicit session_state(const session_config& config, int bar_rows);
+
+  bool terminal;
+  bool keep_fresh;
+  transcript entries;
+  viewport view;
+  slow_task_state slow;
+  connection_state net;
+  exit_state exit;
+  std::uint64_t keys = 0;
+  bool input_closed = false;
+  bool suspend = false;           // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only)
+  std::vector<entry> fresh;       // finished entries not yet taken (only with keep_fresh)
+  std::vector<std::string> outgoing;  // lines for the connection, not yet taken
+
+  // A finished entry.
+  void add(std::time_t now, source src, std::string text);
+  // Enter in local echo: the entry being typed is finished.
+  void finish_typing(std::time_t now);
+  // Lines to send: shown as `you` entries and handed to the connection.
+  void send(std::time_t now, std::vector<std::string> lines);
+};
+
 class session {
  public:
   explicit session(session_config config);
 
   void apply(const event& ev, std::time_t now);
   // The screen's new size (rows, cols), used to page and to clamp scrolling.
-  void resize(int rows, int cols);
+  void resize(int rows, int cols) { state_.view.resize(rows, cols); }
 
-  bool done() const { return quit_ != quit_reason::none; }
+  bool done() const { return state_.exit.done(); }
+  quit_reason why() const { return state_.exit.why; }
+  int exit_code() const { return state_.exit.code(); }
   // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only); taking it clears it.
-  bool take_suspend() { return std::exchange(suspend_, false); }
-  quit_reason why() const { return quit_; }
-  // 0 for q, Ctrl-C, end of input; 128 + N for signal N (a hang-up counts as SIGHUP); 1 when
-  // lines were left unsent.
-  int exit_code() const;
+  bool take_suspend() { return std::exchange(state_.suspend, false); }
 
-  const transcript& log() const { return log_; }
   // Finished entries not yet taken (only with keep_fresh): for plain output and the log file.
-  std::vector<entry> take_fresh();
+  std::vector<entry> take_fresh() { return std::exchange(state_.fresh, {}); }
+  // Lines sent since last asked, for the connection to write.
+  std::vector<std::string> take_outgoing() { return std::exchange(state_.outgoing, {}); }
 
-  int scroll_rows() const { return scroll_; }
-  std::uint64_t key_count() const { return keys_; }
-  int rows() const { return rows_; }
-  int cols() const { return cols_; }
-  // The rows the transcript gets on screen: all but the separator and the status bar.
-  int transcript_rows() const;
-
-  // The status bar's text: mode, slow task, key count, how to quit, scroll marker.
-  std::string status_line() const;
-
-  // Chat mode.
-  bool chat() const { return config_.chat; }
-  const line_editor& input_line() const { return editor_; }
-  // Lines of a multi-line paste that wait for Enter after the input line.
-  const std::vector<std::string>& pasted_lines() const { return pasted_; }
-  // The network writer takes lines from here, and pops each once its write completed.
-  outbox& outgoing() { return outbox_; }
-  const outbox& outgoing() const { return outbox_; }
-  net_state connection() const { return net_; }
-  // Drawing on a terminal (false: plain mode).
-  bool terminal() const { return config_.terminal; }
-  // The terminal input has ended (the network stops reconnecting then, in plain mode).
-  bool input_closed() const { return input_closed_; }
+  const session_state& state() const { return state_; }
+  const transcript& entries() const { return state_.entries; }
+  const viewport& view() const { return state_.view; }
+  const connection_state& connection() const { return state_.net; }
+  std::uint64_t key_count() const { return state_.keys; }
+  bool terminal() const { return state_.terminal; }
+  // The terminal input has ended (the connection stops reconnecting then, in plain mode).
+  bool input_closed() const { return state_.input_closed; }
+  const mode& rules() const { return *mode_; }
 
  private:
   void on_keys(const keys_event& ev, std::time_t now);
-  void on_key(const key& k, std::time_t now);
-  void on_paste(const std::string& text, std::time_t now);
-  void finish_entry(std::time_t now);
-  void add(std::time_t now, source src, std::string text);
-  void quit(quit_reason why, int signo = 0);
-  void check_finished();
   bool on_shared_key(const key& k);
-  void on_chat_key(const key& k, std::time_t now);
-  void on_chat_paste(const std::string& text);
-  void send_input(std::time_t now);
+  void check_finished();
 
-  session_config config_;
-  transcript log_;
-  std::vector<entry> fresh_;
-  quit_reason quit_ = quit_reason::none;
-  int quit_signal_ = 0;
-  bool input_closed_ = false;
-  bool suspend_ = false;
-  bool slow_done_ = false;
-  std::optional<std::int64_t> slow_left_;
-  std::uint64_t keys_ = 0;
-  int scroll_ = 0;
-  int rows_ = 24;
-  int cols_ = 80;
-  line_editor editor_;
-  outbox outbox_;
-  std::vector<std::string> pasted_;
-  net_state net_ = net_state::connecting;
-  std::int64_t retry_ms_ = 0;
+  std::unique_ptr<mode> mode_;
+  session_state state_;
 };
+
+// The mode the configuration asks for: chat with a target, local echo otherwise.
+std::unique_ptr<mode> make_mode(const session_config& config);
 
 }  // namespace echochat

@@ -35,3 +35,24 @@ std::size_t prev_char_start(std::string_view text, std::size_t pos);
 int text_width(std::string_view text);
 
 }  // namespace echochat
+
+namespace echochat {
+
+// The bytes of the whole characters at the start of `text` that fit in `cells` cells, and the
+// cells they take.
+struct fitted {
+  std::size_t bytes = 0;
+  int cells = 0;
+};
+inline fitted fit_cells(std::string_view text, int cells) {
+  fitted f;
+  while (f.bytes < text.size()) {
+    const text_char ch = char_at(text, f.bytes);
+    if (f.cells + ch.cells > cells) break;
+    f.cells += ch.cells;
+    f.bytes += ch.bytes;
+  }
+  return f;
+}
+
+}  // namespace echochat

@@ -28,8 +28,8 @@ class curses_screen final : public screen {
 
   term_size size() override;
   term_size resize() override;
-  void draw(const session& s, std::span<const entry> fresh) override;
-  void finish(const session&) override {}
+  void draw(const frame& f) override;
+  void finish(const frame&) override {}
   void suspend() override;
   void resume() override;
 
@@ -47,10 +47,9 @@ class curses_screen final : public screen {
   };
   void leave_terminal();
   void draw_row(int y, const layout_row* r, int prefix, int cols);
-  bool scroll_rows(const std::vector<layout_row>& rows, int text_rows);
+  bool scroll_rows(const frame& f);
   const char* clock_text(std::time_t t);
 
-  layout_cache layout_;  // the transcript's rows of the last frame
   std::vector<drawn_row> drawn_;
   std::string drawn_status_;  // the status bar's text as shown (what fits of it)
   std::string drawn_input_;   // the chat input line as shown, prompt included

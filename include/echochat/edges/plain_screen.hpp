@@ -12,8 +12,9 @@ class plain_screen final : public screen {
   explicit plain_screen(int fd) : fd_(fd) {}
   term_size size() override { return {}; }
   term_size resize() override { return {}; }
-  void draw(const session& s, std::span<const entry> fresh) override;
-  void finish(const session& s) override;
+  bool entries_only() const override { return true; }
+  void draw(const frame& f) override;
+  void finish(const frame& f) override;
 
  private:
   void write_out();

@@ -1,0 +1,51 @@
+// What differs between modes: what a key and a paste do, what Enter does, when the work is done,
+// and what the status bar says about it. One class per mode (local_echo_mode, chat_mode); the
+// session holds the current one and the state they share. A new mode touches no other mode.
+#pragma once
+
+#include "echochat/core/key.hpp"
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace echochat {
+
+struct session_state;
+class line_editor;
+enum class quit_reason : std::uint8_t;
+
+// One piece of the status bar, and how much it matters: when the terminal is too narrow for all
+// of them, the least important go first.
+struct status_part {
+  std::string text;
+  int weight = 0;
+};
+
+class mode {
+ public:
+  virtual ~mode() = default;
+
+  // A key the keys shared by every mode (paging, Ctrl-C, Ctrl-Z) did not take.
+  virtual void on_key(const key& k, session_state& s, std::time_t now) = 0;
+  // A bracketed paste: text, not keys.
+  virtual void on_paste(std::string_view text, session_state& s, std::time_t now) = 0;
+
+  // Without a terminal, once the input and the slow task are done: how the program ends now,
+  // or nothing while this mode still has work (lines to send, a connection to close).
+  virtual std::optional<quit_reason> finished(const session_state& s) const = 0;
+
+  // The status bar's parts for this mode, after "echochat" and before the slow task.
+  virtual void status(const session_state& s, std::vector<status_part>& parts) const = 0;
+  // How to quit, the status bar's last part.
+  virtual std::string_view quit_hint() const = 0;
+
+  // The rows under the transcript: the status bar, and an input line if the mode has one.
+  virtual int bar_rows() const { return 1; }
+  // The line being edited, if this mode has an input line.
+  virtual const line_editor* input_line() const { return nullptr; }
+};
+
+}  // namespace echochat

@@ -1,0 +1,59 @@
+// Chat mode's network edge: owns the connection and the lines waiting to be written. It connects
+// through a line_connection, reads its lines into events, writes the outbox, and reconnects with
+// backoff when the connection drops. Everything it learns goes into the event channel.
+#pragma once
+
+#include "echochat/core/backoff.hpp"
+#include "echochat/core/outbox.hpp"
+#include "echochat/edges/channels.hpp"
+#include "echochat/edges/line_connection.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace echochat {
+
+class chat_client {
+ public:
+  // `name`: the address as the user wrote it, for what the client says.
+  chat_client(boost::asio::any_io_executor ex, std::string name, connection_factory connect,
+               backoff_policy policy = {});
+
+  // Queues lines to write, oldest first, and wakes the writer. A line leaves the queue only once
+  // its write completed, so a dropped connection loses none.
+  void send(std::vector<std::string> lines);
+  // No more lines will come (plain mode, after the end of input): once the queue is written the
+  // sending side is shut, and a connection that ends is not made again.
+  void end_input();
+  // Lines not written yet.
+  std::size_t unsent() const { return outbox_.size(); }
+
+  // Runs until cancelled, or after end_input() until the connection is over.
+  boost::asio::awaitable<void> run(event_channel& events);
+
+ private:
+  boost::asio::awaitable<boost::system::error_code> read_lines(line_connection& c, event_channel& events);
+  boost::asio::awaitable<boost::system::error_code> write_lines(line_connection& c, event_channel& events);
+  boost::asio::awaitable<bool> wait_to_retry(event_channel& events);
+
+  // Wakes the writer: capacity 1, since a wake-up already pending is enough.
+  using wake_channel =
+      default_token::as_default_on_t<boost::asio::experimental::channel<void(boost::system::error_code)>>;
+
+  boost::asio::any_io_executor ex_;
+  std::string name_;
+  connection_factory connect_;
+  backoff_policy policy_;
+  std::chrono::milliseconds delay_{0};  // the last wait before retrying; 0 after a connect
+  std::minstd_rand rng_{std::random_device{}()};  // the jitter
+  outbox outbox_;
+  wake_channel wake_;
+  bool input_ended_ = false;
+};
+
+}  // namespace echochat

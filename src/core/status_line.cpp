@@ -1,0 +1,54 @@
+// The status bar's text: the parts in the order shown, each with how much it matters.
+#include "echochat/core/status_line.hpp"
+
+#include "echochat/core/session.hpp"
+#include "echochat/core/text_width.hpp"
+
+#include <algorithm>
+
+namespace echochat {
+
+std::string join_status(std::vector<status_part> parts, int cols) {
+  constexpr std::string_view sep = " · ";
+  auto width = [&] {
+    int w = 0;
+    for (const auto& p : parts) w += text_width(p.text);
+    return w + 3 * static_cast<int>(parts.size() - 1);
+  };
+  while (parts.size() > 1 && width() > cols) {
+    const auto least = std::min_element(parts.begin(), parts.end(),
+                                        [](const status_part& a, const status_part& b) { return a.weight < b.weight; });
+    parts.erase(least);
+  }
+  std::string s;
+  for (const auto& p : parts) {
+    if (!s.empty()) s += sep;
+    s += p.text;
+  }
+  return s;
+}
+
+std::string status_line(const session& s) {
+  // When the terminal is too narrow for all of them, the least important go first, so the state
+  // of the connection and how to quit stay in view.
+  const session_state& st = s.state();
+  std::vector<status_part> parts;
+  parts.push_back({"echochat", 6});
+  s.rules().status(st, parts);
+  if (st.slow.done) {
+    parts.push_back({"slow task done", 4});
+  } else if (st.slow.seconds_left) {
+    const std::int64_t left = *st.slow.seconds_left;
+    parts.push_back({"slow task in " + (left >= 120 ? std::to_string((left + 59) / 60) + " min"
+                                                    : std::to_string(left) + " s"),
+                     4});
+  } else {
+    parts.push_back({"slow task pending", 4});
+  }
+  parts.push_back({std::to_string(st.keys) + (st.keys == 1 ? " key" : " keys"), 2});
+  if (st.view.scroll() > 0) parts.push_back({"scrolled back (PgDn)", 7});
+  parts.push_back({std::string{s.rules().quit_hint()}, 10});
+  return join_status(std::move(parts), st.view.cols());
+}
+
+}  // namespace echochat

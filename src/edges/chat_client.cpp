@@ -1,0 +1,129 @@
+// The chat client's coroutines: connect, then a reader and a writer side by side; on a drop,
+// say so and retry with doubling, jittered delays.
+#include "echochat/edges/chat_client.hpp"
+
+#include "echochat/core/sanitize.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <limits>
+
+namespace echochat {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using boost::system::error_code;
+
+namespace {
+
+asio::awaitable<void> say(event_channel& events, std::string text) {
+  event ev = sys_event{std::move(text)};
+  co_await send_event(events, std::move(ev));
+}
+
+asio::awaitable<void> set_state(event_channel& events, net_state state, std::int64_t retry_ms = 0) {
+  event ev = net_state_event{state, retry_ms};
+  co_await send_event(events, std::move(ev));
+}
+
+std::string describe(const error_code& ec) {
+  if (ec == asio::error::eof) return "closed by the server";
+  return ec.message();
+}
+
+}  // namespace
+
+chat_client::chat_client(asio::any_io_executor ex, std::string name, connection_factory connect,
+                         backoff_policy policy)
+    : ex_(ex),
+      name_(std::move(name)),
+      connect_(std::move(connect)),
+      policy_(policy),
+      outbox_(std::numeric_limits<std::size_t>::max()),  // the chat mode bounds what may wait
+      wake_(ex, 1) {}
+
+void chat_client::send(std::vector<std::string> lines) {
+  if (lines.empty()) return;
+  for (auto& l : lines) outbox_.push(std::move(l));
+  wake_.try_send(error_code{});
+}
+
+void chat_client::end_input() {
+  if (std::exchange(input_ended_, true)) return;
+  wake_.try_send(error_code{});
+}
+
+asio::awaitable<error_code> chat_client::read_lines(line_connection& c, event_channel& events) {
+  std::vector<framed_line> lines;
+  for (;;) {
+    const error_code ec = co_await c.read_lines(lines);
+    for (auto& l : lines) {
+      event ev = net_line_event{sanitize(l.text), l.cut};
+      co_await send_event(events, std::move(ev));
+    }
+    lines.clear();
+    if (ec) co_return ec;
+  }
+}
+
+asio::awaitable<error_code> chat_client::write_lines(line_connection& c, event_channel& events) {
+  // Oldest first; a line leaves the outbox only once its write completed. After the end of input,
+  // with the outbox empty, the sending side is shut so the server knows we are done.
+  bool shut = false;
+  for (;;) {
+    if (const std::string* front = outbox_.front()) {
+      if (const error_code ec = co_await c.write_line(*front)) co_return ec;
+      outbox_.pop_sent();
+      event sent = net_sent_event{};  // the status bar's count goes down
+      co_await send_event(events, std::move(sent));
+      continue;
+    }
+    if (input_ended_ && !std::exchange(shut, true)) c.shutdown_send();
+    auto [ec] = co_await wake_.async_receive();
+    if (ec) co_return ec;
+  }
+}
+
+asio::awaitable<bool> chat_client::wait_to_retry(event_channel& events) {
+  // Counts the retry down on the status bar, once a second; false when cancelled.
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  delay_ = next_backoff(delay_, policy_);
+  const auto deadline = std::chrono::steady_clock::now() + jittered(delay_, jitter(rng_));
+  steady_timer timer(ex_);
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) co_return true;
+    co_await set_state(events, net_state::offline, left.count());
+    timer.expires_after(left.count() % 1000 == 0 ? std::chrono::milliseconds(1000) : left % 1000);
+    if (auto [ec] = co_await timer.async_wait(); ec) co_return false;
+  }
+}
+
+asio::awaitable<void> chat_client::run(event_channel& events) {
+  for (;;) {
+    co_await set_state(events, net_state::connecting);
+    const auto connection = connect_(ex_);
+    // Each text is a named variable: see send_event() on GCC 12 and temporaries in co_await.
+    if (const error_code ec = co_await connection->connect()) {
+      std::string failed = "cannot connect to " + name_ + ": " + ec.message();
+      co_await say(events, std::move(failed));
+    } else {
+      delay_ = std::chrono::milliseconds{0};
+      co_await set_state(events, net_state::online);
+      std::string connected = "connected to " + name_;
+      co_await say(events, std::move(connected));
+      auto ended = co_await (read_lines(*connection, events) || write_lines(*connection, events));
+      const error_code why = std::visit([](error_code e) { return e; }, ended);
+      std::string lost = "connection to " + name_ + " lost: " + describe(why);
+      co_await say(events, std::move(lost));
+    }
+    if (input_ended_) {
+      // Plain mode after the end of input: nothing more will be typed, so no reconnecting.
+      co_await set_state(events, net_state::closed);
+      co_return;
+    }
+    if (!co_await wait_to_retry(events)) co_return;
+  }
+}
+
+}  // namespace echochat
