@@ -1,8 +1,8 @@
 // The row diff: a common start, a common end when the middle keeps its width.
 #include "echochat/core/row_diff.hpp"
 
-#include "echochat/core/sanitize.hpp"
 #include "echochat/core/text_width.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Display width via wcwidth, and UTF-8 stepping over text the program itself produced (valid).
 #include "echochat/core/text_width.hpp"
 
-#include "echochat/core/sanitize.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <cwchar>
 

@@ -1,6 +1,6 @@
 // Unit tests of sanitize(): what of the peer's bytes reaches the screen, and how.
-#include "echochat/core/key.hpp"
 #include "echochat/core/sanitize.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <catch2/catch.hpp>
 
