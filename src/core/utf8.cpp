@@ -1,4 +1,4 @@
-// UTF-8 decoding (by Table 3-7 of the Unicode standard) and UTF-8 encoding.
+// UTF-8 decoding past ASCII (by Table 3-7 of the Unicode standard) and UTF-8 encoding.
 #include "echochat/core/utf8.hpp"
 
 namespace echochat {
@@ -28,7 +28,7 @@ constexpr lead_info classify_lead(unsigned char b) {
 
 }  // namespace
 
-utf8_char decode_utf8(std::string_view bytes) {
+utf8_char decode_utf8_multibyte(std::string_view bytes) {
   const auto b0 = static_cast<unsigned char>(bytes.front());
   if (b0 < 0x80) return {b0, 1, utf8_status::ok};
   const lead_info lead = classify_lead(b0);
