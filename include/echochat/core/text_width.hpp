@@ -20,8 +20,8 @@ struct text_char {
   int cells = 1;
 };
 inline text_char char_at(std::string_view text, std::size_t pos) {
-  const auto b = static_cast<unsigned char>(text[pos]);
-  if (b < 0x80) return {1, b >= 0x20 ? 1 : 0};  // what char_width gives all of ASCII
+  const char b = text[pos];
+  if (is_ascii(b)) return {1, b >= 0x20 ? 1 : 0};  // what char_width gives all of ASCII
   char32_t c = 0;
   const std::size_t n = next_char(text, pos, c);
   return {n, char_width(c)};

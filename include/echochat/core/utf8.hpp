@@ -8,6 +8,9 @@
 
 namespace echochat {
 
+// True for a byte that is a whole character by itself: U+0000..U+007F (0xxxxxxx).
+constexpr bool is_ascii(char byte) { return static_cast<unsigned char>(byte) < 0x80U; }
+
 // True for a UTF-8 continuation byte (10xxxxxx): one that never starts a character.
 constexpr bool is_utf8_continuation(char byte) {
   return (static_cast<unsigned char>(byte) & 0xC0U) == 0x80U;
