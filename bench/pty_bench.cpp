@@ -2,6 +2,8 @@
 #include "bench_stats.hpp"
 #include "pty_driver.hpp"
 
+#include "echochat/core/utf8.hpp"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -275,7 +277,9 @@ void print_table(const std::vector<row>& table, bool with_peer) {
   // Column widths in displayed characters (UTF-8 continuation bytes take no room).
   auto width = [](const std::string& s) {
     std::size_t w = 0;
-    for (const char ch : s) w += (static_cast<unsigned char>(ch) & 0xC0) != 0x80 ? 1 : 0;
+    for (const char ch : s) {
+      if (!echochat::is_utf8_continuation(ch)) ++w;
+    }
     return w;
   };
   std::vector<std::size_t> w(lines.front().size(), 0);

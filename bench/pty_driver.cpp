@@ -2,7 +2,7 @@
 #include "pty_driver.hpp"
 
 #include "support/pty_spawn.hpp"
-#include "echochat/core/key.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <cerrno>
 #include <csignal>

@@ -1,7 +1,7 @@
 // The key decoder: a small hand-written state machine over the byte stream (see key_decoder.hpp).
 #include "echochat/core/key_decoder.hpp"
 
-#include "echochat/core/sanitize.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <charconv>
 

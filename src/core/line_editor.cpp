@@ -2,6 +2,7 @@
 #include "echochat/core/line_editor.hpp"
 
 #include "echochat/core/sanitize.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <utility>
 
@@ -58,7 +59,7 @@ std::size_t anchor_before(std::string_view text, std::size_t pos) {
   constexpr std::string_view zwj_utf8 = "\xE2\x80\x8D";
   while (pos > 0) {
     --pos;
-    if (static_cast<unsigned char>(text[pos]) < 0x80 && !text.substr(0, pos).ends_with(zwj_utf8)) {
+    if (is_ascii(text[pos]) && !text.substr(0, pos).ends_with(zwj_utf8)) {
       return pos;
     }
   }

@@ -2,7 +2,7 @@
 // small chunks costs no more than feeding it whole.
 #include "echochat/core/line_framer.hpp"
 
-#include "echochat/core/sanitize.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <algorithm>
 #include <utility>

@@ -1,8 +1,8 @@
 // The row diff: a common start, a common end when the middle keeps its width.
 #include "echochat/core/row_diff.hpp"
 
-#include "echochat/core/sanitize.hpp"
 #include "echochat/core/text_width.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <algorithm>
 
@@ -14,7 +14,7 @@ bool continuation(std::string_view s, std::size_t i) { return i < s.size() && is
 // True when a character starts at byte i of s and takes no cell: it belongs with the one before.
 bool zero_width_at(std::string_view s, std::size_t i) {
   if (i >= s.size()) return false;
-  if (static_cast<unsigned char>(s[i]) < 0x80) return false;  // ASCII: never zero width here
+  if (is_ascii(s[i])) return false;  // ASCII: never zero width here
   char32_t c = 0;
   next_char(s, i, c);
   return char_width(c) == 0;

@@ -2,6 +2,7 @@
 #include "echochat/core/transcript.hpp"
 
 #include "echochat/core/text_width.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <algorithm>
 

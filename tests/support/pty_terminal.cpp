@@ -1,7 +1,7 @@
 // End-to-end test support: a child process in a pseudo-terminal whose screen is read through libvterm.
 #include "support/pty_terminal.hpp"
 #include "support/pty_spawn.hpp"
-#include "echochat/core/key.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <algorithm>
 #include <cerrno>

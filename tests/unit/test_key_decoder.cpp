@@ -222,19 +222,6 @@ TEST_CASE("key names show every modifier", "[decoder][names]") {
   CHECK(key_name(named_key(key_code::page_up)) == "<PgUp>");
 }
 
-TEST_CASE("append_utf8 encodes every length and replaces non-scalars", "[decoder][utf8]") {
-  std::string s;
-  append_utf8(s, U'a');
-  append_utf8(s, U'é');
-  append_utf8(s, U'日');
-  append_utf8(s, U'😀');
-  CHECK(s == "aé日😀");
-  std::string bad;
-  append_utf8(bad, 0xD800);
-  append_utf8(bad, 0x110000);
-  CHECK(bad == "\xEF\xBF\xBD\xEF\xBF\xBD");
-}
-
 TEST_CASE("a CSI sequence too long to be a key decodes the same however it is chunked", "[decoder][fuzz]") {
   // Found by fuzz_key_decoder: the verdict on a long sequence depended on where a chunk ended.
   const std::string seq = "C1\x1b[2" + std::string(70, '4') + "h\x1b[0;1;5C4C\x98\x80";

@@ -2,6 +2,7 @@
 #include "echochat/core/key.hpp"
 #include "echochat/core/line_editor.hpp"
 #include "echochat/core/sanitize.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // Unit tests of line_framer: lines out of arbitrarily chunked socket bytes, with bounded memory.
-#include "echochat/core/key.hpp"
 #include "echochat/core/line_framer.hpp"
 #include "echochat/core/sanitize.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,6 +2,7 @@
 // and write little when little changed.
 #include "echochat/core/row_diff.hpp"
 #include "echochat/core/text_width.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <catch2/catch.hpp>
 

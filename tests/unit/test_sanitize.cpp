@@ -1,6 +1,6 @@
 // Unit tests of sanitize(): what of the peer's bytes reaches the screen, and how.
-#include "echochat/core/key.hpp"
 #include "echochat/core/sanitize.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -93,32 +93,6 @@ TEST_CASE("every scalar value that is not a control passes unchanged", "[sanitiz
   CHECK(checked == 0x10FFFF + 1 - 0xA0 - 0x800 - 12);
   // The printable ASCII range too.
   for (char32_t c = 0x20; c < 0x7F; ++c) CHECK(sanitize(utf8(c)) == utf8(c));
-}
-
-TEST_CASE("the boundaries of each UTF-8 sequence length decode", "[sanitize]") {
-  struct sample {
-    std::string bytes;
-    char32_t value;
-  };
-  const std::vector<sample> samples = {
-      {"\x7F", 0x7F},
-      {"\xC2\x80", 0x80},
-      {"\xDF\xBF", 0x7FF},
-      {"\xE0\xA0\x80", 0x800},
-      {"\xED\x9F\xBF", 0xD7FF},
-      {"\xEE\x80\x80", 0xE000},
-      {"\xEF\xBF\xBF", 0xFFFF},
-      {"\xF0\x90\x80\x80", 0x10000},
-      {"\xF4\x8F\xBF\xBF", 0x10FFFF},
-  };
-  for (const auto& s : samples) {
-    CAPTURE(s.bytes);
-    const utf8_char c = decode_utf8(s.bytes);
-    CHECK(c.status == utf8_status::ok);
-    CHECK(c.value == s.value);
-    CHECK(c.length == s.bytes.size());
-  }
-  CHECK(decode_utf8("\0"s) == utf8_char{0, 1, utf8_status::ok});
 }
 
 TEST_CASE("each C0 control is shown in caret notation", "[sanitize]") {
@@ -272,16 +246,6 @@ TEST_CASE("every truncation of every sequence length is one U+FFFD", "[sanitize]
       CHECK(decode_utf8(cut + "x") == utf8_char{0xFFFD, keep, utf8_status::invalid});
     }
   }
-}
-
-TEST_CASE("decode_utf8 tells truncated from invalid", "[sanitize]") {
-  CHECK(decode_utf8("\xE2\x82").status == utf8_status::truncated);
-  CHECK(decode_utf8("\xE0\x80").status == utf8_status::invalid);   // overlong, even though short
-  CHECK(decode_utf8("\xED\xA0").status == utf8_status::invalid);   // surrogate, even though short
-  CHECK(decode_utf8("\xF4\x90").status == utf8_status::invalid);   // too big, even though short
-  CHECK(decode_utf8("\xF0\x90").status == utf8_status::truncated);
-  CHECK(decode_utf8("\x80").length == 1);
-  CHECK(decode_utf8("\xF1\x80\x80" "x").length == 3);
 }
 
 TEST_CASE("sanitized output is always safe, and sanitizing it again changes nothing",

@@ -1,6 +1,9 @@
 // A decoded key press: what the key decoder produces and everything downstream consumes.
 #pragma once
 
+// Not needed here: for code that still takes append_utf8 from this header, its old home.
+#include "echochat/core/utf8.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -63,8 +66,5 @@ constexpr bool is_printable(const key& k) {
 // The name shown for a non-printable key, with angle brackets: "<Up>", "<C-a>", "<M-x>", "<F5>",
 // "<S-Tab>", "<C-Left>". For a printable key: its UTF-8 text.
 std::string key_name(const key& k);
-
-// Appends the UTF-8 encoding of a scalar value (U+FFFD for anything that is not one).
-void append_utf8(std::string& out, char32_t c);
 
 }  // namespace echochat

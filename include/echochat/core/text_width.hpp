@@ -1,5 +1,7 @@
-// Display width of UTF-8 text in terminal cells, and walking text character by character.
+// Display width of UTF-8 text in terminal cells (by wcwidth), and walking text cell by cell.
 #pragma once
+
+#include "echochat/core/utf8.hpp"
 
 #include <cstddef>
 #include <string_view>
@@ -10,9 +12,6 @@ namespace echochat {
 // Uses the C library's wcwidth, so the program (and the tests) set a UTF-8 locale first.
 int char_width(char32_t c);
 
-// Decodes the character starting at byte `pos` of valid UTF-8 text; returns its byte length.
-std::size_t next_char(std::string_view text, std::size_t pos, char32_t& c);
-
 // The character starting at byte `pos` of valid UTF-8 text: its length in bytes and the cells it
 // takes (as char_width). ASCII, most of what every frame walks, needs no decoding and no wcwidth
 // (inline, so that the walks over it stay tight loops).
@@ -21,15 +20,12 @@ struct text_char {
   int cells = 1;
 };
 inline text_char char_at(std::string_view text, std::size_t pos) {
-  const auto b = static_cast<unsigned char>(text[pos]);
-  if (b < 0x80) return {1, b >= 0x20 ? 1 : 0};  // what char_width gives all of ASCII
+  const char b = text[pos];
+  if (is_ascii(b)) return {1, b >= 0x20 ? 1 : 0};  // what char_width gives all of ASCII
   char32_t c = 0;
   const std::size_t n = next_char(text, pos, c);
   return {n, char_width(c)};
 }
-
-// Byte offset of the start of the character that ends at `pos` (pos > 0).
-std::size_t prev_char_start(std::string_view text, std::size_t pos);
 
 // Cells the whole text takes.
 int text_width(std::string_view text);
