@@ -42,17 +42,11 @@ std::string key_name(const key& k) {
     return out;
   }
   out.push_back('<');
-  if (k.code == key_code::ctrl || (k.mods & key_mod::ctrl) != 0) out += "C-";
-  if ((k.mods & key_mod::alt) != 0) out += "M-";
-  if ((k.mods & key_mod::shift) != 0) out += "S-";
+  if (k.code == key_code::ctrl || has(k.mods, key_mod::ctrl)) out += "C-";
+  if (has(k.mods, key_mod::alt)) out += "M-";
+  if (has(k.mods, key_mod::shift)) out += "S-";
   switch (k.code) {
     case key_code::character:
-      if (k.ch == U' ') {
-        out += "Space";
-      } else {
-        append_utf8(out, k.ch);
-      }
-      break;
     case key_code::ctrl:
       if (k.ch == U' ') {
         out += "Space";
@@ -62,7 +56,7 @@ std::string key_name(const key& k) {
       break;
     case key_code::function:
       out.push_back('F');
-      out += std::to_string(static_cast<unsigned>(k.ch));
+      out += std::to_string(static_cast<unsigned>(k.fn));
       break;
     default:
       out += base_name(k.code);

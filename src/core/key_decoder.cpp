@@ -32,13 +32,13 @@ key control_key(unsigned char b) {
 namespace {
 
 // xterm encodes modifiers as 1 + (shift | alt << 1 | ctrl << 2).
-std::uint8_t xterm_mods(unsigned param) {
+key_mod xterm_mods(unsigned param) {
   if (param < 2) return key_mod::none;
-  return static_cast<std::uint8_t>((param - 1) & 7u);
+  return static_cast<key_mod>((param - 1) & 7u);
 }
 
-key with_mods(key k, std::uint8_t mods) {
-  k.mods = static_cast<std::uint8_t>(k.mods | mods);
+key with_mods(key k, key_mod mods) {
+  k.mods = k.mods | mods;
   return k;
 }
 
@@ -153,7 +153,7 @@ void key_decoder::feed_paste(std::string_view& in, std::vector<key>& out) {
     paste_.append(in.substr(0, end));
     in.remove_prefix(end + paste_end_marker.size());
     paste_mode_ = false;
-    out.push_back(key{key_code::paste_end, key_mod::none, static_cast<char32_t>(pastes_.size())});
+    out.push_back(named_key(key_code::paste_end));
     pastes_.push_back(std::move(paste_));
     paste_.clear();
     return;

@@ -4,6 +4,7 @@
 #include "echochat/core/key_decoder.hpp"
 #include "echochat/core/sanitize.hpp"
 #include "echochat/core/session.hpp"
+#include "echochat/core/utf8.hpp"
 
 namespace echochat {
 

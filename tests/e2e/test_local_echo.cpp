@@ -2,6 +2,7 @@
 // Local echo mode: what you type shows at once, named keys by name, the slow task, the status
 // bar, resize, scrollback and NO_COLOR.
 #include "e2e/e2e_util.hpp"
+#include "echochat/core/utf8.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -31,7 +32,7 @@ std::string repeat(std::string_view s, int n) {
 
 // The cells a row of one-cell characters takes: its UTF-8 characters.
 int cells(std::string_view s) {
-  return static_cast<int>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  return static_cast<int>(std::count_if(s.begin(), s.end(), [](char c) { return !echochat::is_utf8_continuation(c); }));
 }
 
 // Whether the status bar has the scrolled-back marker.

@@ -22,8 +22,8 @@ class key_decoder {
   void feed(std::string_view bytes, std::vector<key>& out);
 
   // Text pasted between the bracketed-paste markers is not decoded as keys: each finished paste
-  // is reported by a key_code::paste_end key whose `ch` indexes the texts kept here. The caller
-  // takes them (and so resets the indexes) after each feed()/flush().
+  // is reported by a key_code::paste_end key, and its text kept here, in the same order. The
+  // caller takes them with the keys after each feed()/flush().
   std::vector<std::string>& pastes() { return pastes_; }
 
   // True when the kept bytes begin with Esc: the caller starts the short timer after which
