@@ -167,7 +167,7 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     if (std::holds_alternative<resize_event>(ev)) {
       take_new_size();
     } else {
-      s.apply(ev, now);
+      s.apply(std::move(ev), now);
     }
   };
   const term_size size = scr.size();

@@ -1,20 +1,51 @@
-// Chat mode's rules: the input line, Enter and the bound on waiting lines, pastes, quitting.
+// Chat mode's rules: the input line, Enter, commands, the bound on waiting lines, pastes.
 #include "echochat/core/chat_mode.hpp"
 
+#include "echochat/core/sanitize.hpp"
 #include "echochat/core/session.hpp"
+
+#include <array>
 
 namespace echochat {
 
+namespace {
+
+constexpr std::array<chat_command, 2> commands{{
+    {"/quit", "quits (so do Ctrl-D on an empty line and Ctrl-C)"},
+    {"/help", "lists the keys and commands"},
+}};
+
+constexpr std::array<std::string_view, 6> help_lines{
+    "keys: Enter sends the line; Left/Right, Home/End (Ctrl-A/Ctrl-E), Backspace/Del move and delete",
+    "keys: Ctrl-U clears the line, Ctrl-W deletes a word, Up/Down walk the lines sent, PgUp/PgDn scroll",
+    "keys: Ctrl-D on an empty line, Ctrl-C or /quit quits; q is a letter like any other",
+    "a line that starts with a slash is a command; //text sends /text",
+    "/quit quits",
+    "/help lists the keys and commands",
+};
+
+std::string command_list() {
+  std::string list;
+  for (const auto& c : commands) {
+    if (!list.empty()) list += ", ";
+    list += c.name;
+  }
+  return list;
+}
+
+}  // namespace
+
+std::span<const chat_command> chat_commands() { return commands; }
+
 void chat_mode::on_key(const key& k, session_state& s, std::time_t now) {
   if (k.mods == key_mod::none) {
-    switch (k.code) {
-      case key_code::enter:
-        s.view.to_live();
-        return send_input(s, now);
-      case key_code::character:
-        if (k.ch == U'q' && editor_.text().empty() && pasted_.empty()) return s.exit.quit(quit_reason::key);
-        break;
-      default: break;
+    if (k.code == key_code::enter) {
+      s.view.to_live();
+      return enter(s, now);
+    }
+    // Ctrl-D on an empty line is the end of what the user has to say, as in a shell.
+    if (k.code == key_code::ctrl && k.ch == U'd' && editor_.text().empty() && pasted_.empty()) {
+      return s.exit.quit(quit_reason::key);
     }
   }
   if (k.code == key_code::ctrl && k.ch == U'u') pasted_.clear();  // Ctrl-U drops a pending paste too
@@ -36,28 +67,63 @@ void chat_mode::on_paste(std::string_view text, session_state& s, std::time_t) {
     } else if (!piece.empty()) {
       line_editor clean;  // the same rules as typed text: valid UTF-8, no controls
       clean.insert(piece);
-      pasted_.push_back(clean.text());
+      pasted_.push_back(clean.take_text());
     }
     if (stop < text.size() && text[stop] == '\r' && stop + 1 < text.size() && text[stop + 1] == '\n') ++stop;
     start = stop + 1;
   }
 }
 
-void chat_mode::send_input(session_state& s, std::time_t now) {
-  std::vector<std::string> lines;
-  if (!editor_.text().empty()) lines.push_back(editor_.text());
-  for (const auto& l : pasted_) {
-    if (!l.empty()) lines.push_back(l);
+void chat_mode::on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) {
+  // Data, not typing: every line is sent as it is (made safe to show and to frame), commands
+  // and all, and nothing here quits.
+  for (auto& l : lines) {
+    if (!is_safe_text(l)) l = sanitize(l);
   }
-  if (lines.empty()) return;  // an empty line sends nothing
-  if (s.net.waiting + lines.size() > capacity_) {
+  s.send(now, std::move(lines));
+}
+
+bool chat_mode::command(session_state& s, std::time_t now) {
+  std::string_view line = editor_.text();
+  if (line.starts_with("//")) {
+    editor_.erase_prefix(1);  // "//x" sends "/x"
+    return false;
+  }
+  const std::string_view name = line.substr(0, line.find(' '));
+  if (name == "/quit") {
+    s.exit.quit(quit_reason::key);
+  } else if (name == "/help") {
+    for (const auto h : help_lines) s.add(now, source::sys, std::string{h});
+    editor_.submit();
+  } else {
+    // Not sent by accident: said, and left in the input line to mend.
+    s.add(now, source::sys,
+          "not sent: " + sanitize(name) + " is not a command (" + command_list() + "; //text sends /text)");
+  }
+  return true;
+}
+
+void chat_mode::enter(session_state& s, std::time_t now) {
+  if (pasted_.empty() && editor_.text().starts_with('/') && command(s, now)) return;
+  std::size_t count = editor_.text().empty() ? 0U : 1U;
+  for (const auto& l : pasted_) count += l.empty() ? 0U : 1U;
+  if (count == 0) return;  // an empty line sends nothing
+  // Online, any number of lines stream out as the socket takes them; the bound is for lines that
+  // would wait while the connection is down.
+  if (s.net.state != net_state::online && s.net.waiting + count > capacity_) {
     // Refused, never silently dropped: the text stays in the input line.
     s.add(now, source::sys,
-          "not sent: " + std::to_string(s.net.waiting) +
-              " lines are already waiting for the connection (the most is " + std::to_string(capacity_) + ")");
+          "not sent: the connection is down and " + std::to_string(s.net.waiting + count) +
+              " lines would wait for it (the most is " + std::to_string(capacity_) + ")");
     return;
   }
-  editor_.submit();
+  // Moved, not copied, from the editor and the paste to the connection: a big paste is held once.
+  std::vector<std::string> lines;
+  lines.reserve(count);
+  if (auto typed = editor_.submit()) lines.push_back(std::move(*typed));
+  for (auto& l : pasted_) {
+    if (!l.empty()) lines.push_back(std::move(l));
+  }
   pasted_.clear();
   s.send(now, std::move(lines));
 }

@@ -4,6 +4,7 @@
 #include "echochat/core/sanitize.hpp"
 #include "echochat/core/utf8.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace echochat {
@@ -160,12 +161,24 @@ std::optional<std::string> line_editor::submit() {
   std::string line = std::exchange(text_, {});
   cursor_ = 0;
   draft_.clear();
-  if (history_limit_ > 0 && (history_.empty() || history_.back() != line)) {
+  if (history_limit_ > 0 && line.size() <= max_history_line && (history_.empty() || history_.back() != line)) {
     history_.push_back(line);
     if (history_.size() > history_limit_) history_.pop_front();
   }
   browse_ = history_.size();
   return line;
+}
+
+std::string line_editor::take_text() {
+  cursor_ = 0;
+  return std::exchange(text_, {});
+}
+
+void line_editor::erase_prefix(std::size_t bytes) {
+  bytes = std::min(bytes, text_.size());
+  while (bytes < text_.size() && is_utf8_continuation(text_[bytes])) ++bytes;  // whole characters
+  text_.erase(0, bytes);
+  cursor_ = cursor_ > bytes ? cursor_ - bytes : 0;
 }
 
 bool line_editor::history_up() {

@@ -54,6 +54,10 @@ void local_echo_mode::on_paste(std::string_view text, session_state& s, std::tim
   flush();
 }
 
+void local_echo_mode::on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) {
+  for (auto& l : lines) s.add(now, source::you, sanitize(l));
+}
+
 std::optional<quit_reason> local_echo_mode::finished(const session_state&) const { return quit_reason::finished; }
 
 void local_echo_mode::status(const session_state&, std::vector<status_part>& parts) const {

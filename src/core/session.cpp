@@ -59,10 +59,10 @@ void session::check_finished() {
   if (const auto why = mode_->finished(state_)) state_.exit.quit(*why);
 }
 
-void session::apply(const event& ev, std::time_t now) {
+void session::apply(event ev, std::time_t now) {
   session_state& s = state_;
   std::visit(
-      [&](const auto& e) {
+      [&](auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, keys_event>) {
           on_keys(e, now);
@@ -86,8 +86,12 @@ void session::apply(const event& ev, std::time_t now) {
           } else {
             check_finished();
           }
+        } else if constexpr (std::is_same_v<T, input_lines_event>) {
+          mode_->on_lines(std::move(e.lines), s, now);
         } else if constexpr (std::is_same_v<T, net_line_event>) {
-          s.add(now, source::net, e.cut ? e.text + " [cut]" : e.text);
+          add_net_line(e, now);
+        } else if constexpr (std::is_same_v<T, net_lines_event>) {
+          for (auto& l : e.lines) add_net_line(l, now);
         } else if constexpr (std::is_same_v<T, net_state_event>) {
           s.net.state = e.state;
           s.net.retry_ms = e.retry_ms;
@@ -108,6 +112,11 @@ void session::apply(const event& ev, std::time_t now) {
         }
       },
       ev);
+}
+
+void session::add_net_line(net_line_event& l, std::time_t now) {
+  if (l.cut) l.text += " [cut]";
+  state_.add(now, source::net, std::move(l.text));
 }
 
 void session::on_keys(const keys_event& ev, std::time_t now) {

@@ -54,14 +54,20 @@ void chat_client::end_input() {
 }
 
 asio::awaitable<error_code> chat_client::read_lines(line_connection& c, event_channel& events) {
+  // Every line of a read goes out as one event, so the printer draws one frame for the lot.
   std::vector<framed_line> lines;
   for (;;) {
     const error_code ec = co_await c.read_lines(lines);
-    for (auto& l : lines) {
-      event ev = net_line_event{sanitize(l.text), l.cut};
+    if (!lines.empty()) {
+      net_lines_event batch;
+      batch.lines.reserve(lines.size());
+      for (auto& l : lines) {
+        batch.lines.push_back(net_line_event{is_safe_text(l.text) ? std::move(l.text) : sanitize(l.text), l.cut});
+      }
+      lines.clear();
+      event ev = std::move(batch);
       co_await send_event(events, std::move(ev));
     }
-    lines.clear();
     if (ec) co_return ec;
   }
 }

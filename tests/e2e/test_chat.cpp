@@ -55,7 +55,7 @@ std::string input_row(const pty_terminal& t) { return t.row_text(t.rows() - 1); 
 // The chat status bar in full: the mode first, how to quit last, and `part` in between.
 bool chat_status_says(const pty_terminal& t, std::string_view part) {
   const std::string s = chat_status(t);
-  return s.starts_with("echochat · ") && s.ends_with(" · q on an empty line quits") &&
+  return s.starts_with("echochat · ") && s.ends_with(" · Ctrl-D quits") &&
          s.find(part) != std::string::npos;
 }
 
@@ -312,18 +312,18 @@ TEST_CASE("escape sequences from the server are shown as visible escapes and nev
   CHECK(count_rows(t, "sys", "connected to") == 1);  // nothing cleared the screen
 }
 
-TEST_CASE("in chat mode bracketed paste is on while it runs, and q on an empty line quits and restores the terminal",
+TEST_CASE("in chat mode bracketed paste is on while it runs, and Ctrl-D on an empty line quits and restores the terminal",
           "[chat][e2e][exit]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
   CHECK(t.bracketed_paste());
-  t.write("q");
+  t.write("\x04");  // Ctrl-D
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
   CHECK_FALSE(t.bracketed_paste());
   check_restored(t);
-  CHECK_FALSE(screen_has(t, "q on an empty line quits"));
+  CHECK_FALSE(screen_has(t, "Ctrl-D quits"));
 }
 
 TEST_CASE("a bracketed paste of two lines fills the input line, the status bar counts them, and Enter sends both",
@@ -379,7 +379,7 @@ TEST_CASE("an 8 MiB line without a newline from the server keeps echochat's memo
 #else
   CHECK(after - before < 40 * 1024);
 #endif
-  t.write("q");
+  t.write("\x04");  // Ctrl-D
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
 }
@@ -414,7 +414,7 @@ TEST_CASE("with --log every entry goes to the file with an ISO 8601 time and its
     CHECK(m[1] == expected[i].first);
     CHECK(m[2] == expected[i].second);
   }
-  t.write("q");
+  t.write("\x04");  // Ctrl-D
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
   CHECK(read_lines(log).size() == 4);
@@ -506,8 +506,8 @@ TEST_CASE("two echochats talk through ncat --chat, and a line typed while ncat i
   INFO(b.screen_text());
   CHECK(b.screen_text().find("> while ncat was down") < b.screen_text().find("and a second line"));
 
-  a.write("q");
-  b.write("q");
+  a.write("\x04");  // Ctrl-D
+  b.write("\x04");
   REQUIRE(a.wait_exit(deadline));
   REQUIRE(b.wait_exit(deadline));
   CHECK(a.exit_status() == 0);

@@ -112,28 +112,102 @@ TEST_CASE("in chat mode Enter on an empty line sends nothing", "[chat][session]"
   CHECK_FALSE(s.done());
 }
 
-TEST_CASE("in chat mode q quits on an empty input line and is a letter otherwise", "[chat][session]") {
+TEST_CASE("in chat mode q is a letter, even first on an empty line: quick, question, quite", "[chat][session]") {
   session s(chat_config());
-  s.apply(keys("aq"), 0);
+  s.apply(keys("quick question\r"), 0);
   CHECK_FALSE(s.done());
-  CHECK(input_line(s).text() == "aq");
-  s.apply(keys("\rsqq\r"), 0);
-  CHECK_FALSE(s.done());
-  CHECK(drain(s) == std::vector<std::string>{"aq", "sqq"});
-  s.apply(keys("x"), 0);
-  s.apply(one(named_key(key_code::backspace)), 0);  // empty again
   s.apply(keys("q"), 0);
+  CHECK_FALSE(s.done());
+  CHECK(input_line(s).text() == "q");
+  s.apply(keys("uite\r"), 0);
+  CHECK(drain(s) == std::vector<std::string>{"quick question", "quite"});
+}
+
+TEST_CASE("in chat mode Ctrl-D quits on an empty input line and deletes nothing otherwise", "[chat][session]") {
+  session s(chat_config());
+  s.apply(keys("ab"), 0);
+  s.apply(one(ctrl_key(U'd')), 0);
+  CHECK_FALSE(s.done());
+  CHECK(input_line(s).text() == "ab");
+  s.apply(one(ctrl_key(U'u')), 0);  // empty again
+  s.apply(one(ctrl_key(U'd')), 0);
   CHECK(s.done());
   CHECK(s.why() == quit_reason::key);
   CHECK(s.exit_code() == 0);
 }
 
-TEST_CASE("in chat mode a q after a multi-line paste is a letter, since lines wait to be sent", "[chat][session]") {
+TEST_CASE("in chat mode /quit quits and is not sent", "[chat][session][command]") {
+  session s(chat_config());
+  s.apply(keys("/quit\r"), 0);
+  CHECK(s.done());
+  CHECK(s.exit_code() == 0);
+  CHECK(drain(s).empty());
+}
+
+TEST_CASE("in chat mode //x sends /x", "[chat][session][command]") {
+  session s(chat_config());
+  s.apply(keys("//quit is a command\r"), 0);
+  CHECK_FALSE(s.done());
+  CHECK(drain(s) == std::vector<std::string>{"/quit is a command"});
+  CHECK(texts(s) == std::vector<std::string>{"you /quit is a command"});
+}
+
+TEST_CASE("in chat mode an unknown /word is not sent: a sys entry lists the commands and the line stays",
+          "[chat][session][command]") {
+  session s(chat_config());
+  s.apply(keys("/join #chan\r"), 0);
+  CHECK_FALSE(s.done());
+  CHECK(drain(s).empty());
+  CHECK(input_line(s).text() == "/join #chan");
+  const auto t = texts(s);
+  REQUIRE(t.size() == 1);
+  CHECK_THAT(t[0], Catch::StartsWith("sys not sent: /join is not a command") && Catch::Contains("/quit") &&
+                       Catch::Contains("/help") && Catch::Contains("//text sends /text"));
+}
+
+TEST_CASE("in chat mode /help lists the keys and every command in sys entries", "[chat][session][command]") {
+  session s(chat_config());
+  s.apply(keys("/help\r"), 0);
+  CHECK(drain(s).empty());
+  CHECK(input_line(s).text().empty());
+  std::string all;
+  for (const auto& t : texts(s)) {
+    CHECK(t.starts_with("sys "));
+    all += t + "\n";
+  }
+  for (const auto& c : chat_commands()) CHECK_THAT(all, Catch::Contains(std::string{c.name}));
+  CHECK_THAT(all, Catch::Contains("Ctrl-D"));
+}
+
+TEST_CASE("in chat mode a pasted line that starts with a slash is sent as it is", "[chat][session][command]") {
+  session s(chat_config());
+  s.apply(paste("/quit\n/other"), 0);
+  s.apply(keys("\r"), 0);
+  CHECK_FALSE(s.done());
+  CHECK(drain(s) == std::vector<std::string>{"/quit", "/other"});
+}
+
+TEST_CASE("in chat mode Ctrl-D after a multi-line paste does not quit, since lines wait to be sent", "[chat][session]") {
   session s(chat_config());
   s.apply(paste("\nwaiting"), 0);
   REQUIRE(input_line(s).text().empty());
+  s.apply(one(ctrl_key(U'd')), 0);
+  CHECK_FALSE(s.done());
   s.apply(keys("q"), 0);
   CHECK_FALSE(s.done());
+}
+
+TEST_CASE("in chat mode online, a paste of more lines than the offline bound is sent whole", "[chat][session][outbox]") {
+  session s(chat_config(1000));
+  s.apply(state(net_state::online), 0);
+  std::string many;
+  for (int i = 0; i < 1001; ++i) many += "line " + std::to_string(i) + "\n";
+  s.apply(paste(many), 0);
+  s.apply(keys("\r"), 0);
+  const auto sent = drain(s);
+  REQUIRE(sent.size() == 1001);
+  CHECK(sent.front() == "line 0");
+  CHECK(sent.back() == "line 1000");
 }
 
 TEST_CASE("in chat mode Ctrl-C quits whatever the input line holds", "[chat][session]") {
@@ -220,7 +294,7 @@ TEST_CASE("in chat mode a full outbox refuses Enter with a sys entry and keeps t
   CHECK(input_line(s).text() == "three");
   const auto t = texts(s);
   REQUIRE(t.size() == 3);
-  CHECK(t[2].starts_with("sys not sent: 2 lines are already waiting"));
+  CHECK(t[2] == "sys not sent: the connection is down and 3 lines would wait for it (the most is 2)");
   // Once a line has gone out there is room again, and the same Enter sends it.
   writer w;
   w.write(s, 1);
@@ -259,7 +333,7 @@ TEST_CASE("in chat mode the status bar shows the target, connecting, online, off
   session s(chat_config());
   s.resize(24, 200);
   CHECK_THAT(status_line(s), Catch::StartsWith("echochat · example.org:6667 · connecting · ") &&
-                                  Catch::EndsWith(" · q on an empty line quits"));
+                                  Catch::EndsWith(" · Ctrl-D quits"));
   s.apply(state(net_state::online), 0);
   CHECK_THAT(status_line(s), Catch::Contains(" · online · "));
   s.apply(state(net_state::offline, 2500), 0);
@@ -272,7 +346,7 @@ TEST_CASE("in chat mode the status bar shows the target, connecting, online, off
   CHECK_THAT(status_line(s), !Catch::Contains("waiting"));
   // On a narrow terminal the connection state stays in view.
   s.resize(24, 50);
-  CHECK(status_line(s) == "offline, retry in 1 s · q on an empty line quits");
+  CHECK(status_line(s) == "echochat · offline, retry in 1 s · Ctrl-D quits");
 }
 
 TEST_CASE("in plain chat mode the end of input ends the program only once the slow task, input and connection are done",

@@ -1,26 +1,38 @@
 // Chat mode's rules: keys edit an input line, Enter sends it (with the lines of a multi-line
-// paste), the status bar shows the connection.
+// paste) or runs a command (/quit, /help), the status bar shows the connection. `q` is a letter.
 #pragma once
 
 #include "echochat/core/line_editor.hpp"
 #include "echochat/core/mode.hpp"
 
 #include <cstddef>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace echochat {
 
+// A command typed on the input line: "/quit". "//text" sends "/text".
+struct chat_command {
+  std::string_view name;  // with its slash
+  std::string_view what;  // for /help and for an unknown command's answer
+};
+
+// The commands chat mode knows, in the order /help lists them.
+std::span<const chat_command> chat_commands();
+
 class chat_mode final : public mode {
  public:
-  // `capacity`: how many lines may wait for the connection before Enter is refused.
+  // `capacity`: how many lines may wait while the connection is down before Enter is refused.
   explicit chat_mode(std::size_t capacity) : capacity_(capacity) {}
 
   void on_key(const key& k, session_state& s, std::time_t now) override;
   void on_paste(std::string_view text, session_state& s, std::time_t now) override;
+  void on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) override;
   std::optional<quit_reason> finished(const session_state& s) const override;
   void status(const session_state& s, std::vector<status_part>& parts) const override;
-  std::string_view quit_hint() const override { return "q on an empty line quits"; }
+  std::string_view quit_hint() const override { return "Ctrl-D quits"; }
   int bar_rows() const override { return 2; }
   const line_editor* input_line() const override { return &editor_; }
 
@@ -28,7 +40,10 @@ class chat_mode final : public mode {
   const std::vector<std::string>& pasted_lines() const { return pasted_; }
 
  private:
-  void send_input(session_state& s, std::time_t now);
+  void enter(session_state& s, std::time_t now);
+  // A line typed alone that starts with a slash: true when it was a command (or not one, and
+  // said so); false when it is a line to send (after "//" became "/").
+  bool command(session_state& s, std::time_t now);
 
   std::size_t capacity_;
   line_editor editor_;

@@ -42,6 +42,17 @@ struct net_line_event {
   bool cut = false;
 };
 
+// Every complete line of one read from the server, in order: one event, so one frame, however
+// many lines a read brings.
+struct net_lines_event {
+  std::vector<net_line_event> lines;
+};
+
+// Lines of data from standard input when it is not a terminal (chat mode sends each one).
+struct input_lines_event {
+  std::vector<std::string> lines;
+};
+
 enum class net_state : std::uint8_t { connecting, online, offline, closed };
 
 // The connection changed state. For offline, `retry_ms` is the wait before the next attempt.
@@ -59,7 +70,8 @@ struct sys_event {
   std::string text;
 };
 
-using event = std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event,
-                           input_closed_event, net_line_event, net_state_event, net_sent_event, sys_event>;
+using event =
+    std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event, input_closed_event,
+                 input_lines_event, net_line_event, net_lines_event, net_state_event, net_sent_event, sys_event>;
 
 }  // namespace echochat

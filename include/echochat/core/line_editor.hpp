@@ -23,6 +23,9 @@ std::size_t display_width(std::string_view utf8, const width_function& width);
 class line_editor {
  public:
   static constexpr std::size_t default_history_limit = 1000;
+  // A longer line (a big paste) is sent but not kept in the history: 1,000 of them would be
+  // gigabytes.
+  static constexpr std::size_t max_history_line = 64 * 1024;
 
   explicit line_editor(std::size_t history_limit = default_history_limit);
 
@@ -58,8 +61,13 @@ class line_editor {
   // (up to the previous space) before them. The text after the cursor stays.
   bool kill_word();
 
-  // Enter: returns the line, records it in the history (unless it repeats the newest entry) and
-  // starts an empty draft. An empty line is not submitted: std::nullopt, and nothing changes.
+  // The text, moved out, leaving an empty line (nothing is recorded in the history).
+  std::string take_text();
+  // Removes the first `bytes` bytes (rounded up to a whole character).
+  void erase_prefix(std::size_t bytes);
+
+  // Enter: returns the line, records it in the history (unless it repeats the newest entry, or
+  // is longer than max_history_line) and starts an empty draft. An empty line is not submitted: std::nullopt, and nothing changes.
   // A line of spaces is not empty.
   std::optional<std::string> submit();
 

@@ -32,6 +32,8 @@ class mode {
   virtual void on_key(const key& k, session_state& s, std::time_t now) = 0;
   // A bracketed paste: text, not keys.
   virtual void on_paste(std::string_view text, session_state& s, std::time_t now) = 0;
+  // Lines of data from standard input when it is not a terminal: no key in them means anything.
+  virtual void on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) = 0;
 
   // Without a terminal, once the input and the slow task are done: how the program ends now,
   // or nothing while this mode still has work (lines to send, a connection to close).

@@ -98,7 +98,8 @@ class session {
  public:
   explicit session(session_config config);
 
-  void apply(const event& ev, std::time_t now);
+  // Takes the event by value: the texts in it move into the transcript.
+  void apply(event ev, std::time_t now);
   // The screen's new size (rows, cols), used to page and to clamp scrolling.
   void resize(int rows, int cols) { state_.view.resize(rows, cols); }
 
@@ -126,6 +127,7 @@ class session {
  private:
   void on_keys(const keys_event& ev, std::time_t now);
   bool on_shared_key(const key& k);
+  void add_net_line(net_line_event& l, std::time_t now);
   void check_finished();
 
   std::unique_ptr<mode> mode_;
