@@ -1,8 +1,9 @@
 // Starting a child on a fresh pseudo-terminal: shared by the e2e tests' pty_terminal and the pty benchmark.
 #pragma once
 
-// Kept free of libvterm and of the product's code: the benchmark compiles this file into its own
-// target and times what spawn_on_pty starts, so nothing here may pull a screen emulator along.
+// Kept free of libvterm and of the product's code: the benchmark links this file's library
+// (echochat_pty_spawn) and times what spawn_on_pty starts, so nothing here may pull a screen
+// emulator along.
 
 #include <chrono>
 #include <string>
