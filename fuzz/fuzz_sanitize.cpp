@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string once = echochat::sanitize(in);
   if (!echochat::is_safe_text(once)) __builtin_trap();
   if (echochat::sanitize(once) != once) __builtin_trap();
-  for (unsigned char c : once) {
+  for (const char ch : once) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7F) __builtin_trap();  // no C0 control, no DEL, ever
   }
   return 0;

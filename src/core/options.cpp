@@ -69,27 +69,32 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
       "  chat mode     Left Right Home End Del Ctrl-U Ctrl-W edit the input line; Up Down walk its history");
   app.set_version_flag("--version", std::string{"echochat "} + version, "Print the version and exit");
 
-  std::string delay_text;
-  app.add_option("--delay", delay_text, "Seconds until the slow task reports (fractional, 0 = at once; default 10)")
-      ->type_name("SECONDS")
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            return parse_seconds(v) ? std::string{}
-                                    : "'" + v + "' is not a number of seconds (want a finite number >= 0)";
-          },
-          "", "seconds"));
-  std::string connect_text;
-  app.add_option("--connect", connect_text, "Chat through a line-based TCP server (IPv6 as [::1]:PORT)")
-      ->type_name("HOST:PORT")
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            auto r = parse_host_port(v);
-            if (auto* why = std::get_if<std::string>(&r)) return "'" + v + "': " + *why;
-            return {};
-          },
-          "", "host_port"));
-  std::string log_text;
-  app.add_option("--log", log_text, "Append every entry, with an ISO 8601 time, to FILE")->type_name("FILE");
+  // Each value is parsed once, by its option's callback. A bad one throws what a CLI11 validator
+  // would, so the message names the flag and the value.
+  const auto set_delay = [&opts](const std::string& v) {
+    const auto seconds = parse_seconds(v);
+    if (!seconds) {
+      throw CLI::ValidationError("--delay",
+                                 "'" + v + "' is not a number of seconds (want a finite number >= 0)");
+    }
+    opts.delay_seconds = *seconds;
+  };
+  app.add_option_function<std::string>(
+         "--delay", set_delay, "Seconds until the slow task reports (fractional, 0 = at once; default 10)")
+      ->type_name("SECONDS");
+  const auto set_connect = [&opts](const std::string& v) {
+    auto r = parse_host_port(v);
+    if (const auto* why = std::get_if<std::string>(&r)) {
+      throw CLI::ValidationError("--connect", "'" + v + "': " + *why);
+    }
+    opts.connect = std::get<host_port>(std::move(r));
+  };
+  app.add_option_function<std::string>("--connect", set_connect,
+                                       "Chat through a line-based TCP server (IPv6 as [::1]:PORT)")
+      ->type_name("HOST:PORT");
+  const auto set_log = [&opts](const std::string& file) { opts.log_file = file; };
+  app.add_option_function<std::string>("--log", set_log, "Append every entry, with an ISO 8601 time, to FILE")
+      ->type_name("FILE");
   app.add_flag("--plain", opts.plain, "Plain lines on stdout, no screen (the default without a terminal)");
 
   std::vector<const char*> argv;
@@ -105,9 +110,6 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
   } catch (const CLI::ParseError& e) {
     return parse_exit{2, {}, std::string{"echochat: "} + e.what() + " (see --help)\n"};
   }
-  if (!delay_text.empty()) opts.delay_seconds = *parse_seconds(delay_text);
-  if (!connect_text.empty()) opts.connect = std::get<host_port>(parse_host_port(connect_text));
-  if (app.count("--log") > 0) opts.log_file = log_text;
   return opts;
 }
 

@@ -28,7 +28,7 @@ std::string log_line(const entry& e) {
   return line;
 }
 
-log_file::log_file(const std::string& path) : path_(path) {
+log_file::log_file(const std::string& path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error("--log: cannot open '" + path + "': " + std::strerror(errno));
 }

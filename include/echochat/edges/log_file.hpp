@@ -21,7 +21,6 @@ class log_file {
 
  private:
   int fd_ = -1;
-  std::string path_;
 };
 
 // "2026-11-25T19:04:01+01:00 you hello" (local time with its offset), without the newline.
