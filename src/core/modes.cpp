@@ -6,7 +6,7 @@
 namespace echochat {
 
 std::unique_ptr<mode> make_mode(const session_config& config) {
-  if (config.chat) return std::make_unique<chat_mode>(config.outbox_capacity);
+  if (config.chat) return std::make_unique<chat_mode>(config.outbox_capacity, config.history);
   return std::make_unique<local_echo_mode>();
 }
 

@@ -7,6 +7,7 @@
 #include "echochat/core/mode.hpp"
 #include "echochat/core/outbox.hpp"
 #include "echochat/core/transcript.hpp"
+#include "echochat/core/unread.hpp"
 #include "echochat/core/viewport.hpp"
 
 #include <cstdint>
@@ -26,6 +27,8 @@ struct session_config {
   bool chat = false;        // chat mode: keys edit an input line, Enter sends it
   std::string chat_target;  // "host:port", for the status bar
   std::size_t outbox_capacity = outbox::default_capacity;  // lines that may wait to be sent
+  std::vector<std::string> history;  // chat mode: the input line's history at start, oldest first
+  bool record_history = false;       // chat mode: lines sent are kept for the history file
 };
 
 // The slow task's countdown shows whole seconds, or whole minutes from two minutes up; so it
@@ -85,6 +88,9 @@ struct session_state {
   bool suspend = false;           // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only)
   std::vector<entry> fresh;       // finished entries not yet taken (only with keep_fresh)
   std::vector<std::string> outgoing;  // lines for the connection, not yet taken
+  bool record_history;
+  std::vector<std::string> recorded;  // lines for the history file, not yet taken
+  unread_marker unread;               // what arrived while scrolled back
 
   // A finished entry.
   void add(std::time_t now, source src, std::string text);
@@ -113,6 +119,8 @@ class session {
   std::vector<entry> take_fresh() { return std::exchange(state_.fresh, {}); }
   // Lines sent since last asked, for the connection to write.
   std::vector<std::string> take_outgoing() { return std::exchange(state_.outgoing, {}); }
+  // Lines sent since last asked that the history file keeps (not while /secret is on).
+  std::vector<std::string> take_recorded() { return std::exchange(state_.recorded, {}); }
 
   const session_state& state() const { return state_; }
   const transcript& entries() const { return state_.entries; }
