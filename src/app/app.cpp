@@ -4,6 +4,7 @@
 #include "echochat/app/pipeline.hpp"
 #include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/curses_screen.hpp"
+#include "echochat/edges/history_file.hpp"
 #include "echochat/edges/input_thread.hpp"
 #include "echochat/edges/log_file.hpp"
 #include "echochat/edges/plain_screen.hpp"
@@ -53,6 +54,12 @@ int run(const options& opts) {
 
   bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
 
+  // The chat history, read before the terminal is touched too; plain mode records nothing.
+  std::optional<history_file> history;
+  if (opts.connect && opts.history && !plain) {
+    if (auto path = history_path(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"))) history.emplace(*path);
+  }
+
   asio::io_context io(1);
   // Before the screen exists, so that ncurses sees these signals taken and leaves them alone.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
@@ -67,7 +74,8 @@ int run(const options& opts) {
   if (!plain) {
     const char* no_color = std::getenv("NO_COLOR");
     try {
-      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0', opts.connect.has_value());
+      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0',
+                                            opts.connect.has_value(), opts.mouse);
     } catch (const terminal_unusable& e) {
       plain = true;
       fallback = std::string{"plain mode: "} + e.what();
@@ -82,14 +90,26 @@ int run(const options& opts) {
   sc.keep_fresh = plain || log.has_value();
   sc.chat = opts.connect.has_value();
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
+  if (history) {
+    sc.history = recall_order(history->records(), sc.chat_target);
+    sc.record_history = history->writable() && !plain;
+  }
   session s(std::move(sc));
   if (!fallback.empty()) s.apply(sys_event{fallback}, std::time(nullptr));
+  if (history) {
+    for (const auto& p : history->problems()) s.apply(sys_event{p}, std::time(nullptr));
+  }
 
   pipeline_config config;
   config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(opts.delay_seconds));
   config.countdown = !plain;
   config.on_slow_fire = injected_fault();
+  if (history && history->writable()) {
+    config.record = [&history, target = to_string(*opts.connect)](std::vector<std::string> lines) {
+      for (const auto& l : lines) history->append(target, l);
+    };
+  }
   std::optional<chat_client> net;
   if (opts.connect) net.emplace(io.get_executor(), to_string(*opts.connect), tcp_connector(*opts.connect));
   entry_sink sink;

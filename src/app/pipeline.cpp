@@ -156,7 +156,8 @@ asio::awaitable<void> signal_watch(asio::signal_set& signals, event_channel& eve
   }
 }
 
-asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink, chat_client* net) {
+asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
+                              chat_client* net, std::function<void(std::vector<std::string>)> record) {
   frame_builder frames(scr.entries_only());
   // The screen finds out its new size (a resize, a continue) and the session lays out for it.
   auto take_new_size = [&] {
@@ -194,6 +195,7 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
       net->send(s.take_outgoing());
       if (s.input_closed() && !s.terminal()) net->end_input();
     }
+    if (record) record(s.take_recorded());
     if (s.done()) {
       scr.finish(frames.build(s, {}));
       co_return;
@@ -212,7 +214,8 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
                    slow_task(events, config.slow_delay, config.countdown, std::move(config.on_slow_fire)) &&
                    signal_watch(signals, events);
   if (net != nullptr) {
-    co_await race(printer(events, scr, s, std::move(sink), net), std::move(producers) && net->run(events));
+    co_await race(printer(events, scr, s, std::move(sink), net, std::move(config.record)),
+                  std::move(producers) && net->run(events));
   } else {
     co_await race(printer(events, scr, s, std::move(sink), nullptr), std::move(producers));
   }

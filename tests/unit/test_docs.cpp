@@ -47,7 +47,8 @@ TEST_CASE("the man page lists exactly the flags that --help lists", "[docs]") {
   const auto end = page.find(".SH", start + 3);
   REQUIRE(start != std::string::npos);
   const auto man = flags_in(page.substr(start, end - start));
-  CHECK(help == std::set<std::string>{"--connect", "--delay", "--help", "--log", "--plain", "--version"});
+  CHECK(help == std::set<std::string>{"--connect", "--delay", "--help", "--log", "--mouse", "--no-history",
+                                      "--plain", "--version"});
   CHECK(man == help);
 }
 
@@ -61,8 +62,9 @@ TEST_CASE("the README's flag table lists exactly the flags that --help lists", "
 
 TEST_CASE("the help names every key", "[docs]") {
   const std::string help = help_text();
-  for (const char* k : {"q", "Ctrl-C", "Ctrl-Z", "PgUp", "PgDn", "Enter", "Backspace", "Left", "Right", "Home",
-                        "End", "Del", "Ctrl-U", "Ctrl-W", "Up", "Down", "Esc"}) {
+  for (const char* k : {"q",     "Ctrl-C", "Ctrl-Z", "PgUp",   "PgDn",   "Enter",   "Backspace", "Left",
+                        "Right", "Home",   "End",    "Del",    "Ctrl-U", "Ctrl-W",  "Up",        "Down",
+                        "Esc",   "Ctrl-R", "Ctrl-S", "Ctrl-G", "/find",  "/secret", "wheel"}) {
     CHECK_THAT(help, Catch::Contains(k));
   }
 }

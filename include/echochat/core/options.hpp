@@ -19,6 +19,8 @@ struct options {
   bool plain = false;
   std::optional<host_port> connect;
   std::optional<std::string> log_file;
+  bool history = true;  // chat mode: keep the lines sent in the history file (--no-history: not)
+  bool mouse = false;   // --mouse: the wheel scrolls (SGR 1006 mouse reporting)
 };
 
 // Parsing ended the run: --help or --version (text for stdout, code 0) or a bad argument
