@@ -51,6 +51,7 @@ struct options {
   bool flood_only = false;              // the flood alone (to measure another echochat's)
 };
 
+constexpr int alone_blocks = 4;  // latency blocks per program, each program typed at alone
 constexpr int flood_rows = 30;
 constexpr int flood_cols = 100;
 
@@ -107,6 +108,9 @@ options parse(int argc, char** argv) {
   }
   return o;
 }
+
+// Keys per block in the "alone" latency rounds: about as many keys in all as the interleaved rounds.
+int alone_keys(const options& o) { return std::max(1, (o.latency_keys + alone_blocks - 1) / alone_blocks); }
 
 double ms_since(bench_clock::time_point t0, bench_clock::time_point t1) {
   return duration<double, std::milli>(t1 - t0).count();
@@ -442,6 +446,36 @@ void run_keys(const options& o) {
     switches_per_key.push_back(cell{static_cast<double>(t.ctx_switches - typing_before[i].ctx_switches) / typed, 1});
   }
 
+  // 2b. The same keys, each program alone: blocks of keys to one program while the others sleep,
+  //     the programs taking turns block by block, the order rotating. Typed at in turn, key by
+  //     key, the programs share the machine's state (caches, which CPUs are awake and how fast,
+  //     the benchmark's own wake-ups), and that moves the ratio; alone, each meets the machine
+  //     as a user typing into it would.
+  progress("latency rounds, each program alone");
+  std::vector<std::vector<double>> alone(live.size()), alone_medians(live.size());
+  for (int b = 0; b < alone_blocks; ++b) {
+    for (std::size_t k = 0; k < live.size(); ++k) {
+      const std::size_t i = (static_cast<std::size_t>(b) + k) % live.size();
+      pty_process& p = *live[i].proc;
+      std::vector<double> block;
+      for (int j = 0; j < alone_keys(o); ++j) {
+        if (const auto t = key_latency(p, letters[static_cast<std::size_t>(j) % letters.size()])) {
+          block.push_back(t->first_us);
+        } else {
+          ++latency_timeouts;
+        }
+        if (j % 40 == 39) {
+          p.write_some("\r");
+          p.settle(5, 200, false);
+        }
+      }
+      p.write_some("\r");
+      p.settle(5, 200, false);
+      if (!block.empty()) alone_medians[i].push_back(median(block));
+      alone[i].insert(alone[i].end(), block.begin(), block.end());
+    }
+  }
+
   // 3. Idle: the same processes, after a rest, over idle_seconds without input.
   progress("idle");
   for (auto& s : live) s.proc->settle(300, 2000, false);
@@ -509,10 +543,19 @@ void run_keys(const options& o) {
   };
   const std::size_t peer_i = 2;
   std::vector<row> table;
-  table.push_back({"latency median (µs)", median_cell(latency[0], 0), median_cell(latency[1], 0),
+  table.push_back({"latency median, interleaved (µs)", median_cell(latency[0], 0), median_cell(latency[1], 0),
                    with_peer ? median_cell(latency[peer_i], 0) : cell{}});
-  table.push_back({"latency p99 (µs)", {percentile(latency[0], 99), 0}, {percentile(latency[1], 99), 0},
+  table.push_back({"latency p99, interleaved (µs)",
+                   {percentile(latency[0], 99), 0},
+                   {percentile(latency[1], 99), 0},
                    with_peer ? cell{percentile(latency[peer_i], 99), 0} : cell{}});
+  table.push_back({"latency median, alone (µs)", median_cell(alone_medians[0], 0),
+                   median_cell(alone_medians[1], 0),
+                   with_peer ? median_cell(alone_medians[peer_i], 0) : cell{}});
+  table.push_back({"latency p99, alone (µs)",
+                   {percentile(alone[0], 99), 0},
+                   {percentile(alone[1], 99), 0},
+                   with_peer ? cell{percentile(alone[peer_i], 99), 0} : cell{}});
   table.push_back({"latency to the whole frame, median (µs)", median_cell(frame_latency[0], 0),
                    median_cell(frame_latency[1], 0), with_peer ? median_cell(frame_latency[peer_i], 0) : cell{}});
   table.push_back({"latency to the whole frame, p99 (µs)", {percentile(frame_latency[0], 99), 0},
@@ -549,16 +592,23 @@ void run_keys(const options& o) {
   table.push_back({"first frame after fork (ms)", median_cell(first_frame_ms, 1), {}, {}});
   print_table(table, with_peer);
 
-  std::printf("\nsamples: latency %zu keys/program, paste %d rounds, idle %s s once (echochat: %d threads)",
-              latency[0].size(), o.rounds, fmt(cell{o.idle_seconds, 1}).c_str(), echochat_threads);
+  std::printf(
+      "\nsamples: latency %zu keys/program interleaved, %zu alone (%d blocks), paste %d rounds, idle %s s "
+      "once (echochat: %d threads)",
+      latency[0].size(), alone[0].size(), alone_blocks, o.rounds, fmt(cell{o.idle_seconds, 1}).c_str(),
+      echochat_threads);
   if (with_peer) std::printf(", paste + q %d rounds", o.peer_rounds);
   std::printf("; load average at the end %s\n", load_average().c_str());
   if (latency_timeouts + paste_failures + exit_failures > 0) {
     std::printf("timeouts: latency %d, paste %d, paste + q %d (left out of the medians)\n", latency_timeouts,
                 paste_failures, exit_failures);
   }
-  std::printf("ratios are echochat ÷ other in the row's unit: below 1 is better for µs/ms/MiB/CPU,\n"
-              "above 1 for keys/s. Peak memory of the peer is sampled every 20 ms during its paste.\n");
+  std::printf(
+      "ratios are echochat ÷ other in the row's unit: below 1 is better for µs/ms/MiB/CPU,\n"
+      "above 1 for keys/s. Peak memory of the peer is sampled every 20 ms during its paste.\n"
+      "interleaved: the programs typed at in turn, key by key; alone: in blocks of %d keys, one\n"
+      "program at a time (the others idle), the median of the blocks' medians, the p99 of all.\n",
+      alone_keys(o));
 }
 
 // Section 5: a loopback server floods short lines to echochat (chat mode) and to ncat, each in its own
