@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <clocale>
+#include <malloc.h>
 #include <cstdio>
 #include <csignal>
 #include <cstdlib>
@@ -46,6 +47,10 @@ std::function<void()> injected_fault() {
 
 int run(const options& opts) {
   std::setlocale(LC_ALL, "");
+  // Blocks of 1 MiB and more (a big paste, a long line) come from mmap and go back to the system
+  // when freed. glibc would otherwise raise this threshold after the first such free, and a
+  // 32 MiB paste cleared with Ctrl-U would stay resident.
+  ::mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
 
   // Opened before the terminal is touched: an unwritable path is an error on a clean terminal.
@@ -104,6 +109,8 @@ int run(const options& opts) {
   config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(opts.delay_seconds));
   config.countdown = !plain;
+  // Piped into chat mode, standard input is lines to send: no byte in it is a key.
+  config.input_is_data = plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
   config.on_slow_fire = injected_fault();
   if (history && history->writable()) {
     config.record = [&history, target = to_string(*opts.connect)](std::vector<std::string> lines) {

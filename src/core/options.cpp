@@ -59,7 +59,8 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
                "echochat"};
   app.footer(
       "Keys:\n"
-      "  q             quit (in chat mode: on an empty input line; otherwise a letter)\n"
+      "  q             quit (local echo; in chat mode q is a letter)\n"
+      "  Ctrl-D        chat mode: quit, on an empty input line\n"
       "  Ctrl-C        quit\n"
       "  Ctrl-Z        suspend (fg resumes)\n"
       "  PgUp / PgDn   scroll the transcript; typing jumps back to the live end\n"
@@ -72,8 +73,12 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
       "  Ctrl-S        chat: find text in the transcript (also /find TEXT): Up or Ctrl-R older match,\n"
       "                Down or Ctrl-S newer, Enter stays there, Esc back to the live end\n"
       "  mouse wheel   with --mouse: scrolls three rows\n"
-      "Commands (chat): /quit, /help, /find TEXT, /secret (lines sent meanwhile stay out of the\n"
-      "history file; the status bar says secret while it is on).\n"
+      "Chat commands (a line that starts with a slash; //text sends /text):\n"
+      "  /quit         quit\n"
+      "  /help         list the keys and commands\n"
+      "  /find TEXT    search the transcript back for TEXT\n"
+      "  /secret       on or off: lines sent meanwhile stay out of the history file (the status bar\n"
+      "                says secret while it is on)\n"
       "History (chat): lines sent are kept in $XDG_STATE_HOME/echochat/history (default\n"
       "~/.local/state/echochat/history), 1,000 lines, with the --connect value; Up and Ctrl-R\n"
       "meet the lines sent to the same destination first.");
