@@ -142,6 +142,23 @@ TEST_CASE("with /secret on, the lines sent stay out of the history file; --no-hi
   }
 }
 
+TEST_CASE("Up meets the lines sent to this destination first, then those sent elsewhere", "[chat][e2e][history]") {
+  temp_dir state("echochat-e2e-history");
+  test_server server;
+  write_file(history_of(state), server.address() + "\tmine\nelsewhere.example:6667\tfor another server\n");
+  pty_terminal t(chat_argv(server), rows, cols, state_home(state));
+  wait_online(t, server);
+  t.write("\x1b[A");
+  wait_screen(t, [&] { return input_row(t) == "> mine"; }, "this destination's line first");
+  t.write("\x1b[A");
+  wait_screen(t, [&] { return input_row(t) == "> for another server"; }, "then the other destination's");
+  t.write("\r");
+  if (!server.wait_for([&] { return server.count("for another server") == 1; }, deadline)) FAIL("not sent");
+  quit(t);
+  // Sent here, it is stored with this destination now.
+  CHECK(read_lines(history_of(state)).back() == server.address() + "\tfor another server");
+}
+
 TEST_CASE("a damaged history file is a sys entry, and what can be read of it is recalled",
           "[chat][e2e][history]") {
   temp_dir state("echochat-e2e-history");
