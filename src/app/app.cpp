@@ -59,9 +59,10 @@ int run(const options& opts) {
 
   bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
 
-  // The chat history, read before the terminal is touched too; plain mode records nothing.
+  // The chat history, read before the terminal is touched too; plain mode records nothing, and
+  // echo mode sends probes, not lines to recall.
   std::optional<history_file> history;
-  if (opts.connect && opts.history && !plain) {
+  if (opts.connect && !opts.echo && opts.history && !plain) {
     if (auto path = history_path(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"))) history.emplace(*path);
   }
 
@@ -95,6 +96,7 @@ int run(const options& opts) {
   sc.keep_fresh = plain || log.has_value();
   sc.chat = opts.connect.has_value();
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
+  sc.echo = opts.echo;
   if (history) {
     sc.history = recall_order(history->records(), sc.chat_target);
     sc.record_history = history->writable() && !plain;
@@ -139,6 +141,11 @@ int run(const options& opts) {
   io.run();
   scr.reset();  // the terminal is ours again before anything is said on stderr
   if (failure) std::rethrow_exception(failure);
+  // Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout.
+  if (const std::string report = s.rules().report(); !report.empty()) {
+    std::fputs(report.c_str(), stdout);
+    std::fflush(stdout);
+  }
   if (net && net->unsent() > 0 && s.why() != quit_reason::unsent) {
     // Quitting with lines still waiting for the server: say so, never drop them silently.
     const std::size_t n = net->unsent();
