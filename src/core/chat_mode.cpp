@@ -136,6 +136,7 @@ std::optional<quit_reason> chat_mode::finished(const session_state& s) const {
 
 void chat_mode::status(const session_state& s, std::vector<status_part>& parts) const {
   parts.push_back({s.net.target, 3});
+  if (s.net.unverified) parts.push_back({"UNVERIFIED", 10});
   switch (s.net.state) {
     case net_state::connecting: parts.push_back({"connecting", 9}); break;
     case net_state::online: parts.push_back({"online", 9}); break;
@@ -144,6 +145,9 @@ void chat_mode::status(const session_state& s, std::vector<status_part>& parts) 
       break;
     case net_state::closed: parts.push_back({"closed", 9}); break;
   }
+  // Online: the protocol ("tls1.3"); offline: why the last attempt failed.
+  const bool told = s.net.state == net_state::online || s.net.state == net_state::offline;
+  if (told && !s.net.detail.empty()) parts.push_back({s.net.detail, 4});
   if (s.net.waiting > 0) parts.push_back({std::to_string(s.net.waiting) + " waiting", 8});
   if (!pasted_.empty()) {
     // The lines Enter will send: the input line (unless empty) and the waiting ones.

@@ -95,6 +95,9 @@ void session::apply(event ev, std::time_t now) {
         } else if constexpr (std::is_same_v<T, net_state_event>) {
           s.net.state = e.state;
           s.net.retry_ms = e.retry_ms;
+          // Connecting keeps the last failure's reason until the attempt's outcome is known.
+          if (e.state != net_state::connecting) s.net.detail = std::move(e.detail);
+          s.net.unverified = s.net.unverified || e.unverified;
           // Every line's net_sent_event came before this: the count is exact now.
           if (e.state == net_state::closed && s.net.waiting > 0) {
             const std::size_t n = s.net.waiting;

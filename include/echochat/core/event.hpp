@@ -56,10 +56,13 @@ struct input_lines_event {
 enum class net_state : std::uint8_t { connecting, online, offline, closed };
 
 // The connection changed state. For offline, `retry_ms` is the wait before the next attempt.
-// closed: it will not connect again.
+// closed: it will not connect again. `detail`: online, what carries it ("tls1.3"); offline, why
+// the last attempt failed. `unverified`: the peer's certificate is not checked (--insecure).
 struct net_state_event {
   net_state state = net_state::connecting;
   std::int64_t retry_ms = 0;
+  std::string detail;
+  bool unverified = false;
 };
 
 // A line of the outbox was written to the server.

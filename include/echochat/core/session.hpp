@@ -64,6 +64,8 @@ struct connection_state {
   std::string target;  // as the user wrote it, for the status bar
   net_state state = net_state::connecting;
   std::int64_t retry_ms = 0;
+  std::string detail;       // online: the protocol ("tls1.3"); offline: why the last attempt failed
+  bool unverified = false;  // the peer is not verified (--insecure): said for the whole session
   // Lines sent and not yet written: counted up on Enter and down as net_sent_events arrive, so
   // never fewer than the connection really holds, and exact once it says it is closed.
   std::size_t waiting = 0;

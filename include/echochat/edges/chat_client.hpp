@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ class chat_client {
 
   // Runs until cancelled, or after end_input() until the connection is over.
   boost::asio::awaitable<void> run(event_channel& events);
+  // After run() was cancelled: ends the connection it had politely (a TLS close_notify, a
+  // WebSocket close frame), waiting at most `bound` for the peer.
+  boost::asio::awaitable<void> close(std::chrono::milliseconds bound);
 
  private:
   boost::asio::awaitable<boost::system::error_code> read_lines(line_connection& c, event_channel& events);
@@ -54,6 +58,9 @@ class chat_client {
   outbox outbox_;
   wake_channel wake_;
   bool input_ended_ = false;
+  std::unique_ptr<line_connection> current_;  // the attempt or connection in progress
+  std::string last_failure_;                  // why the last attempt failed or the connection ended
+  bool unverified_ = false;
 };
 
 }  // namespace echochat
