@@ -223,7 +223,7 @@ TEST_CASE("openssl s_server is rejected without --ca, for another host name, and
   quit(t);
 }
 
-TEST_CASE("ncat --ssl's throwaway certificate is rejected; with --insecure it connects, marked UNVERIFIED",
+TEST_CASE("ncat --ssl's throwaway certificate is rejected, and with --insecure it connects, marked UNVERIFIED",
           "[e2e][tls][peer]") {
   if (!have_peer(executable("/usr/bin/ncat"), "ncat (/usr/bin/ncat)")) return;
   const auto port = free_port();

@@ -151,7 +151,7 @@ TEST_CASE("over a Unix socket lines go both ways", "[chat][net][unix]") {
   h.quit();
 }
 
-TEST_CASE("a missing Unix socket is a sys entry and a retry; lines typed meanwhile arrive once it is there",
+TEST_CASE("a missing Unix socket is a sys entry and a retry, and lines typed meanwhile arrive once it is there",
           "[chat][net][unix][reconnect][outbox]") {
   test_server server;
   temp_dir dir("echochat-unix");

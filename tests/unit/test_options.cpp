@@ -82,7 +82,7 @@ TEST_CASE("the connect flag takes every transport's address", "[options][connect
         address{transport::unix_socket, {}, "/run/chat.sock"});
 }
 
-TEST_CASE("--ca takes an existing file and --insecure is a flag; neither is on by default", "[options][tls]") {
+TEST_CASE("--ca takes an existing file, --insecure is a flag, and neither is on by default", "[options][tls]") {
   CHECK_FALSE(parse_ok({}).ca_file);
   CHECK_FALSE(parse_ok({}).insecure);
   CHECK(parse_ok({"--insecure"}).insecure);
