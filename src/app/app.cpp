@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <clocale>
+#include <malloc.h>
 #include <cstdio>
 #include <csignal>
 #include <cstdlib>
@@ -45,6 +46,10 @@ std::function<void()> injected_fault() {
 
 int run(const options& opts) {
   std::setlocale(LC_ALL, "");
+  // Blocks of 1 MiB and more (a big paste, a long line) come from mmap and go back to the system
+  // when freed. glibc would otherwise raise this threshold after the first such free, and a
+  // 32 MiB paste cleared with Ctrl-U would stay resident.
+  ::mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
 
   // Opened before the terminal is touched: an unwritable path is an error on a clean terminal.
@@ -86,6 +91,7 @@ int run(const options& opts) {
   sc.keep_fresh = plain || log.has_value();
   sc.chat = opts.connect.has_value();
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
+  sc.echo = opts.echo;
   session s(std::move(sc));
   if (!fallback.empty()) s.apply(sys_event{fallback}, std::time(nullptr));
 
@@ -93,6 +99,8 @@ int run(const options& opts) {
   config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(opts.delay_seconds));
   config.countdown = !plain;
+  // Piped into chat mode, standard input is lines to send: no byte in it is a key.
+  config.input_is_data = plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
   config.on_slow_fire = injected_fault();
   std::optional<chat_client> net;
   if (opts.connect) net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector));
@@ -116,6 +124,11 @@ int run(const options& opts) {
   io.run();
   scr.reset();  // the terminal is ours again before anything is said on stderr
   if (failure) std::rethrow_exception(failure);
+  // Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout.
+  if (const std::string report = s.rules().report(); !report.empty()) {
+    std::fputs(report.c_str(), stdout);
+    std::fflush(stdout);
+  }
   if (net && net->unsent() > 0 && s.why() != quit_reason::unsent) {
     // Quitting with lines still waiting for the server: say so, never drop them silently.
     const std::size_t n = net->unsent();

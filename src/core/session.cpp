@@ -2,6 +2,8 @@
 // the keys every mode shares, and when the program ends. The rest goes to the mode.
 #include "echochat/core/session.hpp"
 
+#include "echochat/core/key_decoder.hpp"
+
 #include <algorithm>
 #include <csignal>
 #include <type_traits>
@@ -89,9 +91,13 @@ void session::apply(event ev, std::time_t now) {
         } else if constexpr (std::is_same_v<T, input_lines_event>) {
           mode_->on_lines(std::move(e.lines), s, now);
         } else if constexpr (std::is_same_v<T, net_line_event>) {
-          add_net_line(e, now);
+          s.add_net_line(e, now);
         } else if constexpr (std::is_same_v<T, net_lines_event>) {
-          for (auto& l : e.lines) add_net_line(l, now);
+          mode_->on_net_lines(e, s, now);
+        } else if constexpr (std::is_same_v<T, net_writing_event>) {
+          mode_->on_writing(e.at, s, now);
+        } else if constexpr (std::is_same_v<T, timer_event>) {
+          mode_->on_timer(e, s, now);
         } else if constexpr (std::is_same_v<T, net_state_event>) {
           s.net.state = e.state;
           s.net.retry_ms = e.retry_ms;
@@ -104,6 +110,7 @@ void session::apply(event ev, std::time_t now) {
             s.add(now, source::sys,
                   std::to_string(n) + (n == 1 ? " line was" : " lines were") + " not sent: the connection is closed");
           }
+          mode_->on_connection(e.state, s, now);
           check_finished();
         } else if constexpr (std::is_same_v<T, net_sent_event>) {
           if (s.net.waiting > 0) --s.net.waiting;
@@ -117,9 +124,13 @@ void session::apply(event ev, std::time_t now) {
       ev);
 }
 
-void session::add_net_line(net_line_event& l, std::time_t now) {
+void session_state::add_net_line(net_line_event& l, std::time_t now) {
   if (l.cut) l.text += " [cut]";
-  state_.add(now, source::net, std::move(l.text));
+  add(now, source::net, std::move(l.text));
+}
+
+void mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
+  for (auto& l : e.lines) s.add_net_line(l, now);
 }
 
 void session::on_keys(const keys_event& ev, std::time_t now) {
@@ -129,6 +140,10 @@ void session::on_keys(const keys_event& ev, std::time_t now) {
     ++state_.keys;
     if (k.code == key_code::paste_end) {
       if (paste < ev.pastes.size()) mode_->on_paste(ev.pastes[paste++], state_, now);
+    } else if (k.code == key_code::paste_refused) {
+      state_.add(now, source::sys,
+                 "paste refused: it was bigger than " + std::to_string(key_decoder::default_max_paste >> 20) +
+                     " MiB, and none of it was kept");
     } else if (!on_shared_key(k)) {
       mode_->on_key(k, state_, now);
     }

@@ -3,6 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 using namespace echochat;
 
 namespace {
@@ -82,7 +86,7 @@ TEST_CASE("the connect flag takes every transport's address", "[options][connect
         address{transport::unix_socket, {}, "/run/chat.sock"});
 }
 
-TEST_CASE("--ca takes an existing file, --insecure is a flag, and neither is on by default", "[options][tls]") {
+TEST_CASE("the ca flag takes an existing file, the insecure flag is a flag, and neither is on by default", "[options][tls]") {
   CHECK_FALSE(parse_ok({}).ca_file);
   CHECK_FALSE(parse_ok({}).insecure);
   CHECK(parse_ok({"--insecure"}).insecure);
@@ -119,4 +123,47 @@ TEST_CASE("a --connect with control characters is refused on one line that shows
 
 TEST_CASE("the log flag takes a file name", "[options]") {
   CHECK(parse_ok({"--log", "chat.log"}).log_file == "chat.log");
+}
+
+TEST_CASE("echo mode's flags: --echo with --connect takes --count, --interval, --size and --echo-timeout", "[options][echo]") {
+  const options o = parse_ok({"--connect", "127.0.0.1:7", "--echo", "--count", "20", "--interval", "0.05", "--size",
+                              "64", "--echo-timeout", "2.5"});
+  REQUIRE(o.echo);
+  CHECK(o.echo->count == 20);
+  CHECK(o.echo->interval_seconds == 0.05);
+  CHECK(o.echo->size == 64);
+  CHECK(o.echo->timeout_seconds == 2.5);
+  const options d = parse_ok({"--connect", "127.0.0.1:7", "--echo"});
+  REQUIRE(d.echo);
+  CHECK(d.echo->count == 0);
+  CHECK(d.echo->interval_seconds == 1.0);
+  CHECK(d.echo->timeout_seconds == 5.0);
+  CHECK_FALSE(parse_ok({"--connect", "127.0.0.1:7"}).echo);
+}
+
+TEST_CASE("echo flags without what they need are one line naming the flag, exit 2", "[options][echo]") {
+  const auto no_connect = parse_fail({"--echo"});
+  CHECK(no_connect.code == 2);
+  CHECK(no_connect.err == "echochat: --echo needs --connect (see --help)\n");
+  for (const char* flag : {"--count", "--interval", "--size", "--echo-timeout"}) {
+    const auto e = parse_fail({"--connect", "127.0.0.1:7", flag, "3"});
+    CHECK(e.code == 2);
+    CHECK(e.err == std::string{"echochat: "} + flag + " needs --echo (see --help)\n");
+  }
+}
+
+TEST_CASE("bad echo values are one line naming the flag and the value", "[options][echo]") {
+  const auto flag_value = GENERATE(table<std::string, std::string>({{"--count", "0"},
+                                                                    {"--count", "-3"},
+                                                                    {"--count", "x"},
+                                                                    {"--interval", "0"},
+                                                                    {"--interval", "0.0001"},
+                                                                    {"--interval", "inf"},
+                                                                    {"--size", "0"},
+                                                                    {"--size", "1e9"},
+                                                                    {"--echo-timeout", "-1"}}));
+  const auto e = parse_fail({"--connect", "127.0.0.1:7", "--echo", std::get<0>(flag_value), std::get<1>(flag_value)});
+  CHECK(e.code == 2);
+  CHECK_THAT(e.err, Catch::Contains(std::get<0>(flag_value)) && Catch::Contains("'" + std::get<1>(flag_value) + "'"));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
