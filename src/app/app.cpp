@@ -90,6 +90,7 @@ int run(const options& opts) {
   sc.terminal = !plain;
   sc.keep_fresh = plain || log.has_value();
   sc.chat = opts.connect.has_value();
+  sc.replies = opts.replies;
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
   sc.echo = opts.echo;
   session s(std::move(sc));
@@ -103,7 +104,10 @@ int run(const options& opts) {
   config.input_is_data = plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
   config.on_slow_fire = injected_fault();
   std::optional<chat_client> net;
-  if (opts.connect) net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector));
+  if (opts.connect) {
+    net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector));
+    net->on_connect(opts.on_connect);
+  }
   entry_sink sink;
   if (log) sink = [&log](std::span<const entry> entries) { log->write(entries); };
 

@@ -83,6 +83,17 @@ void chat_mode::on_lines(std::vector<std::string> lines, session_state& s, std::
   s.send(now, std::move(lines));
 }
 
+void chat_mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
+  // A --reply answer goes out at once, shown (dimmed) right after the line it answers; a cut
+  // piece is not a whole line, so it never matches.
+  for (auto& l : e.lines) {
+    std::optional<std::string> answer;
+    if (!replies_.empty() && !l.cut) answer = answer_for(replies_, l.text);
+    s.add_net_line(l, now);
+    if (answer) s.send(now, {std::move(*answer)}, source::reply);
+  }
+}
+
 bool chat_mode::command(session_state& s, std::time_t now) {
   std::string_view line = editor_.text();
   if (line.starts_with("//")) {

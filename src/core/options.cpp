@@ -80,6 +80,31 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
   app.add_option_function<std::string>("--log", set_log, "Append every entry, with an ISO 8601 time, to FILE")
       ->type_name("FILE");
   app.add_flag("--plain", opts.plain, "Plain lines on stdout, no screen (the default without a terminal)");
+  const auto safe_line = CLI::Validator(
+      [](std::string& v) {
+        return v.empty() || !is_safe_text(v) ? std::string{"'" + sanitize(v) + "' is not one line of text"}
+                                             : std::string{};
+      },
+      "LINE");
+  app.add_option("--on-connect", opts.on_connect,
+                 "A line sent first at every connect, before the lines waiting (repeatable; NICK, USER, AUTH)")
+      ->type_name("LINE")
+      ->allow_extra_args(false)
+      ->check(safe_line);
+  std::vector<std::string> replies;
+  app.add_option("--reply", replies,
+                 "When a whole line received matches PATTERN, send ANSWER; a * ending PATTERN captures the "
+                 "rest and * in ANSWER puts it back (repeatable; 'PING *=PONG *')")
+      ->type_name("PATTERN=ANSWER")
+      ->allow_extra_args(false)
+      ->check(safe_line)
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            auto r = parse_reply_rule(v);
+            const auto* why = std::get_if<std::string>(&r);
+            return why == nullptr ? std::string{} : "'" + v + "': " + *why;
+          },
+          "PATTERN=ANSWER"));
 
   // Echo mode. Each value is checked here; which flags need which is checked after parsing.
   bool echo = false;
@@ -146,6 +171,10 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
     if (o->count() > 0 && !echo) return needs(o->get_name().c_str(), "--echo");
   }
   if (echo_flag->count() > 0) opts.echo = eo;
+  if ((!opts.on_connect.empty() || !replies.empty()) && !opts.connect) {
+    return needs(opts.on_connect.empty() ? "--reply" : "--on-connect", "--connect");
+  }
+  for (const auto& r : replies) opts.replies.push_back(std::get<reply_rule>(parse_reply_rule(r)));
   return opts;
 }
 

@@ -98,6 +98,15 @@ asio::awaitable<error_code> chat_client::write_lines(line_connection& c, event_c
   }
 }
 
+asio::awaitable<error_code> chat_client::greet(line_connection& c, event_channel& events) {
+  for (const std::string& line : greeting_) {
+    if (const error_code ec = co_await c.write_line(line)) co_return ec;
+    event greeted = net_greeting_event{line};  // shown as typed: nothing goes out unseen
+    co_await send_event(events, std::move(greeted));
+  }
+  co_return error_code{};
+}
+
 asio::awaitable<bool> chat_client::wait_to_retry(event_channel& events) {
   // Counts the retry down on the status bar, once a second; false when cancelled.
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
@@ -136,8 +145,11 @@ asio::awaitable<void> chat_client::run(event_channel& events) {
         if (!is_safe_text(note)) note = sanitize(note);  // a certificate's names are the peer's text
         co_await say(events, std::move(note));
       }
-      auto ended = co_await (read_lines(connection, events) || write_lines(connection, events));
-      const error_code why = std::visit([](error_code e) { return e; }, ended);
+      error_code why = co_await greet(connection, events);
+      if (!why) {
+        auto ended = co_await (read_lines(connection, events) || write_lines(connection, events));
+        why = std::visit([](error_code e) { return e; }, ended);
+      }
       last_failure_ = describe(connection, why);
       std::string lost = "connection to " + name_ + " lost: " + last_failure_;
       co_await say(events, std::move(lost));

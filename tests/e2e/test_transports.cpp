@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -345,4 +346,51 @@ TEST_CASE("a bad --connect address is one line and exit 2, before the terminal i
   const std::string& raw = t.raw_output();
   CHECK(std::count(raw.begin(), raw.end(), '\n') == 1);
   CHECK_THAT(t.row_text(0), Catch::Contains("--connect") && Catch::Contains(bad));
+}
+
+// --- a real IRC server: lines sent at every connect, and replies ------------------------------
+
+TEST_CASE("against ngircd, on-connect lines register and join at every connect, and replies answer its pings",
+          "[e2e][reply][on-connect][peer]") {
+  if (!have_peer(executable("/usr/sbin/ngircd"), "ngircd (/usr/sbin/ngircd)")) return;
+  temp_dir dir("echochat-irc");
+  const auto port = free_port();
+  const auto conf = dir.path / "ngircd.conf";
+  // Pings after 2 s of silence (ngircd makes it a few more), so the test sees two soon.
+  std::ofstream(conf) << "[Global]\nName = irc.test\nInfo = echochat test\nListen = 127.0.0.1\nPorts = " << port
+                      << "\n[Limits]\nPingTimeout = 2\nPongTimeout = 2\n[Options]\nPAM = no\nIdent = no\nDNS = no\n";
+  ::chmod(dir.path.c_str(), 0755);  // ngircd reads on as nobody
+  const auto start = [&] {
+    return std::make_unique<peer_process>(std::vector<std::string>{"/usr/sbin/ngircd", "-n", "-f", conf.string()},
+                                          [port] { return accepts(port); });
+  };
+  auto server = start();
+  const auto log = dir.path / "irc.log";
+  pty_terminal t(chat_argv("127.0.0.1:" + std::to_string(port),
+                           {"--on-connect", "NICK echo42", "--on-connect", "USER echo42 0 * :echochat test",
+                            "--on-connect", "JOIN #test", "--reply", "PING *=PONG *", "--log", log.string()}),
+                 rows, cols);
+  const auto log_count = [&](std::string_view text) {
+    const auto lines = read_lines(log);
+    return std::count_if(lines.begin(), lines.end(),
+                         [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  };
+  // ngircd pings no more often than every few seconds: a longer failure deadline than the others.
+  const auto wait_log = [&](std::string_view text, long n, std::string_view what) {
+    if (!t.wait_for([&] { return log_count(text) >= n; }, 40s)) FAIL("waited in vain for " << what);
+  };
+  wait_log(" net :echo42!~echo42@127.0.0.1 JOIN :#test", 1, "registered and joined");
+  CHECK(log_count(" you NICK echo42") == 1);
+  // Two pings answered, and still the same connection.
+  wait_log(" reply PONG :irc.test", 2, "two pings answered");
+  CHECK(log_count(" sys connected to ") == 1);
+  CHECK(log_count(" lost: ") == 0);
+  CHECK(chat_status_says(t, " · online · "));
+  // The server restarts: echochat reconnects and registers again by itself.
+  server.reset();
+  wait_log(" lost: ", 1, "the connection lost");
+  server = start();
+  wait_log(" net :echo42!~echo42@127.0.0.1 JOIN :#test", 2, "registered and joined again");
+  CHECK(log_count(" you NICK echo42") == 2);
+  quit(t);
 }

@@ -49,8 +49,8 @@ struct harness : pipeline_rig {
   std::string target;
   chat_client net;
 
-  harness(const std::string& address_text, tls_settings tls = {})
-      : pipeline_rig(config_for(address_text)),
+  harness(const std::string& address_text, tls_settings tls = {}, std::vector<reply_rule> replies = {})
+      : pipeline_rig(config_for(address_text, std::move(replies))),
         target(address_text),
         net(io.get_executor(), to_string(parsed(address_text)), connector_for(parsed(address_text), tls),
             quick_retry()) {
@@ -59,10 +59,11 @@ struct harness : pipeline_rig {
   harness(const harness&) = delete;
   harness& operator=(const harness&) = delete;
 
-  static session_config config_for(const std::string& target) {
+  static session_config config_for(const std::string& target, std::vector<reply_rule> replies) {
     session_config c;
     c.chat = true;
     c.chat_target = target;
+    c.replies = std::move(replies);
     return c;
   }
   static backoff_policy quick_retry() {
@@ -431,5 +432,37 @@ TEST_CASE("wss:// without --ca rejects the test certificate with the reason", "[
   REQUIRE(h.run_until([&] {
     return h.count_starting("sys cannot connect to " + front.address() + ": unable to get local issuer certificate") >= 1;
   }));
+  h.quit();
+}
+
+// --- lines sent at every connect ---------------------------------------------------------------
+
+TEST_CASE("on-connect lines go first at every connect, before the lines waiting, and replies answer at once",
+          "[chat][net][on-connect][reply][reconnect]") {
+  const test_certs certs = make_test_certs();
+  const ca_file ca(certs);
+  test_server server;
+  test_front front(front_kind::tls, server.port(), &certs);
+  harness h(front.address(), tls_settings{ca.path, false}, {reply_rule{"PING *", "PONG *"}});
+  h.net.on_connect({"NICK me", "USER me 0 * :me"});
+  h.start();
+  h.wait_online(server);
+  REQUIRE(h.run_until([&] { return server.lines().size() == 2; }));
+  CHECK(server.lines() == std::vector<std::string>{"NICK me", "USER me 0 * :me"});
+  CHECK(h.count_starting("you NICK me") == 1);
+  server.send_line("PING :irc.example");
+  REQUIRE(h.run_until([&] { return server.count("PONG :irc.example") == 1; }));
+  CHECK(h.count_starting("reply PONG :irc.example") == 1);
+
+  server.stop();
+  INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
+  REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
+  h.type("typed while down\r");
+  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 1; }));
+  server.start_listening();
+  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 0 && server.lines().size() == 6; }));
+  CHECK(server.lines() == std::vector<std::string>{"NICK me", "USER me 0 * :me", "PONG :irc.example", "NICK me",
+                                                   "USER me 0 * :me", "typed while down"});
+  CHECK(h.count_starting("you NICK me") == 2);
   h.quit();
 }

@@ -48,8 +48,8 @@ TEST_CASE("the man page lists exactly the flags that --help lists", "[docs]") {
   REQUIRE(start != std::string::npos);
   const auto man = flags_in(page.substr(start, end - start));
   CHECK(help == std::set<std::string>{"--ca", "--connect", "--count", "--delay", "--echo", "--echo-timeout",
-                                      "--help", "--insecure", "--interval", "--log", "--plain", "--size",
-                                      "--version"});
+                                      "--help", "--insecure", "--interval", "--log", "--on-connect", "--plain",
+                                      "--reply", "--size", "--version"});
   CHECK(man == help);
 }
 

@@ -82,6 +82,11 @@ struct net_state_event {
 // A line of the outbox was written to the server.
 struct net_sent_event {};
 
+// An --on-connect line was written to the server, first thing on a connection.
+struct net_greeting_event {
+  std::string line;
+};
+
 // Something the program itself says in the transcript.
 struct sys_event {
   std::string text;
@@ -90,6 +95,6 @@ struct sys_event {
 using event =
     std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event, input_closed_event,
                  input_lines_event, net_line_event, net_lines_event, net_writing_event, net_state_event,
-                 net_sent_event, sys_event, timer_event>;
+                 net_sent_event, net_greeting_event, sys_event, timer_event>;
 
 }  // namespace echochat

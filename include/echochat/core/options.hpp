@@ -2,6 +2,7 @@
 #pragma once
 
 #include "echochat/core/address.hpp"
+#include "echochat/core/reply.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,8 @@ struct options {
   bool insecure = false;               // --insecure: no certificate or host name verification
   std::optional<std::string> log_file;
   std::optional<echo_options> echo;
+  std::vector<std::string> on_connect;  // --on-connect: sent first at every connect
+  std::vector<reply_rule> replies;      // --reply: answers to lines received
 };
 
 // Parsing ended the run: --help or --version (text for stdout, code 0) or a bad argument

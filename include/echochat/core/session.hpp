@@ -7,6 +7,7 @@
 #include "echochat/core/mode.hpp"
 #include "echochat/core/options.hpp"
 #include "echochat/core/outbox.hpp"
+#include "echochat/core/reply.hpp"
 #include "echochat/core/transcript.hpp"
 #include "echochat/core/viewport.hpp"
 
@@ -27,6 +28,7 @@ struct session_config {
   bool chat = false;        // chat mode: keys edit an input line, Enter sends it
   std::string chat_target;  // "host:port", for the status bar
   std::size_t outbox_capacity = outbox::default_capacity;  // lines that may wait to be sent
+  std::vector<reply_rule> replies;  // --reply: answers chat mode sends to matching lines
   std::optional<echo_options> echo;  // echo mode (with chat): measure each line's round trip
 };
 
@@ -94,8 +96,9 @@ struct session_state {
   void add(std::time_t now, source src, std::string text);
   // Enter in local echo: the entry being typed is finished.
   void finish_typing(std::time_t now);
-  // Lines to send: shown as `you` entries and handed to the connection.
-  void send(std::time_t now, std::vector<std::string> lines);
+  // Lines to send: shown as `you` entries (or `reply` ones, sent without typing) and handed to
+  // the connection.
+  void send(std::time_t now, std::vector<std::string> lines, source as = source::you);
   // A line from the server, as a net entry ("[cut]" marks a piece of a longer line).
   void add_net_line(net_line_event& l, std::time_t now);
 };

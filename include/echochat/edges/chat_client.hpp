@@ -31,6 +31,9 @@ class chat_client {
   // No more lines will come (plain mode, after the end of input): once the queue is written the
   // sending side is shut, and a connection that ends is not made again.
   void end_input();
+  // Lines written first at every connect, before the queue (--on-connect: a greeting or a
+  // login the server needs on each connection).
+  void on_connect(std::vector<std::string> lines) { greeting_ = std::move(lines); }
   // Lines not written yet.
   std::size_t unsent() const { return outbox_.size(); }
 
@@ -44,6 +47,7 @@ class chat_client {
   boost::asio::awaitable<boost::system::error_code> read_lines(line_connection& c, event_channel& events);
   boost::asio::awaitable<boost::system::error_code> write_lines(line_connection& c, event_channel& events);
   boost::asio::awaitable<bool> wait_to_retry(event_channel& events);
+  boost::asio::awaitable<boost::system::error_code> greet(line_connection& c, event_channel& events);
 
   // Wakes the writer: capacity 1, since a wake-up already pending is enough.
   using wake_channel =
@@ -58,6 +62,7 @@ class chat_client {
   outbox outbox_;
   wake_channel wake_;
   bool input_ended_ = false;
+  std::vector<std::string> greeting_;
   std::unique_ptr<line_connection> current_;  // the attempt or connection in progress
   std::string last_failure_;                  // why the last attempt failed or the connection ended
   bool unverified_ = false;
