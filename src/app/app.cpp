@@ -3,12 +3,12 @@
 
 #include "echochat/app/pipeline.hpp"
 #include "echochat/edges/chat_client.hpp"
+#include "echochat/edges/connectors.hpp"
 #include "echochat/edges/curses_screen.hpp"
 #include "echochat/edges/history_file.hpp"
 #include "echochat/edges/input_thread.hpp"
 #include "echochat/edges/log_file.hpp"
 #include "echochat/edges/plain_screen.hpp"
-#include "echochat/edges/tcp_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -57,6 +57,10 @@ int run(const options& opts) {
   std::optional<log_file> log;
   if (opts.log_file) log.emplace(*opts.log_file);
 
+  // Before the terminal too: a --ca file that cannot be read is a clear error on a clean terminal.
+  connection_factory connector;
+  if (opts.connect) connector = connector_for(*opts.connect, tls_settings{opts.ca_file, opts.insecure});
+
   bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
 
   // The chat history, read before the terminal is touched too; plain mode records nothing, and
@@ -95,6 +99,7 @@ int run(const options& opts) {
   sc.terminal = !plain;
   sc.keep_fresh = plain || log.has_value();
   sc.chat = opts.connect.has_value();
+  sc.replies = opts.replies;
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
   sc.echo = opts.echo;
   if (history) {
@@ -120,7 +125,10 @@ int run(const options& opts) {
     };
   }
   std::optional<chat_client> net;
-  if (opts.connect) net.emplace(io.get_executor(), to_string(*opts.connect), tcp_connector(*opts.connect));
+  if (opts.connect) {
+    net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector));
+    net->on_connect(opts.on_connect);
+  }
   entry_sink sink;
   if (log) sink = [&log](std::span<const entry> entries) { log->write(entries); };
 

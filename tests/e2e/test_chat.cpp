@@ -650,3 +650,19 @@ TEST_CASE("echo mode: lines the server took when it died are lost, and measuring
   CHECK(t.exit_status() == 1);  // a line was lost
   CHECK(screen_has(t, "2 lines sent, 1 echoed, 0 differed, 50% lost"));
 }
+
+TEST_CASE("during a flood of server lines, a typed key shows and Ctrl-C ends the program", "[chat][e2e][flood]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  std::string flood;
+  for (int i = 0; i < 200'000; ++i) flood += "line " + std::to_string(1'000'000 + i) + "\n";
+  server.send_raw(std::move(flood));  // 2.6 MB: the client reads it while the test types
+  wait_screen(t, [&] { return count_rows(t, "net", "line 1") > 0; }, "the flood on screen");
+  t.write("Z");
+  wait_screen(t, [&] { return input_row(t) == "> Z"; }, "the typed key in the input line");
+  t.write("\x03");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  check_restored(t);
+}

@@ -6,6 +6,7 @@
 
 #include "echochat/core/line_editor.hpp"
 #include "echochat/core/mode.hpp"
+#include "echochat/core/reply.hpp"
 #include "echochat/core/reverse_search.hpp"
 #include "echochat/core/transcript_search.hpp"
 
@@ -30,11 +31,14 @@ class chat_mode final : public mode {
  public:
   // `capacity`: how many lines may wait while the connection is down before Enter is refused.
   // `history`: the input line's history at start (a history file's lines), oldest first.
-  explicit chat_mode(std::size_t capacity, std::vector<std::string> history = {});
+  // `replies`: the --reply rules, answered as lines arrive.
+  explicit chat_mode(std::size_t capacity, std::vector<std::string> history = {},
+                     std::vector<reply_rule> replies = {});
 
   void on_key(const key& k, session_state& s, std::time_t now) override;
   void on_paste(std::string_view text, session_state& s, std::time_t now) override;
   void on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) override;
+  void on_net_lines(net_lines_event& e, session_state& s, std::time_t now) override;
   std::optional<quit_reason> finished(const session_state& s) const override;
   void status(const session_state& s, std::vector<status_part>& parts) const override;
   std::string_view quit_hint() const override { return "Ctrl-D quits"; }
@@ -72,6 +76,7 @@ class chat_mode final : public mode {
   std::size_t capacity_;
   line_editor editor_;
   std::vector<std::string> pasted_;
+  std::vector<reply_rule> replies_;
   std::optional<reverse_search> reverse_;
   std::string last_reverse_query_;
   // Mutable: the matches catch up with the entries that arrived when the status bar or the
