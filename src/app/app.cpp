@@ -46,6 +46,7 @@ std::function<void()> injected_fault() {
 int run(const options& opts) {
   std::setlocale(LC_ALL, "");
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
+  std::signal(SIGXFSZ, SIG_IGN);  // a log past the file size limit is a failed write (EFBIG), not a death
 
   // Opened before the terminal is touched: an unwritable path is an error on a clean terminal.
   std::optional<log_file> log;
@@ -56,6 +57,9 @@ int run(const options& opts) {
   asio::io_context io(1);
   // Before the screen exists, so that ncurses sees these signals taken and leaves them alone.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  // The polite signals whose default action would end the program without a word: they end it
+  // the way SIGTERM does, with the terminal given back and 128 + N.
+  for (const int sig : {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL}) signals.add(sig);
   if (!plain) {
     signals.add(SIGWINCH);
     signals.add(SIGTSTP);  // suspend the way Ctrl-Z does, giving the terminal back first
