@@ -97,7 +97,7 @@ int run(const options& opts) {
   std::optional<chat_client> net;
   if (opts.connect) net.emplace(io.get_executor(), to_string(*opts.connect), tcp_connector(*opts.connect));
   entry_sink sink;
-  if (log) sink = [&log](std::span<const entry> entries) { log->write(entries); };
+  if (log) sink = [&log](std::span<const entry> entries) { return log->write(entries); };
 
   chunk_channel chunks(io, 64);
   input_thread input(STDIN_FILENO, chunks);
@@ -115,6 +115,12 @@ int run(const options& opts) {
                  });
   io.run();
   scr.reset();  // the terminal is ours again before anything is said on stderr
+  if (log && log->failed()) {
+    // As tee does: the program went on, and now says what the log is missing (exit status 1).
+    const std::size_t n = log->lost();
+    std::fprintf(stderr, "echochat: %zu entr%s not logged to %s\n", n, n == 1 ? "y was" : "ies were",
+                 log->failure().c_str());
+  }
   if (failure) std::rethrow_exception(failure);
   if (net && net->unsent() > 0 && s.why() != quit_reason::unsent) {
     // Quitting with lines still waiting for the server: say so, never drop them silently.

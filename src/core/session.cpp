@@ -106,6 +106,9 @@ void session::apply(event ev, std::time_t now) {
           if (s.net.waiting > 0) --s.net.waiting;
         } else if constexpr (std::is_same_v<T, sys_event>) {
           s.add(now, source::sys, e.text);
+        } else if constexpr (std::is_same_v<T, log_failed_event>) {
+          s.log_failed = true;
+          s.add(now, source::sys, e.text);
         } else {
           static_assert(std::is_same_v<T, resize_event>, "every event is handled");
           // The printer asks the screen for the new size and calls resize().
@@ -150,6 +153,11 @@ bool session::on_shared_key(const key& k) {
       return false;
     default: return false;
   }
+}
+
+int session::exit_code() const {
+  const int code = state_.exit.code();
+  return code == 0 && state_.log_failed ? 1 : code;
 }
 
 countdown countdown_step(std::int64_t ms_left) {

@@ -1,6 +1,7 @@
 // End-to-end: plain mode. Without a terminal (pipes), with --plain, or on a terminal that
 // cannot show a screen, echochat prints one plain line per finished entry and no escapes.
 #include "e2e/e2e_util.hpp"
+#include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -16,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,8 +51,7 @@ struct fd_closer {
 // closes stdin afterwards if `close_stdin` (the end of input; otherwise it stays open until
 // echochat exits) and collects stdout and stderr until echochat has exited. Kills it if it is
 // still running at the deadline.
-piped_run run_piped(const std::vector<std::string>& flags, std::string_view input, bool close_stdin) {
-  std::vector<std::string> args = echochat_argv(flags);
+piped_run run_piped_argv(std::vector<std::string> args, std::string_view input, bool close_stdin) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -154,6 +156,10 @@ piped_run run_piped(const std::vector<std::string>& flags, std::string_view inpu
   return result;
 }
 
+piped_run run_piped(const std::vector<std::string>& flags, std::string_view input, bool close_stdin) {
+  return run_piped_argv(echochat_argv(flags), input, close_stdin);
+}
+
 void check_piped(const piped_run& r, std::string_view out) {
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
   REQUIRE(r.exited);
@@ -234,4 +240,65 @@ TEST_CASE("with --plain on a terminal it prints plain lines and leaves the termi
   CHECK_FALSE(t.alt_screen());
   INFO(t.screen_text());
   CHECK(t.row_text(3) == "you ab<Up>");
+}
+
+TEST_CASE("a log that fails is a sys line, stderr counts the entries not logged, and the status is 1",
+          "[e2e][plain][log]") {
+  const piped_run r = run_piped({"--delay", "0", "--log", "/dev/full"}, "hi\n", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("sys log failed: cannot write to '/dev/full': No space left on device; nothing more is logged\n") !=
+        std::string::npos);
+  CHECK(r.out.find("you hi\n") != std::string::npos);
+  CHECK(r.err == "echochat: 2 entries were not logged to '/dev/full': No space left on device\n");
+}
+
+TEST_CASE("a log over the file size limit is not a death by SIGXFSZ: whole lines stay, and the status is 1",
+          "[e2e][plain][log]") {
+  echochat::testing::temp_dir dir("echochat-log");
+  const std::string log = (dir.path / "chat.log").string();
+  // One 512-byte block: the slow message and a few lines fit, the rest does not.
+  std::string input;
+  for (int i = 0; i < 40; ++i) input += "a line of some length, number " + std::to_string(i) + "\n";
+  const piped_run r = run_piped_argv(
+      {"/bin/sh", "-c", "ulimit -f 1 && exec \"$0\" --delay 0 --log \"$1\"", ECHOCHAT_BINARY, log}, input, true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("sys log failed: cannot write to '" + log + "': File too large") != std::string::npos);
+  CHECK(r.err.find(" not logged to '" + log + "': File too large\n") != std::string::npos);
+  const auto lines = echochat::testing::read_lines(log);
+  REQUIRE_FALSE(lines.empty());
+  for (const std::string& l : lines) {
+    CAPTURE(l);
+    CHECK((l.ends_with(" slow something slow is done") || l.find(" you a line of some length, number ") != std::string::npos));
+  }
+  CHECK(std::filesystem::file_size(log) <= 1024);
+}
+
+TEST_CASE("a log naming a FIFO nobody reads is an error at once, before the terminal is touched", "[e2e][log]") {
+  echochat::testing::temp_dir dir("echochat-log");
+  const std::string fifo = (dir.path / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  pty_terminal t(echochat_argv({"--log", fifo}), 24, 200);
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 1);
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
+  CHECK(t.raw_output().find('\x1b') == std::string::npos);
+  CHECK(t.row_text(0) == "echochat: --log: '" + fifo + "' is a FIFO that nobody reads");
+}
+
+TEST_CASE("on a terminal, a log that fails shows in the status bar and the exit status is 1", "[e2e][log]") {
+  pty_terminal t(echochat_argv({"--delay", "100000", "--log", "/dev/full"}), 24, 120);
+  wait_ready(t);
+  t.write("hello\r");
+  wait_screen(t, [&] { return status_says(t, " · log failed · "); }, "'log failed' in the status bar");
+  CHECK(find_entry(t, "sys", "log failed: cannot write to '/dev/full': No space left on device; nothing more is "
+                             "logged") >= 0);
+  t.write("q");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 1);
+  check_restored(t);
+  CHECK(screen_has(t, "echochat: 1 entry was not logged to '/dev/full': No space left on device"));
 }
