@@ -302,3 +302,26 @@ TEST_CASE("on a terminal, a log that fails shows in the status bar and the exit 
   check_restored(t);
   CHECK(screen_has(t, "echochat: 1 entry was not logged to '/dev/full': No space left on device"));
 }
+
+TEST_CASE("a closed stdout is a clear error with status 1, and nothing lands in the log", "[e2e][plain][fds]") {
+  echochat::testing::temp_dir dir("echochat-log");
+  const std::string log = (dir.path / "chat.log").string();
+  // Without the fix, the log took fd 1 and the plain lines went into it.
+  const piped_run r = run_piped_argv(
+      {"/bin/sh", "-c", "exec \"$0\" --plain --delay 0 --log \"$1\" >&-", ECHOCHAT_BINARY, log}, "hi\n", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.err == "echochat: standard output is closed: there is nowhere to show anything\n");
+  for (const std::string& l : echochat::testing::read_lines(log)) {
+    CAPTURE(l);
+    CHECK_FALSE(l.starts_with("you "));
+    CHECK_FALSE(l.starts_with("slow "));
+  }
+}
+
+TEST_CASE("a closed stdin reads as an empty input", "[e2e][plain][fds]") {
+  const piped_run r =
+      run_piped_argv({"/bin/sh", "-c", "exec \"$0\" --delay 0 <&-", ECHOCHAT_BINARY}, "", true);
+  check_piped(r, "slow something slow is done\n");
+}
