@@ -33,6 +33,7 @@ session_state::session_state(const session_config& config, int bar_rows)
 }
 
 void session_state::add(std::time_t now, source src, std::string text) {
+  mark_leading_combining(text);  // the same text for the screen, plain output and the log
   if (keep_fresh) fresh.push_back(entry{now, src, text, {}});
   entries.add(now, src, std::move(text));
 }
