@@ -2,6 +2,7 @@
 #include "echochat/app/app.hpp"
 
 #include "echochat/app/pipeline.hpp"
+#include "echochat/edges/cbreak_modes.hpp"
 #include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/curses_screen.hpp"
 #include "echochat/edges/input_thread.hpp"
@@ -17,10 +18,12 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <langinfo.h>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace echochat {
@@ -41,10 +44,24 @@ std::function<void()> injected_fault() {
   };
 }
 
+// Widths, the separator and the status bar's dots need UTF-8. Under a locale with another
+// character set (LC_ALL=C) characters are handled as C.UTF-8 handles them; returns what to say.
+std::string use_utf8_characters() {
+  const std::string codeset = ::nl_langinfo(CODESET);
+  if (codeset == "UTF-8") return {};
+  if (std::setlocale(LC_CTYPE, "C.UTF-8") == nullptr) {
+    return "the locale's character set is " + codeset + ", not UTF-8, and C.UTF-8 is missing: "
+           "text beyond ASCII may show wrongly";
+  }
+  return "the locale's character set is " + codeset + ", not UTF-8: characters are handled as in C.UTF-8";
+}
+
 }  // namespace
 
 int run(const options& opts) {
   std::setlocale(LC_ALL, "");
+  std::vector<std::string> notes;  // sys entries about how the terminal is driven
+  if (std::string note = use_utf8_characters(); !note.empty()) notes.push_back(std::move(note));
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
   std::signal(SIGXFSZ, SIG_IGN);  // a log past the file size limit is a failed write (EFBIG), not a death
 
@@ -66,20 +83,25 @@ int run(const options& opts) {
     signals.add(SIGCONT);  // stopped from outside: redraw everything on the way back
   }
 
-  std::string fallback;
   std::unique_ptr<screen> scr;
+  // A terminal that cannot show a screen still sends each key at once (see cbreak_modes).
+  std::optional<cbreak_modes> key_at_a_time;
   if (!plain) {
     const char* no_color = std::getenv("NO_COLOR");
     try {
-      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0', opts.connect.has_value());
+      auto curses =
+          std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0', opts.connect.has_value());
+      if (!curses->note().empty()) notes.push_back(curses->note());
+      scr = std::move(curses);
     } catch (const terminal_unusable& e) {
       plain = true;
-      fallback = std::string{"plain mode: "} + e.what();
+      notes.push_back(std::string{"plain mode: "} + e.what());
       signals.remove(SIGTSTP);  // without a screen, Ctrl-Z and fg need nothing from us
       signals.remove(SIGCONT);
+      if (!opts.connect) key_at_a_time.emplace();  // chat mode reads whole lines, echoed
     }
   }
-  if (plain) scr = std::make_unique<plain_screen>(STDOUT_FILENO);
+  if (plain) scr = std::make_unique<plain_screen>(STDOUT_FILENO, key_at_a_time.has_value());
 
   session_config sc;
   sc.terminal = !plain;
@@ -87,7 +109,7 @@ int run(const options& opts) {
   sc.chat = opts.connect.has_value();
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
   session s(std::move(sc));
-  if (!fallback.empty()) s.apply(sys_event{fallback}, std::time(nullptr));
+  for (std::string& note : notes) s.apply(sys_event{std::move(note)}, std::time(nullptr));
 
   pipeline_config config;
   config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(

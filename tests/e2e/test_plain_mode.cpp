@@ -218,22 +218,39 @@ TEST_CASE("on pipes, named keys show by name and no escape byte reaches the outp
   CHECK(r.out.find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("with TERM=dumb or an unknown TERM it falls back to plain lines and says why", "[e2e][plain][term]") {
-  const std::string term = GENERATE(std::string{"dumb"}, std::string{"nosuchterm"});
-  CAPTURE(term);
-  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", term}});
-  wait_screen(t, [&] { return t.row_text(0).starts_with("sys ") && t.row_text(0).find(term) != std::string::npos; },
+TEST_CASE("with TERM=dumb it falls back to plain lines, says why, and each key still shows at once",
+          "[e2e][plain][term]") {
+  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", "dumb"}});
+  wait_screen(t, [&] { return t.row_text(0) == "sys plain mode: TERM=dumb cannot show a screen"; },
               "a sys line naming the terminal type");
-  CHECK(t.row_text(0).find("plain") != std::string::npos);
-  // The terminal keeps its modes: input comes a line at a time, echoed by the terminal.
-  t.write("hi\r");
-  wait_screen(t, [&] { return screen_has(t, "\nhi\nyou hi\n"); }, "the typed line, then 'you hi'");
-  t.write("q\r");
+  // Canonical mode and echo are off (termios, no terminfo): each key comes at once, shown once.
+  wait_screen(t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
+  t.write("hi");
+  wait_screen(t, [&] { return t.row_text(1) == "you hi"; }, "'you hi' as it is typed, without Enter");
+  t.write("x\x7f!\r");  // Backspace rubs out the x
+  wait_screen(t, [&] { return t.row_text(1) == "you hi!" && t.cursor().row == 2; }, "'you hi!' finished");
+  t.write("ab");
+  wait_screen(t, [&] { return t.row_text(2) == "you ab"; }, "'you ab' as it is typed");
+  t.write("q");  // at once, no Enter
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
   CHECK(same_modes(t.initial_modes(), t.slave_modes()));
   CHECK_FALSE(t.alt_screen());
   CHECK(t.raw_output().find('\x1b') == std::string::npos);
+  INFO(t.screen_text());
+  CHECK(t.row_text(2) == "you ab");
+  CHECK(t.row_text(3).empty());
+}
+
+TEST_CASE("with TERM=dumb the terminal's modes come back on a signal too", "[e2e][plain][term]") {
+  const int sig = GENERATE(SIGTERM, SIGUSR1);
+  CAPTURE(sig);
+  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", "dumb"}});
+  wait_screen(t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
+  t.send_signal(sig);
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 128 + sig);
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
 }
 
 TEST_CASE("with --plain on a terminal it prints plain lines and leaves the terminal's modes alone", "[e2e][plain]") {
