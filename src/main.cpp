@@ -1,6 +1,7 @@
 // echochat's entry point: parse the options, run, report.
 #include "echochat/app/app.hpp"
 #include "echochat/core/options.hpp"
+#include "echochat/core/sanitize.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
     return echochat::run(std::get<echochat::options>(parsed));
   } catch (const std::exception& e) {
     // The screen and the input thread were unwound before we got here: the terminal is back.
-    std::fprintf(stderr, "echochat: %s\n", e.what());
+    std::fprintf(stderr, "echochat: %s\n", echochat::sanitize(e.what()).c_str());
     return 1;
   }
 }
