@@ -350,3 +350,19 @@ TEST_CASE("a closed stdin reads as an empty input", "[e2e][plain][fds]") {
       run_piped_argv({"/bin/sh", "-c", "exec \"$0\" --delay 0 <&-", ECHOCHAT_BINARY}, "", true);
   check_piped(r, "slow something slow is done\n");
 }
+
+TEST_CASE("a log path with control characters is shown escaped on stderr", "[e2e][plain][hostile]") {
+  const piped_run r = run_piped({"--log", "/nonexistent/\x1b[2J\x1b]0;X\x07"}, "", true);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.err == "echochat: --log: cannot open '/nonexistent/^[[2J^[]0;X^G': No such file or directory\n");
+}
+
+TEST_CASE("a --connect value with control characters is refused with status 2, shown escaped", "[e2e][plain][hostile]") {
+  const piped_run r = run_piped({"--plain", "--connect", "h\x1b]0;X\x07:80"}, "", true);
+  REQUIRE(r.exited);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find("'h^[]0;X^G:80'") != std::string::npos);
+}

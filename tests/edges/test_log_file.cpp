@@ -171,3 +171,22 @@ TEST_CASE("a log on a character device is allowed", "[chat][log]") {
   CHECK_FALSE(log.write(one));
   CHECK_FALSE(log.failed());
 }
+
+TEST_CASE("a log path is shown escaped in every message about it", "[chat][log][hostile]") {
+  const auto [path, shown] = GENERATE(table<std::string, std::string>({
+      {"/nonexistent/\x1b]0;X\x07.log", "'/nonexistent/^[]0;X^G.log'"},
+      {"/nonexistent/\x1b[2J", "'/nonexistent/^[[2J'"},
+      {"/nonexistent/a\xc2\x9b" "b", "'/nonexistent/a\\x9bb'"},
+      {"/nonexistent/\xe2\x80\xae" "gol.txt", "'/nonexistent/<U+202E>gol.txt'"},
+  }));
+  CAPTURE(path);
+  try {
+    log_file log(path);
+    FAIL("opened " << path);
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains(shown));
+    CHECK(what.find('\x1b') == std::string::npos);
+    CHECK(what.find('\x07') == std::string::npos);
+  }
+}
