@@ -1,5 +1,6 @@
-// The pseudo-terminal benchmark: echochat against `stty raw -echo; exec cat` (and the Python peer), one table.
+// The pty benchmark: echochat against `stty raw -echo; exec cat` (and the Python peer); a flood against ncat.
 #include "bench_stats.hpp"
+#include "flood.hpp"
 #include "pty_driver.hpp"
 
 #include "echochat/core/utf8.hpp"
@@ -45,15 +46,25 @@ struct options {
   int peer_rounds = 1;      // paste-then-q rounds with the peer (about 40 s each)
   double idle_seconds = 3.0;
   std::size_t paste_keys = 20'000;
+  std::size_t flood_lines = 1'000'000;  // lines a loopback server floods to echochat and to ncat
+  int flood_rounds = 3;                 // 0 skips the flood
+  bool flood_only = false;              // the flood alone (to measure another echochat's)
 };
+
+constexpr int alone_blocks = 4;  // latency blocks per program, each program typed at alone
+constexpr int flood_rows = 30;
+constexpr int flood_cols = 100;
 
 [[noreturn]] void usage(const char* argv0, int code) {
   std::fprintf(code == 0 ? stdout : stderr,
                "usage: %s [--echochat PATH] [--peer PATH] [--rounds N] [--latency-keys N]\n"
                "          [--peer-rounds N] [--idle-seconds S] [--paste-keys N]\n"
+               "          [--flood-lines N] [--flood-rounds N] [--flood-only]\n"
                "Drives echochat, `sh -c 'stty raw -echo; exec cat'` (the physical limit) and, with\n"
-               "--peer, the original Python program in %dx%d pseudo-terminals and prints one table.\n",
-               argv0, rows, cols);
+               "--peer, the original Python program in %dx%d pseudo-terminals and prints one table.\n"
+               "Then a loopback server floods --flood-lines lines to `echochat --connect` and to\n"
+               "`ncat`, each in a %dx%d pseudo-terminal, in alternating rounds: a second table.\n",
+               argv0, rows, cols, flood_rows, flood_cols);
   std::exit(code);
 }
 
@@ -62,6 +73,10 @@ options parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "-h" || a == "--help") usage(argv[0], 0);
+    if (a == "--flood-only") {
+      o.flood_only = true;
+      continue;
+    }
     if (i + 1 >= argc) usage(argv[0], 2);
     const std::string v = argv[++i];
     try {
@@ -79,6 +94,10 @@ options parse(int argc, char** argv) {
         o.idle_seconds = std::max(0.1, std::stod(v));
       } else if (a == "--paste-keys") {
         o.paste_keys = static_cast<std::size_t>(std::max(2, std::stoi(v)));
+      } else if (a == "--flood-lines") {
+        o.flood_lines = static_cast<std::size_t>(std::clamp(std::stoi(v), 1, 9'999'999));  // 7 digits
+      } else if (a == "--flood-rounds") {
+        o.flood_rounds = std::max(0, std::stoi(v));
       } else {
         usage(argv[0], 2);
       }
@@ -89,6 +108,9 @@ options parse(int argc, char** argv) {
   }
   return o;
 }
+
+// Keys per block in the "alone" latency rounds: about as many keys in all as the interleaved rounds.
+int alone_keys(const options& o) { return std::max(1, (o.latency_keys + alone_blocks - 1) / alone_blocks); }
 
 double ms_since(bench_clock::time_point t0, bench_clock::time_point t1) {
   return duration<double, std::milli>(t1 - t0).count();
@@ -259,9 +281,11 @@ struct row {
   cell echochat, cat, peer;
 };
 
-void print_table(const std::vector<row>& table, bool with_peer) {
+// `other`: the second column's program ("cat (limit)", "ncat"), and "cat" in the ratio's heading.
+void print_table(const std::vector<row>& table, bool with_peer, const std::string& other = "cat (limit)",
+                 const std::string& other_short = "cat") {
   std::vector<std::vector<std::string>> lines;
-  lines.push_back({"figure", "echochat", "cat (limit)", "echochat ÷ cat"});
+  lines.push_back({"figure", "echochat", other, "echochat ÷ " + other_short});
   if (with_peer) {
     lines.back().push_back("peer (Python)");
     lines.back().push_back("echochat ÷ peer");
@@ -314,9 +338,9 @@ cell median_cell(const std::vector<double>& v, int decimals) {
   return {median(v), decimals};
 }
 
-int run(const options& o) {
+// Sections 1 to 4: echochat against cat (and the peer), typing, pasting, idle; the first table.
+void run_keys(const options& o) {
   const bool with_peer = !o.peer.empty();
-  std::printf("echochat_bench: %s\n", machine_line().c_str());
   std::printf("echochat: %s --delay %s; limit: sh -c 'stty raw -echo; exec cat'%s%s\n", o.echochat.c_str(),
               std::string{far_delay}.c_str(), with_peer ? "; peer: " : "", with_peer ? o.peer.c_str() : "");
   std::printf("pty %dx%d, TERM=xterm-256color, LANG=C.UTF-8; medians of interleaved rounds; load average %s\n\n",
@@ -422,6 +446,36 @@ int run(const options& o) {
     switches_per_key.push_back(cell{static_cast<double>(t.ctx_switches - typing_before[i].ctx_switches) / typed, 1});
   }
 
+  // 2b. The same keys, each program alone: blocks of keys to one program while the others sleep,
+  //     the programs taking turns block by block, the order rotating. Typed at in turn, key by
+  //     key, the programs share the machine's state (caches, which CPUs are awake and how fast,
+  //     the benchmark's own wake-ups), and that moves the ratio; alone, each meets the machine
+  //     as a user typing into it would.
+  progress("latency rounds, each program alone");
+  std::vector<std::vector<double>> alone(live.size()), alone_medians(live.size());
+  for (int b = 0; b < alone_blocks; ++b) {
+    for (std::size_t k = 0; k < live.size(); ++k) {
+      const std::size_t i = (static_cast<std::size_t>(b) + k) % live.size();
+      pty_process& p = *live[i].proc;
+      std::vector<double> block;
+      for (int j = 0; j < alone_keys(o); ++j) {
+        if (const auto t = key_latency(p, letters[static_cast<std::size_t>(j) % letters.size()])) {
+          block.push_back(t->first_us);
+        } else {
+          ++latency_timeouts;
+        }
+        if (j % 40 == 39) {
+          p.write_some("\r");
+          p.settle(5, 200, false);
+        }
+      }
+      p.write_some("\r");
+      p.settle(5, 200, false);
+      if (!block.empty()) alone_medians[i].push_back(median(block));
+      alone[i].insert(alone[i].end(), block.begin(), block.end());
+    }
+  }
+
   // 3. Idle: the same processes, after a rest, over idle_seconds without input.
   progress("idle");
   for (auto& s : live) s.proc->settle(300, 2000, false);
@@ -489,10 +543,19 @@ int run(const options& o) {
   };
   const std::size_t peer_i = 2;
   std::vector<row> table;
-  table.push_back({"latency median (µs)", median_cell(latency[0], 0), median_cell(latency[1], 0),
+  table.push_back({"latency median, interleaved (µs)", median_cell(latency[0], 0), median_cell(latency[1], 0),
                    with_peer ? median_cell(latency[peer_i], 0) : cell{}});
-  table.push_back({"latency p99 (µs)", {percentile(latency[0], 99), 0}, {percentile(latency[1], 99), 0},
+  table.push_back({"latency p99, interleaved (µs)",
+                   {percentile(latency[0], 99), 0},
+                   {percentile(latency[1], 99), 0},
                    with_peer ? cell{percentile(latency[peer_i], 99), 0} : cell{}});
+  table.push_back({"latency median, alone (µs)", median_cell(alone_medians[0], 0),
+                   median_cell(alone_medians[1], 0),
+                   with_peer ? median_cell(alone_medians[peer_i], 0) : cell{}});
+  table.push_back({"latency p99, alone (µs)",
+                   {percentile(alone[0], 99), 0},
+                   {percentile(alone[1], 99), 0},
+                   with_peer ? cell{percentile(alone[peer_i], 99), 0} : cell{}});
   table.push_back({"latency to the whole frame, median (µs)", median_cell(frame_latency[0], 0),
                    median_cell(frame_latency[1], 0), with_peer ? median_cell(frame_latency[peer_i], 0) : cell{}});
   table.push_back({"latency to the whole frame, p99 (µs)", {percentile(frame_latency[0], 99), 0},
@@ -529,16 +592,115 @@ int run(const options& o) {
   table.push_back({"first frame after fork (ms)", median_cell(first_frame_ms, 1), {}, {}});
   print_table(table, with_peer);
 
-  std::printf("\nsamples: latency %zu keys/program, paste %d rounds, idle %s s once (echochat: %d threads)",
-              latency[0].size(), o.rounds, fmt(cell{o.idle_seconds, 1}).c_str(), echochat_threads);
+  std::printf(
+      "\nsamples: latency %zu keys/program interleaved, %zu alone (%d blocks), paste %d rounds, idle %s s "
+      "once (echochat: %d threads)",
+      latency[0].size(), alone[0].size(), alone_blocks, o.rounds, fmt(cell{o.idle_seconds, 1}).c_str(),
+      echochat_threads);
   if (with_peer) std::printf(", paste + q %d rounds", o.peer_rounds);
   std::printf("; load average at the end %s\n", load_average().c_str());
   if (latency_timeouts + paste_failures + exit_failures > 0) {
     std::printf("timeouts: latency %d, paste %d, paste + q %d (left out of the medians)\n", latency_timeouts,
                 paste_failures, exit_failures);
   }
-  std::printf("ratios are echochat ÷ other in the row's unit: below 1 is better for µs/ms/MiB/CPU,\n"
-              "above 1 for keys/s. Peak memory of the peer is sampled every 20 ms during its paste.\n");
+  std::printf(
+      "ratios are echochat ÷ other in the row's unit: below 1 is better for µs/ms/MiB/CPU,\n"
+      "above 1 for keys/s. Peak memory of the peer is sampled every 20 ms during its paste.\n"
+      "interleaved: the programs typed at in turn, key by key; alone: in blocks of %d keys, one\n"
+      "program at a time (the others idle), the median of the blocks' medians, the p99 of all.\n",
+      alone_keys(o));
+}
+
+// Section 5: a loopback server floods short lines to echochat (chat mode) and to ncat, each in its own
+// pty, in alternating rounds; keys are typed into echochat meanwhile. The second table.
+void run_flood_section(const options& o) {
+  const flood_text flood = make_flood(o.flood_lines);
+  std::printf(
+      "flood: %s lines \"line NNNNNNN\" (%s bytes) from a server on 127.0.0.1 to\n"
+      "echochat: %s --connect 127.0.0.1:PORT --delay %s; ncat 127.0.0.1 PORT\n"
+      "pty %dx%d, TERM=xterm-256color, LANG=C.UTF-8; medians of %d alternating rounds; load average %s\n\n",
+      fmt(cell{static_cast<double>(o.flood_lines), 0}).c_str(),
+      fmt(cell{static_cast<double>(flood.bytes.size()), 0}).c_str(), o.echochat.c_str(),
+      std::string{far_delay}.c_str(), flood_rows, flood_cols, o.flood_rounds, load_average().c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr, "echochat_bench: flood rounds\n");
+
+  std::vector<double> ms[2], cpu_ms[2], cpu_per_million[2], hwm_kib[2], out_kib[2], key_us;
+  int failures = 0, keys_lost = 0;
+  for (int r = 0; r < o.flood_rounds; ++r) {
+    for (int k = 0; k < 2; ++k) {
+      const int i = (r + k) % 2;  // 0 echochat, 1 ncat
+      flood_server server;
+      flood_config config;
+      config.rows = flood_rows;
+      config.cols = flood_cols;
+      config.type_keys = i == 0;
+      config.watch_screen = i == 0;
+      const std::vector<std::string> argv =
+          i == 0 ? std::vector<std::string>{o.echochat, "--connect", server.address(), "--delay",
+                                            std::string{far_delay}}
+                 : std::vector<std::string>{"ncat", "127.0.0.1", std::to_string(server.port())};
+      const flood_result res = run_flood(argv, server, flood, config);
+      keys_lost += res.keys_lost;
+      if (i == 0) key_us.insert(key_us.end(), res.key_us.begin(), res.key_us.end());
+      if (!res.ms) {
+        ++failures;
+        continue;
+      }
+      ms[i].push_back(*res.ms);
+      cpu_ms[i].push_back(res.cpu_ms);
+      cpu_per_million[i].push_back(res.cpu_ms * 1e6 / static_cast<double>(o.flood_lines));
+      hwm_kib[i].push_back(res.hwm_kib);
+      out_kib[i].push_back(static_cast<double>(res.bytes_out) / 1024.0);
+    }
+  }
+  auto per_s = [&](const std::vector<double>& v) {
+    std::vector<double> out;
+    for (const double m : v) out.push_back(static_cast<double>(o.flood_lines) / (m / 1000.0));
+    return median_cell(out, 0);
+  };
+  auto scaled = [](const std::vector<double>& v, double by) {
+    std::vector<double> out;
+    for (const double x : v) out.push_back(x / by);
+    return out;
+  };
+  const std::string n = fmt(cell{static_cast<double>(o.flood_lines), 0});
+  std::vector<row> table;
+  table.push_back({"flood " + n + " lines: last line on the terminal (ms)",
+                   median_cell(ms[0], 1),
+                   median_cell(ms[1], 1),
+                   {}});
+  table.push_back({"flood: lines/s", per_s(ms[0]), per_s(ms[1]), {}});
+  table.push_back({"flood: CPU (ms)", median_cell(cpu_ms[0], 1), median_cell(cpu_ms[1], 1), {}});
+  table.push_back({"flood: CPU per million lines (ms)",
+                   median_cell(cpu_per_million[0], 1),
+                   median_cell(cpu_per_million[1], 1),
+                   {}});
+  table.push_back({"flood: peak memory VmHWM (MiB)",
+                   median_cell(scaled(hwm_kib[0], 1024.0), 1),
+                   median_cell(scaled(hwm_kib[1], 1024.0), 1),
+                   {}});
+  table.push_back(
+      {"flood: written to the terminal (KiB)", median_cell(out_kib[0], 0), median_cell(out_kib[1], 0), {}});
+  table.push_back({"flood: key latency median (ms)", median_cell(scaled(key_us, 1000.0), 2), {}, {}});
+  table.push_back({"flood: key latency p99 (ms)", {percentile(scaled(key_us, 1000.0), 99), 2}, {}, {}});
+  print_table(table, false, "ncat", "ncat");
+  std::printf(
+      "\nsamples: %d rounds each, %zu keys typed into echochat during its floods; load average at the end "
+      "%s\n",
+      o.flood_rounds, key_us.size(), load_average().c_str());
+  if (failures + keys_lost > 0) {
+    std::printf("timeouts: flood %d, keys %d (left out of the medians)\n", failures, keys_lost);
+  }
+}
+
+int run(const options& o) {
+  std::printf("echochat_bench: %s\n", machine_line().c_str());
+  if (!o.flood_only) run_keys(o);
+  if (o.flood_rounds > 0) {
+    if (!o.flood_only) std::printf("\n");
+    run_flood_section(o);
+  }
   return 0;
 }
 

@@ -70,7 +70,7 @@ pty_process::~pty_process() {
   if (vt_ != nullptr) vterm_free(vt_);
 }
 
-std::size_t pty_process::pump(bool to_screen) {
+std::size_t pty_process::pump(bool to_screen, std::string* copy) {
   std::size_t total = 0;
   for (;;) {
     const ssize_t n = ::read(master_, buf_.data(), buf_.size());
@@ -78,6 +78,7 @@ std::size_t pty_process::pump(bool to_screen) {
       if (!first_byte_at_) first_byte_at_ = bench_clock::now();
       const auto got = static_cast<std::size_t>(n);
       if (to_screen) vterm_input_write(vt_, buf_.data(), got);
+      if (copy != nullptr) copy->append(buf_.data(), got);
       total += got;
       continue;
     }

@@ -41,9 +41,9 @@ class pty_process {
   [[nodiscard]] std::optional<bench_clock::time_point> first_byte_at() const noexcept { return first_byte_at_; }
   [[nodiscard]] std::uint64_t bytes_read() const noexcept { return bytes_read_; }
 
-  // Reads everything available now (until EAGAIN); feeds it to the screen when `to_screen`.
-  // Returns the bytes read.
-  std::size_t pump(bool to_screen);
+  // Reads everything available now (until EAGAIN); feeds it to the screen when `to_screen`, and
+  // appends it to `*copy` when given. Returns the bytes read.
+  std::size_t pump(bool to_screen, std::string* copy = nullptr);
   // Writes as much of `bytes` as the pty takes now; returns the count (0 when full).
   std::size_t write_some(std::string_view bytes);
   // poll() on the master (POLLIN, plus POLLOUT if `want_write`) and the pidfd; returns true

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <clocale>
+#include <malloc.h>
 #include <cstdio>
 #include <csignal>
 #include <cstdlib>
@@ -60,6 +61,10 @@ std::string use_utf8_characters() {
 
 int run(const options& opts) {
   std::setlocale(LC_ALL, "");
+  // Blocks of 1 MiB and more (a big paste, a long line) come from mmap and go back to the system
+  // when freed. glibc would otherwise raise this threshold after the first such free, and a
+  // 32 MiB paste cleared with Ctrl-U would stay resident.
+  ::mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
   std::vector<std::string> notes;  // sys entries about how the terminal is driven
   if (std::string note = use_utf8_characters(); !note.empty()) notes.push_back(std::move(note));
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
@@ -115,6 +120,8 @@ int run(const options& opts) {
   config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(opts.delay_seconds));
   config.countdown = !plain;
+  // Piped into chat mode, standard input is lines to send: no byte in it is a key.
+  config.input_is_data = plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
   config.on_slow_fire = injected_fault();
   std::optional<chat_client> net;
   if (opts.connect) net.emplace(io.get_executor(), to_string(*opts.connect), tcp_connector(*opts.connect));

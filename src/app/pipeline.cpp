@@ -2,6 +2,7 @@
 #include "echochat/app/pipeline.hpp"
 
 #include "echochat/core/key_decoder.hpp"
+#include "echochat/core/line_framer.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -128,6 +129,42 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
   }
 }
 
+asio::awaitable<void> line_reader(chunk_channel& chunks, event_channel& events) {
+  line_framer framer(max_data_line);
+  std::vector<framed_line> lines;
+  for (;;) {
+    auto [ec, chunk] = co_await chunks.async_receive();
+    if (cancelled(ec)) co_return;
+    // Every chunk already waiting too: one event for the burst.
+    error_code end = ec;
+    if (!ec) framer.feed(chunk, lines);
+    while (!end && chunks.try_receive([&](error_code more_ec, std::string more) {
+      if (more_ec) {
+        end = more_ec;
+      } else {
+        framer.feed(more, lines);
+      }
+    })) {
+    }
+    if (end) {
+      if (auto tail = framer.finish()) lines.push_back(std::move(*tail));
+    }
+    if (!lines.empty()) {
+      input_lines_event batch;
+      batch.lines.reserve(lines.size());
+      for (auto& l : lines) batch.lines.push_back(std::move(l.text));
+      lines.clear();
+      event ev = std::move(batch);
+      co_await send_event(events, std::move(ev));
+    }
+    if (end) {
+      event closed = input_closed_event{end != asio::error::eof};
+      co_await send_event(events, std::move(closed));
+      co_return;
+    }
+  }
+}
+
 asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanoseconds delay, bool countdown,
                                 std::function<void()> on_fire) {
   using clock = std::chrono::steady_clock;
@@ -214,7 +251,8 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
   // producer that finishes first (the reader at end of input, the slow task once it reported)
   // just ends, and the group waits for the printer. A producer that throws ends everything, and
   // the exception unwinds to run(), through the destructors that give the terminal back.
-  auto producers = reader(chunks, events, config.escape_timeout) &&
+  auto input = config.input_is_data ? line_reader(chunks, events) : reader(chunks, events, config.escape_timeout);
+  auto producers = std::move(input) &&
                    slow_task(events, config.slow_delay, config.countdown, std::move(config.on_slow_fire)) &&
                    signal_watch(signals, events);
   if (net != nullptr) {

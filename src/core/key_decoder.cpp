@@ -136,7 +136,7 @@ void key_decoder::flush(std::vector<key>& out) {
     if (paste_mode_) {
       feed_paste(in, out);
       if (!pending_.empty()) {  // a paste cut short by the end of input: keep what came
-        paste_ += pending_;
+        keep_paste_text(pending_);
         pending_.clear();
       }
       continue;
@@ -150,11 +150,15 @@ void key_decoder::feed_paste(std::string_view& in, std::vector<key>& out) {
   // tail that could be its start.
   const auto end = in.find(paste_end_marker);
   if (end != std::string_view::npos) {
-    paste_.append(in.substr(0, end));
+    keep_paste_text(in.substr(0, end));
     in.remove_prefix(end + paste_end_marker.size());
     paste_mode_ = false;
-    out.push_back(named_key(key_code::paste_end));
-    pastes_.push_back(std::move(paste_));
+    if (std::exchange(paste_refused_, false)) {
+      out.push_back(named_key(key_code::paste_refused));
+    } else {
+      out.push_back(named_key(key_code::paste_end));
+      pastes_.push_back(std::move(paste_));
+    }
     paste_.clear();
     return;
   }
@@ -165,9 +169,19 @@ void key_decoder::feed_paste(std::string_view& in, std::vector<key>& out) {
       break;
     }
   }
-  paste_.append(in.substr(0, in.size() - keep));
+  keep_paste_text(in.substr(0, in.size() - keep));
   pending_.assign(in.substr(in.size() - keep));
   in = {};
+}
+
+void key_decoder::keep_paste_text(std::string_view text) {
+  if (paste_refused_) return;
+  if (paste_.size() + text.size() > max_paste_) {
+    paste_refused_ = true;
+    std::string{}.swap(paste_);  // the memory goes now, not at the end of the paste
+    return;
+  }
+  paste_.append(text);
 }
 
 key_decoder::step key_decoder::decode_one(std::string_view& in, std::vector<key>& out, bool final) {
@@ -248,6 +262,7 @@ key_decoder::step key_decoder::decode_escape(std::string_view& in, std::vector<k
     in.remove_prefix(i + 1);
     if (k.code == key_code::paste_begin) {
       paste_mode_ = true;
+      paste_refused_ = false;
       paste_.clear();
       return step::done;  // the paste_end key reports the whole paste
     }

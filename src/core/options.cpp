@@ -60,14 +60,18 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
                "echochat"};
   app.footer(
       "Keys:\n"
-      "  q             quit (in chat mode: on an empty input line; otherwise a letter)\n"
+      "  q             quit (local echo; in chat mode q is a letter)\n"
+      "  Ctrl-D        chat mode: quit, on an empty input line\n"
       "  Ctrl-C        quit\n"
       "  Ctrl-Z        suspend (fg resumes)\n"
       "  PgUp / PgDn   scroll the transcript; typing jumps back to the live end\n"
       "  Enter         local echo: a new entry; chat: send the input line\n"
       "  Backspace     remove the last character or named key\n"
       "  other keys    local echo shows them by name: <Up> <F5> <C-a> <M-x> <Esc>\n"
-      "  chat mode     Left Right Home End Del Ctrl-U Ctrl-W edit the input line; Up Down walk its history");
+      "  chat mode     Left Right Home End Del Ctrl-U Ctrl-W edit the input line; Up Down walk its history\n"
+      "Chat commands (a line that starts with a slash; //text sends /text):\n"
+      "  /quit         quit\n"
+      "  /help         list the keys and commands");
   app.set_version_flag("--version", std::string{"echochat "} + version, "Print the version and exit");
 
   // Each value is parsed once, by its option's callback. A bad one throws what a CLI11 validator

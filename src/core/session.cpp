@@ -2,6 +2,8 @@
 // the keys every mode shares, and when the program ends. The rest goes to the mode.
 #include "echochat/core/session.hpp"
 
+#include "echochat/core/key_decoder.hpp"
+
 #include <algorithm>
 #include <csignal>
 #include <type_traits>
@@ -130,6 +132,10 @@ void session::on_keys(const keys_event& ev, std::time_t now) {
     ++state_.keys;
     if (k.code == key_code::paste_end) {
       if (paste < ev.pastes.size()) mode_->on_paste(ev.pastes[paste++], state_, now);
+    } else if (k.code == key_code::paste_refused) {
+      state_.add(now, source::sys,
+                 "paste refused: it was bigger than " + std::to_string(key_decoder::default_max_paste >> 20) +
+                     " MiB, and none of it was kept");
     } else if (!on_shared_key(k)) {
       mode_->on_key(k, state_, now);
     }

@@ -148,6 +148,18 @@ std::optional<std::string> find_ncat() {
   return std::nullopt;
 }
 
+// ncat for a test that needs it. CI installs it: missing there is a failure. Elsewhere the test
+// returns at once (passing), and the ctest entry "ncat is on PATH" (tests/CMakeLists.txt) shows
+// the skip in ctest's summary.
+std::optional<std::string> ncat_for_test() {
+  std::optional<std::string> found = find_ncat();
+  if (found) return found;
+  const char* ci = std::getenv("CI");
+  if (ci != nullptr && std::string_view{ci} == "true") FAIL("ncat is not on PATH, and CI must run this test");
+  WARN("ncat is not on PATH: skipping the test against a real ncat");
+  return std::nullopt;
+}
+
 // A TCP port on 127.0.0.1 that was free a moment ago.
 std::uint16_t free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -177,10 +189,14 @@ bool accepts(std::uint16_t port) {
   return ok;
 }
 
-// `ncat -l --chat 127.0.0.1 PORT` as a child process, its standard streams on /dev/null.
+// `ncat -l --chat 127.0.0.1 PORT` as a child process, its standard streams on /dev/null. With
+// `chat` false it is a plain `ncat -l --keep-open` that writes what it receives to the file `out`.
 class ncat_chat {
  public:
-  ncat_chat(std::string path, std::uint16_t port) : path_(std::move(path)), port_(port) { start(); }
+  ncat_chat(std::string path, std::uint16_t port, bool chat = true, std::string out = "/dev/null")
+      : path_(std::move(path)), port_(port), chat_(chat), out_(std::move(out)) {
+    start();
+  }
   ~ncat_chat() { kill(); }
   ncat_chat(const ncat_chat&) = delete;
   ncat_chat& operator=(const ncat_chat&) = delete;
@@ -190,11 +206,12 @@ class ncat_chat {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     const std::string port = std::to_string(port_);
-    std::vector<std::string> args{path_, "-l", "--chat", "127.0.0.1", port};
+    // --keep-open: the readiness probe below is a connection of its own.
+    std::vector<std::string> args{path_, "-l", chat_ ? "--chat" : "--keep-open", "127.0.0.1", port};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -226,6 +243,8 @@ class ncat_chat {
  private:
   std::string path_;
   std::uint16_t port_;
+  bool chat_;
+  std::string out_;
   pid_t pid_ = -1;
 };
 
@@ -490,15 +509,8 @@ TEST_CASE("with --plain, typed lines go to the server, its lines come out escape
 
 TEST_CASE("two echochats talk through ncat --chat, and a line typed while ncat is down arrives once after it is back",
           "[chat][e2e][ncat]") {
-  const std::optional<std::string> ncat_path = find_ncat();
-  if (!ncat_path) {
-    // CI installs it: missing there is a failure. Elsewhere the ctest entry "ncat is on PATH"
-    // (tests/CMakeLists.txt) shows the skip in ctest's summary.
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string_view{ci} == "true") FAIL("ncat is not on PATH, and CI must run this test");
-    WARN("ncat is not on PATH: skipping the test against a real ncat --chat");
-    return;
-  }
+  const std::optional<std::string> ncat_path = ncat_for_test();
+  if (!ncat_path) return;
   const std::uint16_t port = free_port();
   const std::string address = "127.0.0.1:" + std::to_string(port);
   ncat_chat ncat(*ncat_path, port);
@@ -547,4 +559,85 @@ TEST_CASE("two echochats talk through ncat --chat, and a line typed while ncat i
   CHECK(b.exit_status() == 0);
   check_restored(a);
   check_restored(b);
+}
+
+TEST_CASE("in chat mode q is a letter: \"quick question\" stays in the input line and goes out whole",
+          "[chat][e2e][keys]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  t.write("quick question");
+  wait_screen(t, [&] { return input_row(t) == "> quick question"; }, "the typed line in the input line");
+  CHECK_FALSE(t.has_exited());
+  t.write("\r");
+  wait_all({&t}, [&] { return server.count("quick question") == 1; }, "the line at the server");
+  t.write("\x03");  // Ctrl-C quits whatever the input line holds
+  t.write("half typed");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  check_restored(t);
+}
+
+TEST_CASE("in chat mode /quit quits and is not sent; //x sends /x; another /word stays with a sys entry",
+          "[chat][e2e][keys]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  t.write("//x\r");
+  wait_all({&t}, [&] { return server.count("/x") == 1; }, "/x at the server");
+  t.write("/nick me\r");
+  wait_screen(t, [&] { return count_rows(t, "sys", "not sent: /nick is not a command") == 1; }, "the sys entry");
+  CHECK(input_row(t) == "> /nick me");
+  t.write("\x15/quit\r");  // Ctrl-U, then /quit
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  check_restored(t);
+  CHECK(server.lines() == std::vector<std::string>{"/x"});
+}
+
+TEST_CASE("a 20 MiB paste is refused whole with a sys entry, and nothing of it reaches the server",
+          "[chat][e2e][paste]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  std::string paste = "\x1b[200~";
+  for (int i = 0; paste.size() < 20u * 1024 * 1024; ++i) paste += "pasted line " + std::to_string(i) + "\n";
+  paste += "\x1b[201~";
+  t.write(paste, 60s);
+  wait_screen(t, [&] { return count_rows(t, "sys", "paste refused") == 1; }, "the refusal");
+  CHECK(input_row(t) == ">");  // an empty input line (the row has no trailing blanks)
+  CHECK_FALSE(chat_status_says(t, "pasted"));
+  t.write("after\r");
+  wait_all({&t}, [&] { return server.count("after") == 1; }, "the next line at the server");
+  CHECK(server.lines() == std::vector<std::string>{"after"});
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+}
+
+TEST_CASE("a paste of 1,001 lines into an online session reaches a real ncat in full and in order",
+          "[chat][e2e][paste][ncat]") {
+  const std::optional<std::string> ncat_path = ncat_for_test();
+  if (!ncat_path) return;
+  temp_dir dir;
+  const std::string received = (dir.path / "received").string();
+  const std::uint16_t port = free_port();
+  ncat_chat ncat(*ncat_path, port, false, received);
+  pty_terminal t(chat_argv("127.0.0.1:" + std::to_string(port)), rows, cols);
+  wait_online(t);
+  std::string paste = "\x1b[200~";
+  for (int i = 0; i < 1001; ++i) paste += "line " + std::to_string(i) + "\n";
+  paste += "\x1b[201~";
+  t.write(paste);
+  wait_screen(t, [&] { return chat_status_says(t, " · Enter sends 1001 pasted lines · "); }, "the paste waiting");
+  t.write("\r");
+  wait_all({&t}, [&] { return read_lines(received).size() == 1001; }, "all 1,001 lines at ncat");
+  const auto lines = read_lines(received);
+  bool in_order = true;
+  for (int i = 0; i < 1001; ++i) in_order = in_order && lines[static_cast<std::size_t>(i)] == "line " + std::to_string(i);
+  CHECK(in_order);
+  CHECK(count_rows(t, "sys", "not sent") == 0);
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
 }

@@ -2,6 +2,7 @@
 // cannot show a screen, echochat prints one plain line per finished entry and no escapes.
 #include "e2e/e2e_util.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_server.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <fcntl.h>
@@ -365,4 +367,52 @@ TEST_CASE("a --connect value with control characters is refused with status 2, s
   CHECK(r.out.empty());
   CHECK(r.err.find('\x1b') == std::string::npos);
   CHECK(r.err.find("'h^[]0;X^G:80'") != std::string::npos);
+}
+
+namespace {
+
+// Runs echochat piped into chat mode against the test server, which closes the connection once
+// echochat has closed its sending side (so that the run can end).
+piped_run run_piped_chat(echochat::testing::test_server& server, std::string_view input) {
+  std::thread closer([&] {
+    if (server.wait_for([&] { return server.ended() == 1; }, deadline)) server.close_clients();
+  });
+  piped_run r = run_piped({"--connect", server.address(), "--delay", "0"}, input, true);
+  closer.join();
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("piped into chat mode, every line is sent, the last one without its newline too", "[e2e][plain][chat]") {
+  echochat::testing::test_server server;
+  const piped_run r = run_piped_chat(server, "first\nlast-without-newline");
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(server.lines() == std::vector<std::string>{"first", "last-without-newline"});
+  CHECK(r.out.find("you first\n") != std::string::npos);
+  CHECK(r.out.find("you last-without-newline\n") != std::string::npos);
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("piped into chat mode no key quits: q, Ctrl-D and /quit are data, sent like any line", "[e2e][plain][chat]") {
+  echochat::testing::test_server server;
+  const piped_run r = run_piped_chat(server, "hello\nquestion time\nq\n/quit\nafter\n");
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(server.lines() == std::vector<std::string>{"hello", "question time", "q", "/quit", "after"});
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("piped into chat mode with the server down, the lines are not sent: exit 1 and it says so",
+          "[e2e][plain][chat]") {
+  echochat::testing::test_server server;
+  server.stop_listening();
+  const piped_run r = run_piped({"--connect", server.address(), "--delay", "0"}, "lost\n", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("sys 1 line was not sent: the connection is closed\n") != std::string::npos);
 }

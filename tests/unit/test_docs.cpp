@@ -59,10 +59,30 @@ TEST_CASE("the README's flag table lists exactly the flags that --help lists", "
   CHECK(flags_in(readme.substr(start, end - start)) == flags_in(help_text()));
 }
 
-TEST_CASE("the help names every key", "[docs]") {
+namespace {
+
+// Every key and chat command the user is told of.
+constexpr const char* keys_and_commands[] = {"q",    "Ctrl-D", "Ctrl-C", "Ctrl-Z", "PgUp", "PgDn", "Enter",
+                                             "Backspace", "Left", "Right", "Home", "End", "Del", "Ctrl-U",
+                                             "Ctrl-W", "Up", "Down", "Esc", "/quit", "/help", "//"};
+
+}  // namespace
+
+TEST_CASE("the help names every key and chat command", "[docs]") {
   const std::string help = help_text();
-  for (const char* k : {"q", "Ctrl-C", "Ctrl-Z", "PgUp", "PgDn", "Enter", "Backspace", "Left", "Right", "Home",
-                        "End", "Del", "Ctrl-U", "Ctrl-W", "Up", "Down", "Esc"}) {
-    CHECK_THAT(help, Catch::Contains(k));
+  for (const char* k : keys_and_commands) CHECK_THAT(help, Catch::Contains(k));
+}
+
+TEST_CASE("the man page and the README name every key and chat command that --help names", "[docs]") {
+  std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1");
+  page = std::regex_replace(page, std::regex(R"(\\-)"), "-");
+  const std::string readme = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/README.md");
+  for (const char* k : keys_and_commands) {
+    CHECK_THAT(page, Catch::Contains(k));
+    CHECK_THAT(readme, Catch::Contains(k));
   }
+  // Chat mode's quitting, said the same way in all three.
+  CHECK_THAT(help_text(), Catch::Contains("in chat mode q is a letter"));
+  CHECK_THAT(page, Catch::Contains("in chat mode q is a letter"));
+  CHECK_THAT(readme, Catch::Contains("in chat mode q is a letter"));
 }

@@ -235,3 +235,19 @@ TEST_CASE("a CSI sequence too long to be a key decodes the same however it is ch
   }
   CHECK(whole[2] == char_key(U'[', key_mod::alt));
 }
+
+TEST_CASE("a paste bigger than the most a decoder holds is refused whole, and the next one is kept",
+          "[decoder][paste]") {
+  key_decoder d(8);
+  std::vector<key> out;
+  d.feed("\x1b[200~12345", out);
+  d.feed("6789\x1b[201~", out);  // 9 bytes: one too many
+  REQUIRE(out.size() == 1);
+  CHECK(out[0] == named_key(key_code::paste_refused));
+  CHECK(d.pastes().empty());
+  d.feed("\x1b[200~12345678\x1b[201~x", out);  // exactly the most
+  REQUIRE(out.size() == 3);
+  CHECK(out[1] == named_key(key_code::paste_end));
+  CHECK(d.pastes() == std::vector<std::string>{"12345678"});
+  CHECK(out[2] == char_key(U'x'));
+}

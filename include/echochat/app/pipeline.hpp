@@ -27,6 +27,8 @@ struct pipeline_config {
   std::chrono::nanoseconds slow_delay = std::chrono::seconds(10);
   bool countdown = true;  // tick the status bar's countdown (not needed without a screen)
   std::chrono::milliseconds escape_timeout{25};
+  // Standard input is data, not keys (chat mode without a terminal): line_reader, not reader.
+  bool input_is_data = false;
   // Called when the slow task fires, before it reports; empty but in the tests of the exit paths
   // (ECHOCHAT_FAULT, see app.cpp), where it throws, aborts or faults.
   std::function<void()> on_slow_fire;
@@ -35,6 +37,12 @@ struct pipeline_config {
 // Decodes chunks into keys; a lone Esc is decided after `escape_timeout` of silence.
 boost::asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
                                     std::chrono::milliseconds escape_timeout);
+
+// Cuts chunks into lines, the last one with or without its newline, and sends each burst's lines
+// as one event: for standard input that is data (a pipe into chat mode), where no byte is a key.
+// A line longer than max_data_line goes in pieces of that size.
+inline constexpr std::size_t max_data_line = 16 * 1024 * 1024;
+boost::asio::awaitable<void> line_reader(chunk_channel& chunks, event_channel& events);
 
 // Says "something slow is done" after `delay`; before that, ticks whenever the countdown's
 // shown value changes (if `countdown`).

@@ -26,6 +26,7 @@ enum class key_code : std::uint8_t {
   ctrl,       // Ctrl + letter or symbol; the letter (lower case) or symbol in `ch`
   paste_begin,
   paste_end,  // ends a bracketed paste: the i-th of a keys_event's paste_end keys, its i-th paste
+  paste_refused,  // ends a bracketed paste too big to hold, whose text was let go (no paste text)
   unknown,    // a well-formed escape sequence we have no name for
 };
 

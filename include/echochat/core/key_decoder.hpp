@@ -16,6 +16,11 @@ key control_key(unsigned char b);
 
 class key_decoder {
  public:
+  // A bracketed paste bigger than this is refused whole: its text is let go as it comes and it
+  // ends with a paste_refused key instead of a paste_end, so memory stays bounded.
+  static constexpr std::size_t default_max_paste = 16 * 1024 * 1024;
+  explicit key_decoder(std::size_t max_paste = default_max_paste) : max_paste_(max_paste) {}
+
   // Decodes as much of `bytes` as it can, appending keys to `out`. Bytes that may still be the
   // start of a longer sequence (an Esc, a split UTF-8 character, an unfinished CSI) are kept
   // for the next call.
@@ -46,7 +51,10 @@ class key_decoder {
   std::string pending_;
   std::string paste_;
   std::vector<std::string> pastes_;
+  std::size_t max_paste_;
   bool paste_mode_ = false;
+  bool paste_refused_ = false;  // the paste under way went past max_paste_
+  void keep_paste_text(std::string_view text);
 };
 
 }  // namespace echochat

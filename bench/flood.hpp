@@ -1,0 +1,72 @@
+// Benchmark support: a loopback server floods short lines to a program in a pty; when is the last one shown?
+#pragma once
+
+#include "pty_driver.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace echochat::bench {
+
+// `lines` lines "line NNNNNNN\n" (a 7-digit counter from 0), and the text of the last one, which
+// appears nowhere else in the flood.
+struct flood_text {
+  std::string bytes;
+  std::string last_line;
+};
+flood_text make_flood(std::size_t lines);
+
+// A listening TCP socket on 127.0.0.1, on a port the kernel picks.
+class flood_server {
+ public:
+  flood_server();
+  ~flood_server();
+  flood_server(const flood_server&) = delete;
+  flood_server& operator=(const flood_server&) = delete;
+
+  [[nodiscard]] int port() const noexcept { return port_; }
+  // "127.0.0.1:PORT".
+  [[nodiscard]] std::string address() const;
+  [[nodiscard]] int fd() const noexcept { return fd_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+struct flood_config {
+  int rows = 30;
+  int cols = 100;
+  // Type a key ('Z', never in the flood) while the flood runs, the first after a fifth of
+  // `key_interval`, then each `key_interval` after the one before, and time until it shows; after
+  // it shows, a Backspace takes it away again, so each key is drawn anew.
+  bool type_keys = false;
+  std::chrono::milliseconds key_interval{50};
+  // Also feed the output to the emulated screen and look for the last line there once the whole
+  // flood is written (a program that rewrites only the cells that changed may never send the
+  // last line's text in one piece).
+  bool watch_screen = false;
+  std::chrono::seconds timeout{180};
+};
+
+struct flood_result {
+  std::optional<double> ms;     // first byte of the flood written to the last line shown
+  double cpu_ms = 0;            // the program's time on CPU over the same span (schedstat)
+  double hwm_kib = 0;           // VmHWM when the last line showed
+  std::uint64_t bytes_out = 0;  // what the program wrote to the terminal over the span
+  std::vector<double> key_us;   // each key typed during the flood: write to its echo
+  int keys_lost = 0;            // keys typed that never showed
+};
+
+// Starts `argv` in its own rows x cols pty; once it has connected to `server` (within 20 s) and
+// settled, writes `flood` to it as fast as the socket takes it, reading the pty meanwhile, until
+// the last line is seen; then closes the connection and ends the program (SIGTERM).
+flood_result run_flood(const std::vector<std::string>& argv, flood_server& server, const flood_text& flood,
+                       const flood_config& config);
+
+}  // namespace echochat::bench
