@@ -38,7 +38,8 @@ extern "C" void on_fatal_signal(int signo) {
 void arm_terminal_rescue(const termios& modes, std::string_view leave) {
   state.modes = modes;
   state.leave_size = std::min(leave.size(), state.leave.size());
-  std::memcpy(state.leave.data(), leave.data(), state.leave_size);
+  // `leave` may be empty (a dumb terminal has no screen to leave), its data() then null.
+  if (state.leave_size > 0) std::memcpy(state.leave.data(), leave.data(), state.leave_size);
   struct sigaction sa {};
   sa.sa_handler = on_fatal_signal;
   sigemptyset(&sa.sa_mask);
