@@ -51,7 +51,8 @@ std::string use_utf8_characters() {
   const std::string codeset = ::nl_langinfo(CODESET);
   if (codeset == "UTF-8") return {};
   if (std::setlocale(LC_CTYPE, "C.UTF-8") == nullptr) {
-    return "the locale's character set is " + codeset + ", not UTF-8, and C.UTF-8 is missing: "
+    return "the locale's character set is " + codeset +
+           ", not UTF-8, and C.UTF-8 is missing: "
            "text beyond ASCII may show wrongly";
   }
   return "the locale's character set is " + codeset + ", not UTF-8: characters are handled as in C.UTF-8";

@@ -68,7 +68,8 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
     // Kitty, Alacritty, foot, st...: their entries come with ncurses-term, often missing on a
     // server reached over ssh, and they speak xterm's language (vim keeps xterm codes for this).
     scr = newterm(fallback_terminal, stdout, stdin);
-    if (scr == nullptr) throw terminal_unusable(std::string{"unknown terminal type '"} + sanitize(term) + "'");
+    if (scr == nullptr)
+      throw terminal_unusable(std::string{"unknown terminal type '"} + sanitize(term) + "'");
     note_ = "TERM=" + sanitize(term) + " has no terminfo entry: drawing as " + fallback_terminal +
             " (--plain draws nothing)";
   }

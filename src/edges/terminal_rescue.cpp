@@ -21,7 +21,8 @@ rescue_state state;
 volatile std::sig_atomic_t armed = 0;
 // Every signal whose default action dumps core: the faults, and the ones sent to ask for a dump
 // (SIGQUIT, SIGXCPU from a CPU limit, SIGSYS, SIGTRAP).
-constexpr std::array fatal_signals{SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT, SIGXCPU, SIGSYS, SIGTRAP};
+constexpr std::array fatal_signals{SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL,
+                                   SIGQUIT, SIGXCPU, SIGSYS, SIGTRAP};
 
 extern "C" void on_fatal_signal(int signo) {
   if (armed != 0) {

@@ -57,7 +57,8 @@ TEST_CASE("SIGHUP ends it with status 129 and gives the terminal back as it was"
   check_ends_with(t, 129);
 }
 
-TEST_CASE("the polite signals end it like SIGTERM, with 128 + N and the terminal given back", "[e2e][exit][signal]") {
+TEST_CASE("the polite signals end it like SIGTERM, with 128 + N and the terminal given back",
+          "[e2e][exit][signal]") {
   // Their default action ends a program without a word; echochat takes them and quits cleanly.
   const int sig = GENERATE(SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL);
   CAPTURE(sig);
@@ -72,7 +73,8 @@ TEST_CASE("SIGXFSZ is ignored: it keeps running, and q still quits with status 0
   start_and_type(t);
   t.send_signal(SIGXFSZ);
   t.write("!");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "hello!"); }, "'hello!' typed after SIGXFSZ");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "hello!"); }, "'hello!' typed after SIGXFSZ");
   quit_and_check(t);
 }
 

@@ -203,21 +203,31 @@ TEST_CASE("the status bar counts down to the slow task", "[e2e][echo][slow]") {
     if (!status_complete(t) || at == std::string::npos) return -1;
     std::size_t end = 0;
     const int n = std::stoi(bar.substr(at + before.size()), &end);
-    return bar.substr(at + before.size() + end).starts_with(std::string{" "} + std::string{unit} + " · ") ? n : -1;
+    return bar.substr(at + before.size() + end).starts_with(std::string{" "} + std::string{unit} + " · ")
+               ? n
+               : -1;
   };
   SECTION("in seconds") {
     pty_terminal t(echochat_argv({"--delay", "30"}));
     wait_ready(t);
     int first = -1;
-    wait_screen(t, [&] { return (first = shown(t, "s")) > 0; }, "'slow task in N s'");
+    wait_screen(
+        t, [&] { return (first = shown(t, "s")) > 0; }, "'slow task in N s'");
     CHECK(first <= 30);
-    wait_screen(t, [&] { const int now = shown(t, "s"); return now > 0 && now < first; }, "the count going down");
+    wait_screen(
+        t,
+        [&] {
+          const int now = shown(t, "s");
+          return now > 0 && now < first;
+        },
+        "the count going down");
   }
   SECTION("in minutes while two or more are left") {
     pty_terminal t(echochat_argv({"--delay", "100000"}));
     wait_ready(t);
     int minutes = -1;
-    wait_screen(t, [&] { return (minutes = shown(t, "min")) > 0; }, "'slow task in N min'");
+    wait_screen(
+        t, [&] { return (minutes = shown(t, "min")) > 0; }, "'slow task in N min'");
     // 100000 s is 1666.7 minutes: shown rounded up, and a minute less only after 40 s.
     CHECK((minutes == 1667 || minutes == 1666));
   }
@@ -385,7 +395,8 @@ TEST_CASE("a TERM with no terminfo entry draws as xterm-256color and says so", "
   // Modern terminals whose entries come with ncurses-term, and one nobody knows. TERMINFO names
   // the only directory ncurses looks in: one with xterm-256color alone, so that none of these
   // has an entry, whatever is installed here.
-  const std::string term = GENERATE(as<std::string>{}, "xterm-kitty", "alacritty", "foot", "st-256color", "nosuchterm");
+  const std::string term =
+      GENERATE(as<std::string>{}, "xterm-kitty", "alacritty", "foot", "st-256color", "nosuchterm");
   CAPTURE(term);
   echochat::testing::temp_dir dir("echochat-terminfo");
   std::filesystem::create_directories(dir.path / "x");
@@ -398,29 +409,41 @@ TEST_CASE("a TERM with no terminfo entry draws as xterm-256color and says so", "
     }
   }
   REQUIRE(copied);
-  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 120, {{"TERM", term}, {"TERMINFO", dir.path.string()}});
+  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 120,
+                 {{"TERM", term}, {"TERMINFO", dir.path.string()}});
   wait_ready(t);
-  wait_screen(t,
-              [&] {
-                return find_entry(t, "sys", "TERM=" + term + " has no terminfo entry: drawing as xterm-256color "
-                                                              "(--plain draws nothing)") >= 0;
-              },
-              "the sys entry saying so");
+  wait_screen(
+      t,
+      [&] {
+        return find_entry(t, "sys",
+                          "TERM=" + term +
+                              " has no terminfo entry: drawing as xterm-256color "
+                              "(--plain draws nothing)") >= 0;
+      },
+      "the sys entry saying so");
   t.write("hello");
-  wait_screen(t, [&] { return typing_shows(t, "hello"); }, "'hello' typed");
+  wait_screen(
+      t, [&] { return typing_shows(t, "hello"); }, "'hello' typed");
   quit_and_check(t);
   INFO("the main screen after exit:\n" << t.screen_text());
   CHECK_FALSE(screen_has(t, term));  // no complaint from the terminal library
 }
 
-TEST_CASE("under LC_ALL=C characters are handled as in C.UTF-8, and a sys entry says so", "[e2e][echo][locale]") {
+TEST_CASE("under LC_ALL=C characters are handled as in C.UTF-8, and a sys entry says so",
+          "[e2e][echo][locale]") {
   pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 120, {{"LC_ALL", "C"}, {"LANG", "C"}});
   wait_ready(t);  // the status bar's dots, not "  s"
-  wait_screen(t, [&] { return find_entry(t, "sys", "the locale's character set is ANSI_X3.4-1968, not UTF-8: "
-                                                   "characters are handled as in C.UTF-8") >= 0; },
-              "the sys entry saying so");
+  wait_screen(
+      t,
+      [&] {
+        return find_entry(t, "sys",
+                          "the locale's character set is ANSI_X3.4-1968, not UTF-8: "
+                          "characters are handled as in C.UTF-8") >= 0;
+      },
+      "the sys entry saying so");
   CHECK(t.row_text(t.rows() - 2) == repeat("─", t.cols()));  // not qqqq
   t.write("日本");
-  wait_screen(t, [&] { return typing_shows(t, "日本"); }, "'日本' typed, not ~W");
+  wait_screen(
+      t, [&] { return typing_shows(t, "日本"); }, "'日本' typed, not ~W");
   quit_and_check(t);
 }

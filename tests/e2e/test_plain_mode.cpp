@@ -223,16 +223,21 @@ TEST_CASE("on pipes, named keys show by name and no escape byte reaches the outp
 TEST_CASE("with TERM=dumb it falls back to plain lines, says why, and each key still shows at once",
           "[e2e][plain][term]") {
   pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", "dumb"}});
-  wait_screen(t, [&] { return t.row_text(0) == "sys plain mode: TERM=dumb cannot show a screen"; },
-              "a sys line naming the terminal type");
+  wait_screen(
+      t, [&] { return t.row_text(0) == "sys plain mode: TERM=dumb cannot show a screen"; },
+      "a sys line naming the terminal type");
   // Canonical mode and echo are off (termios, no terminfo): each key comes at once, shown once.
-  wait_screen(t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
+  wait_screen(
+      t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
   t.write("hi");
-  wait_screen(t, [&] { return t.row_text(1) == "you hi"; }, "'you hi' as it is typed, without Enter");
+  wait_screen(
+      t, [&] { return t.row_text(1) == "you hi"; }, "'you hi' as it is typed, without Enter");
   t.write("x\x7f!\r");  // Backspace rubs out the x
-  wait_screen(t, [&] { return t.row_text(1) == "you hi!" && t.cursor().row == 2; }, "'you hi!' finished");
+  wait_screen(
+      t, [&] { return t.row_text(1) == "you hi!" && t.cursor().row == 2; }, "'you hi!' finished");
   t.write("ab");
-  wait_screen(t, [&] { return t.row_text(2) == "you ab"; }, "'you ab' as it is typed");
+  wait_screen(
+      t, [&] { return t.row_text(2) == "you ab"; }, "'you ab' as it is typed");
   t.write("q");  // at once, no Enter
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
@@ -248,7 +253,8 @@ TEST_CASE("with TERM=dumb the terminal's modes come back on a signal too", "[e2e
   const int sig = GENERATE(SIGTERM, SIGUSR1);
   CAPTURE(sig);
   pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", "dumb"}});
-  wait_screen(t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
+  wait_screen(
+      t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
   t.send_signal(sig);
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 128 + sig);
@@ -275,8 +281,10 @@ TEST_CASE("a log that fails is a sys line, stderr counts the entries not logged,
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
   REQUIRE(r.exited);
   CHECK(r.status == 1);
-  CHECK(r.out.find("sys log failed: cannot write to '/dev/full': No space left on device; nothing more is logged\n") !=
-        std::string::npos);
+  CHECK(
+      r.out.find(
+          "sys log failed: cannot write to '/dev/full': No space left on device; nothing more is logged\n") !=
+      std::string::npos);
   CHECK(r.out.find("you hi\n") != std::string::npos);
   CHECK(r.err == "echochat: 2 entries were not logged to '/dev/full': No space left on device\n");
 }
@@ -289,7 +297,8 @@ TEST_CASE("a log over the file size limit is not a death by SIGXFSZ: whole lines
   std::string input;
   for (int i = 0; i < 40; ++i) input += "a line of some length, number " + std::to_string(i) + "\n";
   const piped_run r = run_piped_argv(
-      {"/bin/sh", "-c", "ulimit -f 1 && exec \"$0\" --delay 0 --log \"$1\"", ECHOCHAT_BINARY, log}, input, true);
+      {"/bin/sh", "-c", "ulimit -f 1 && exec \"$0\" --delay 0 --log \"$1\"", ECHOCHAT_BINARY, log}, input,
+      true);
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
   REQUIRE(r.exited);
   CHECK(r.status == 1);
@@ -299,12 +308,14 @@ TEST_CASE("a log over the file size limit is not a death by SIGXFSZ: whole lines
   REQUIRE_FALSE(lines.empty());
   for (const std::string& l : lines) {
     CAPTURE(l);
-    CHECK((l.ends_with(" slow something slow is done") || l.find(" you a line of some length, number ") != std::string::npos));
+    CHECK((l.ends_with(" slow something slow is done") ||
+           l.find(" you a line of some length, number ") != std::string::npos));
   }
   CHECK(std::filesystem::file_size(log) <= 1024);
 }
 
-TEST_CASE("a log naming a FIFO nobody reads is an error at once, before the terminal is touched", "[e2e][log]") {
+TEST_CASE("a log naming a FIFO nobody reads is an error at once, before the terminal is touched",
+          "[e2e][log]") {
   echochat::testing::temp_dir dir("echochat-log");
   const std::string fifo = (dir.path / "fifo").string();
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
@@ -320,9 +331,11 @@ TEST_CASE("on a terminal, a log that fails shows in the status bar and the exit 
   pty_terminal t(echochat_argv({"--delay", "100000", "--log", "/dev/full"}), 24, 120);
   wait_ready(t);
   t.write("hello\r");
-  wait_screen(t, [&] { return status_says(t, " · log failed · "); }, "'log failed' in the status bar");
-  CHECK(find_entry(t, "sys", "log failed: cannot write to '/dev/full': No space left on device; nothing more is "
-                             "logged") >= 0);
+  wait_screen(
+      t, [&] { return status_says(t, " · log failed · "); }, "'log failed' in the status bar");
+  CHECK(find_entry(t, "sys",
+                   "log failed: cannot write to '/dev/full': No space left on device; nothing more is "
+                   "logged") >= 0);
   t.write("q");
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 1);
@@ -330,12 +343,14 @@ TEST_CASE("on a terminal, a log that fails shows in the status bar and the exit 
   CHECK(screen_has(t, "echochat: 1 entry was not logged to '/dev/full': No space left on device"));
 }
 
-TEST_CASE("a closed stdout is a clear error with status 1, and nothing lands in the log", "[e2e][plain][fds]") {
+TEST_CASE("a closed stdout is a clear error with status 1, and nothing lands in the log",
+          "[e2e][plain][fds]") {
   echochat::testing::temp_dir dir("echochat-log");
   const std::string log = (dir.path / "chat.log").string();
   // Without the fix, the log took fd 1 and the plain lines went into it.
   const piped_run r = run_piped_argv(
-      {"/bin/sh", "-c", "exec \"$0\" --plain --delay 0 --log \"$1\" >&-", ECHOCHAT_BINARY, log}, "hi\n", true);
+      {"/bin/sh", "-c", "exec \"$0\" --plain --delay 0 --log \"$1\" >&-", ECHOCHAT_BINARY, log}, "hi\n",
+      true);
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
   REQUIRE(r.exited);
   CHECK(r.status == 1);
@@ -360,7 +375,8 @@ TEST_CASE("a log path with control characters is shown escaped on stderr", "[e2e
   CHECK(r.err == "echochat: --log: cannot open '/nonexistent/^[[2J^[]0;X^G': No such file or directory\n");
 }
 
-TEST_CASE("a --connect value with control characters is refused with status 2, shown escaped", "[e2e][plain][hostile]") {
+TEST_CASE("a --connect value with control characters is refused with status 2, shown escaped",
+          "[e2e][plain][hostile]") {
   const piped_run r = run_piped({"--plain", "--connect", "h\x1b]0;X\x07:80"}, "", true);
   REQUIRE(r.exited);
   CHECK(r.status == 2);

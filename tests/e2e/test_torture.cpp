@@ -166,9 +166,11 @@ TEST_CASE("a terminal that cannot show a screen gets exactly one sys line saying
   pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", term}});
   wait_screen(t, [&] { return t.row_text(0).starts_with("sys plain mode: "); }, "the sys line");
   // Each key comes at once (canonical mode and echo off): the entry shows as it is typed.
-  wait_screen(t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
+  wait_screen(
+      t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
   t.write("hi");
-  wait_screen(t, [&] { return t.row_text(1) == "you hi"; }, "'you hi' as it is typed");
+  wait_screen(
+      t, [&] { return t.row_text(1) == "you hi"; }, "'you hi' as it is typed");
   t.write("q");
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);

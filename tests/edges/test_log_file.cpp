@@ -105,8 +105,9 @@ TEST_CASE("a log path that cannot be opened is an error naming the flag, the pat
   }
 }
 
-TEST_CASE("a write that fails is said once, naming the path and the error, and every entry after it counts as lost",
-          "[chat][log]") {
+TEST_CASE(
+    "a write that fails is said once, naming the path and the error, and every entry after it counts as lost",
+    "[chat][log]") {
   log_file log("/dev/full");
   const std::vector<entry> two{make_entry(0, source::you, "one"), make_entry(1, source::net, "two")};
   const auto said = log.write(two);
@@ -176,8 +177,12 @@ TEST_CASE("a log path is shown escaped in every message about it", "[chat][log][
   const auto [path, shown] = GENERATE(table<std::string, std::string>({
       {"/nonexistent/\x1b]0;X\x07.log", "'/nonexistent/^[]0;X^G.log'"},
       {"/nonexistent/\x1b[2J", "'/nonexistent/^[[2J'"},
-      {"/nonexistent/a\xc2\x9b" "b", "'/nonexistent/a\\x9bb'"},
-      {"/nonexistent/\xe2\x80\xae" "gol.txt", "'/nonexistent/<U+202E>gol.txt'"},
+      {"/nonexistent/a\xc2\x9b"
+       "b",
+       "'/nonexistent/a\\x9bb'"},
+      {"/nonexistent/\xe2\x80\xae"
+       "gol.txt",
+       "'/nonexistent/<U+202E>gol.txt'"},
   }));
   CAPTURE(path);
   try {

@@ -108,7 +108,8 @@ bool has_no_controls(const std::string& s) {
 }
 }  // namespace
 
-TEST_CASE("a --connect with control characters is refused, the value shown escaped", "[options][connect][hostile]") {
+TEST_CASE("a --connect with control characters is refused, the value shown escaped",
+          "[options][connect][hostile]") {
   const auto [bad, shown] = GENERATE(table<std::string, std::string>({
       {"h\x1b]0;X\x07:80", "'h^[]0;X^G:80'"},
       {std::string(40, '\x01') + ":80", "'^A^A^A^A"},

@@ -80,19 +80,20 @@ TEST_CASE("empty input gives empty output", "[sanitize]") {
 }
 
 TEST_CASE("valid UTF-8 text of every sequence length passes unchanged", "[sanitize]") {
-  const std::string text = GENERATE(as<std::string>{},
-      "caf\xC3\xA9 na\xC3\xAFve \xC3\x85ngstr\xC3\xB6m",          // 2-byte accents
-      "e\xCC\x81",                                                 // e + combining acute
-      "\xE4\xB8\xAD\xE6\x96\x87 \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E",  // CJK
-      "\xE2\x82\xAC 100",                                          // euro sign
-      "\xF0\x9F\x98\x80",                                          // emoji
-      "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",  // ZWJ family
-      "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD",                          // thumbs up + skin tone
-      "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",                          // flag (regional indicators)
-      "\xE2\x9D\xA4\xEF\xB8\x8F",                                  // heart + VS16
-      "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D",                          // Hebrew (RTL, no controls)
-      "\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7",                  // Arabic
-      "\xC2\xA0x\xE2\x80\xAFy");                                  // NBSP, narrow NBSP
+  const std::string text =
+      GENERATE(as<std::string>{},
+               "caf\xC3\xA9 na\xC3\xAFve \xC3\x85ngstr\xC3\xB6m",                // 2-byte accents
+               "e\xCC\x81",                                                      // e + combining acute
+               "\xE4\xB8\xAD\xE6\x96\x87 \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E",  // CJK
+               "\xE2\x82\xAC 100",                                               // euro sign
+               "\xF0\x9F\x98\x80",                                               // emoji
+               "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",  // ZWJ family
+               "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD",          // thumbs up + skin tone
+               "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",          // flag (regional indicators)
+               "\xE2\x9D\xA4\xEF\xB8\x8F",                  // heart + VS16
+               "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D",          // Hebrew (RTL, no controls)
+               "\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7",  // Arabic
+               "\xC2\xA0x\xE2\x80\xAFy");                   // NBSP, narrow NBSP
   // (The line and paragraph separators and the soft hyphen are shown escaped: see [invisible].)
   CAPTURE(text);
   CHECK(sanitize(text) == text);
@@ -323,9 +324,18 @@ TEST_CASE("each invisible or layout character is shown as <U+XXXX>", "[sanitize]
 
 TEST_CASE("the invisible characters the hardening named are shown as escapes", "[sanitize][invisible]") {
   const auto [c, shown] = GENERATE(table<char32_t, std::string>({
-      {0x2028, "<U+2028>"}, {0x2029, "<U+2029>"}, {0xFEFF, "<U+FEFF>"}, {0x00AD, "<U+00AD>"},
-      {0x200B, "<U+200B>"}, {0xFFFE, "<U+FFFE>"}, {0xFFFF, "<U+FFFF>"}, {0xFDD0, "<U+FDD0>"},
-      {0x1FFFE, "<U+1FFFE>"}, {0x10FFFF, "<U+10FFFF>"}, {0xE0001, "<U+E0001>"}, {0xE0041, "<U+E0041>"},
+      {0x2028, "<U+2028>"},
+      {0x2029, "<U+2029>"},
+      {0xFEFF, "<U+FEFF>"},
+      {0x00AD, "<U+00AD>"},
+      {0x200B, "<U+200B>"},
+      {0xFFFE, "<U+FFFE>"},
+      {0xFFFF, "<U+FFFF>"},
+      {0xFDD0, "<U+FDD0>"},
+      {0x1FFFE, "<U+1FFFE>"},
+      {0x10FFFF, "<U+10FFFF>"},
+      {0xE0001, "<U+E0001>"},
+      {0xE0041, "<U+E0041>"},
       {0xE007F, "<U+E007F>"},
   }));
   CAPTURE(static_cast<std::uint32_t>(c));

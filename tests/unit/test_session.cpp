@@ -198,14 +198,15 @@ TEST_CASE("a typed C1 control or bidi override is shown escaped", "[session]") {
   CHECK(texts(s) == std::vector<std::string>{"you \\x9b<U+202E>x"});
 }
 
-TEST_CASE("a failed log is a sys entry, shows in the status bar, and makes the exit status 1", "[session][log]") {
+TEST_CASE("a failed log is a sys entry, shows in the status bar, and makes the exit status 1",
+          "[session][log]") {
   session s({});
   s.resize(24, 120);
   s.apply(keys("hi"), 0);
   CHECK(status_line(s).find("log failed") == std::string::npos);
   s.apply(log_failed_event{"log failed: cannot write to 'x.log': No space left on device"}, 0);
-  CHECK(texts(s) == std::vector<std::string>{"sys log failed: cannot write to 'x.log': No space left on device",
-                                              "you hi"});
+  CHECK(texts(s) == std::vector<std::string>{
+                        "sys log failed: cannot write to 'x.log': No space left on device", "you hi"});
   CHECK(status_line(s).find(" · log failed · ") != std::string::npos);
   s.apply(keys("q"), 0);
   CHECK(s.done());

@@ -237,7 +237,8 @@ TEST_CASE("the layout cache gives what layout gives, frame after frame", "[model
   }
 }
 
-TEST_CASE("a combining mark at the start of an entry goes on U+25CC, not on the tag before it", "[model][combining]") {
+TEST_CASE("a combining mark at the start of an entry goes on U+25CC, not on the tag before it",
+          "[model][combining]") {
   transcript t;
   t.add(0, source::net, "\u0301abc");  // COMBINING ACUTE ACCENT first
   CHECK(t.finished().back().text == "\u25CC\u0301abc");

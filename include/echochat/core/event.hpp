@@ -76,9 +76,8 @@ struct log_failed_event {
   std::string text;
 };
 
-using event =
-    std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event, input_closed_event,
-                 input_lines_event, net_line_event, net_lines_event, net_state_event, net_sent_event, sys_event,
-                 log_failed_event>;
+using event = std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event,
+                           input_closed_event, input_lines_event, net_line_event, net_lines_event,
+                           net_state_event, net_sent_event, sys_event, log_failed_event>;
 
 }  // namespace echochat
