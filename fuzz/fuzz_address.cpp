@@ -11,7 +11,9 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string value{reinterpret_cast<const char*>(data), size};
+  // An argument is a C string: it ends at the first NUL, as the parser sees it.
+  std::string value{reinterpret_cast<const char*>(data), size};
+  value.resize(std::min(value.size(), value.find('\0')));
   const auto parsed = echochat::parse_options({"--connect", value});
   if (const auto* done = std::get_if<echochat::parse_exit>(&parsed)) {
     const std::string& err = done->err;

@@ -44,6 +44,7 @@ std::size_t tag_sequence(std::string_view bytes) {
   std::size_t at = ch.length;
   int tags = 0;
   for (;;) {
+    if (at == bytes.size()) return 0;  // the text ended before the cancel tag
     ch = decode_utf8(bytes.substr(at));
     if (ch.status != utf8_status::ok) return 0;
     at += ch.length;

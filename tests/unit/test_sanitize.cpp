@@ -362,3 +362,11 @@ TEST_CASE("tag characters pass only inside a subdivision flag", "[sanitize][invi
   CHECK(sanitize("\U0001F3F4\U000E0067\U000E0062") == "\U0001F3F4<U+E0067><U+E0062>");
   CHECK(sanitize("\U0001F3F4\U000E007F") == "\U0001F3F4<U+E007F>");
 }
+
+TEST_CASE("a black flag and tags cut off at the end of the text are read no further", "[sanitize][invisible]") {
+  // Found by fuzz_sanitize (fuzz/corpus/sanitize/regression-flag-at-end): the look-ahead for the
+  // cancel tag read past the end of the text.
+  CHECK(sanitize("\U0001F3F4") == "\U0001F3F4");
+  CHECK(sanitize("\U0001F3F4\U000E0067") == "\U0001F3F4<U+E0067>");
+  CHECK(sanitize("x\U0001F3F4\U000E0067\U000E0062") == "x\U0001F3F4<U+E0067><U+E0062>");
+}
