@@ -114,6 +114,7 @@ int run(const options& opts) {
   sc.keep_fresh = plain || log.has_value();
   sc.chat = opts.connect.has_value();
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
+  sc.echo = opts.echo;
   session s(std::move(sc));
   for (std::string& note : notes) s.apply(sys_event{std::move(note)}, std::time(nullptr));
 
@@ -152,6 +153,11 @@ int run(const options& opts) {
                  log->failure().c_str());
   }
   if (failure) std::rethrow_exception(failure);
+  // Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout.
+  if (const std::string report = s.rules().report(); !report.empty()) {
+    std::fputs(report.c_str(), stdout);
+    std::fflush(stdout);
+  }
   if (net && net->unsent() > 0 && s.why() != quit_reason::unsent) {
     // Quitting with lines still waiting for the server: say so, never drop them silently.
     const std::size_t n = net->unsent();

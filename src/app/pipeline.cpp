@@ -199,8 +199,32 @@ asio::awaitable<void> signal_watch(asio::signal_set& signals, event_channel& eve
   }
 }
 
-asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink, chat_client* net) {
+asio::awaitable<void> wake_watch(steady_timer& wake, event_channel& events) {
+  for (;;) {
+    auto [ec] = co_await wake.async_wait();
+    if (ec) {
+      // Cancelled: by the end of the program, or because the printer set the timer again.
+      const auto cs = co_await asio::this_coro::cancellation_state;
+      if (cs.cancelled() != asio::cancellation_type::none) co_return;
+      continue;
+    }
+    wake.expires_at(steady_timer::time_point::max());
+    event ev = timer_event{std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
+    co_await send_event(events, std::move(ev));
+  }
+}
+
+asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink, chat_client* net,
+                              steady_timer& wake) {
   frame_builder frames(scr.entries_only());
+  std::optional<std::chrono::steady_clock::time_point> wake_set;  // what `wake` is set to
+  // What the mode asks for: a wake-up at its next deadline, or none (idle means asleep).
+  auto set_wake = [&] {
+    const auto at = s.rules().wake_at();
+    if (at == wake_set) return;
+    wake_set = at;
+    wake.expires_at(at.value_or(steady_timer::time_point::max()));
+  };
   // The screen finds out its new size (a resize, a continue) and the session lays out for it.
   auto take_new_size = [&] {
     const term_size size = scr.resize();
@@ -210,6 +234,7 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     if (std::holds_alternative<resize_event>(ev)) {
       take_new_size();
     } else {
+      if (std::holds_alternative<timer_event>(ev)) wake_set.reset();  // it fired: nothing is set now
       s.apply(std::move(ev), now);
     }
   };
@@ -235,8 +260,9 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     }
     if (net != nullptr) {
       net->send(s.take_outgoing());
-      if (s.input_closed() && !s.terminal()) net->end_input();
+      if (s.input_closed() && !s.terminal() && !s.rules().sends_more()) net->end_input();
     }
+    set_wake();
     if (s.done()) {
       scr.finish(frames.build(s, {}));
       co_return;
@@ -247,6 +273,7 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
 asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s, asio::signal_set& signals,
                                   pipeline_config config, entry_sink sink, chat_client* net) {
   event_channel events(co_await asio::this_coro::executor, 1024);
+  steady_timer wake(co_await asio::this_coro::executor, steady_timer::time_point::max());
   // The printer alone decides when the program ends; ending, it cancels every producer. A
   // producer that finishes first (the reader at end of input, the slow task once it reported)
   // just ends, and the group waits for the printer. A producer that throws ends everything, and
@@ -254,11 +281,11 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
   auto input = config.input_is_data ? line_reader(chunks, events) : reader(chunks, events, config.escape_timeout);
   auto producers = std::move(input) &&
                    slow_task(events, config.slow_delay, config.countdown, std::move(config.on_slow_fire)) &&
-                   signal_watch(signals, events);
+                   signal_watch(signals, events) && wake_watch(wake, events);
   if (net != nullptr) {
-    co_await race(printer(events, scr, s, std::move(sink), net), std::move(producers) && net->run(events));
+    co_await race(printer(events, scr, s, std::move(sink), net, wake), std::move(producers) && net->run(events));
   } else {
-    co_await race(printer(events, scr, s, std::move(sink), nullptr), std::move(producers));
+    co_await race(printer(events, scr, s, std::move(sink), nullptr, wake), std::move(producers));
   }
   co_return s.exit_code();
 }

@@ -106,6 +106,49 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
       ->type_name("FILE");
   app.add_flag("--plain", opts.plain, "Plain lines on stdout, no screen (the default without a terminal)");
 
+  // Echo mode. Each value is checked here; which flags need which is checked after parsing.
+  bool echo = false;
+  echo_options eo;
+  auto* echo_flag = app.add_flag("--echo", echo, "With --connect: the server echoes; show each line's round trip");
+  const auto seconds_of = [](const char* flag, const std::string& v, double least) {
+    const auto s = parse_seconds(v);
+    if (!s || *s < least) {
+      throw CLI::ValidationError(flag, "'" + v + "' is not a number of seconds (want a finite number >= " +
+                                           (least > 0 ? std::string{"0.001"} : std::string{"0"}) + ")");
+    }
+    return *s;
+  };
+  const auto whole_number = [](const char* flag, const std::string& v, std::uint64_t least, std::uint64_t most) {
+    std::uint64_t n = 0;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{} || ptr != v.data() + v.size() || n < least || n > most) {
+      throw CLI::ValidationError(flag, "'" + v + "' is not a whole number from " + std::to_string(least) + " to " +
+                                           std::to_string(most));
+    }
+    return n;
+  };
+  auto* count = app.add_option_function<std::string>(
+                       "--count", [&](const std::string& v) { eo.count = whole_number("--count", v, 1, 1'000'000'000); },
+                       "With --echo: send N probe lines, print the summary and exit")
+                    ->type_name("N");
+  auto* interval = app.add_option_function<std::string>(
+                          "--interval",
+                          [&](const std::string& v) { eo.interval_seconds = seconds_of("--interval", v, 0.001); },
+                          "With --echo: seconds between probes (fractional, at least 0.001; default 1)")
+                       ->type_name("SECONDS");
+  auto* size = app.add_option_function<std::string>(
+                      "--size",
+                      [&](const std::string& v) {
+                        eo.size = static_cast<std::size_t>(whole_number("--size", v, 1, 65'536));
+                      },
+                      "With --echo: pad each probe line to BYTES bytes")
+                   ->type_name("BYTES");
+  auto* timeout = app.add_option_function<std::string>(
+                         "--echo-timeout",
+                         [&](const std::string& v) { eo.timeout_seconds = seconds_of("--echo-timeout", v, 0.001); },
+                         "With --echo: a line not echoed within SECONDS is lost (default 5)")
+                      ->type_name("SECONDS");
+
   std::vector<const char*> argv;
   argv.reserve(args.size() + 1);
   argv.push_back("echochat");
@@ -120,6 +163,15 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
     // The message quotes what was given: escaped, so no flag can drive the terminal.
     return parse_exit{2, {}, std::string{"echochat: "} + sanitize(e.what()) + " (see --help)\n"};
   }
+  // Which flag needs which: one line naming the flag, exit 2.
+  const auto needs = [](const char* flag, const char* other) {
+    return parse_exit{2, {}, std::string{"echochat: "} + flag + " needs " + other + " (see --help)\n"};
+  };
+  if (echo && !opts.connect) return needs("--echo", "--connect");
+  for (const auto* o : {count, interval, size, timeout}) {
+    if (o->count() > 0 && !echo) return needs(o->get_name().c_str(), "--echo");
+  }
+  if (echo_flag->count() > 0) opts.echo = eo;
   return opts;
 }
 

@@ -92,9 +92,13 @@ void session::apply(event ev, std::time_t now) {
         } else if constexpr (std::is_same_v<T, input_lines_event>) {
           mode_->on_lines(std::move(e.lines), s, now);
         } else if constexpr (std::is_same_v<T, net_line_event>) {
-          add_net_line(e, now);
+          s.add_net_line(e, now);
         } else if constexpr (std::is_same_v<T, net_lines_event>) {
-          for (auto& l : e.lines) add_net_line(l, now);
+          mode_->on_net_lines(e, s, now);
+        } else if constexpr (std::is_same_v<T, net_writing_event>) {
+          mode_->on_writing(e.at, s, now);
+        } else if constexpr (std::is_same_v<T, timer_event>) {
+          mode_->on_timer(e, s, now);
         } else if constexpr (std::is_same_v<T, net_state_event>) {
           s.net.state = e.state;
           s.net.retry_ms = e.retry_ms;
@@ -104,6 +108,7 @@ void session::apply(event ev, std::time_t now) {
             s.add(now, source::sys,
                   std::to_string(n) + (n == 1 ? " line was" : " lines were") + " not sent: the connection is closed");
           }
+          mode_->on_connection(e.state, s, now);
           check_finished();
         } else if constexpr (std::is_same_v<T, net_sent_event>) {
           if (s.net.waiting > 0) --s.net.waiting;
@@ -120,9 +125,13 @@ void session::apply(event ev, std::time_t now) {
       ev);
 }
 
-void session::add_net_line(net_line_event& l, std::time_t now) {
+void session_state::add_net_line(net_line_event& l, std::time_t now) {
   if (l.cut) l.text += " [cut]";
-  state_.add(now, source::net, std::move(l.text));
+  add(now, source::net, std::move(l.text));
+}
+
+void mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
+  for (auto& l : e.lines) s.add_net_line(l, now);
 }
 
 void session::on_keys(const keys_event& ev, std::time_t now) {
@@ -163,7 +172,7 @@ bool session::on_shared_key(const key& k) {
 }
 
 int session::exit_code() const {
-  const int code = state_.exit.code();
+  const int code = mode_->exit_code(state_.exit.code());
   return code == 0 && state_.log_failed ? 1 : code;
 }
 

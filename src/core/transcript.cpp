@@ -14,6 +14,7 @@ std::string_view source_tag(source s) {
     case source::slow: return "slow";
     case source::net: return "net";
     case source::sys: return "sys";
+    case source::echo: return "echo";
   }
   return "?";
 }

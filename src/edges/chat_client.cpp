@@ -61,6 +61,7 @@ asio::awaitable<error_code> chat_client::read_lines(line_connection& c, event_ch
     const error_code ec = co_await c.read_lines(lines);
     if (!lines.empty()) {
       net_lines_event batch;
+      batch.received = std::chrono::steady_clock::now();
       batch.lines.reserve(lines.size());
       for (auto& l : lines) {
         batch.lines.push_back(net_line_event{is_safe_text(l.text) ? std::move(l.text) : sanitize(l.text), l.cut});
@@ -79,6 +80,10 @@ asio::awaitable<error_code> chat_client::write_lines(line_connection& c, event_c
   bool shut = false;
   for (;;) {
     if (const std::string* front = outbox_.front()) {
+      // Said before the write starts, so it comes before any echo of the line; try_send does not
+      // suspend, so the time is the write's own (a full channel is waited for, as ever).
+      event writing = net_writing_event{std::chrono::steady_clock::now()};
+      if (!events.try_send(error_code{}, writing)) co_await send_event(events, std::move(writing));
       if (const error_code ec = co_await c.write_line(*front)) co_return ec;
       outbox_.pop_sent();
       event sent = net_sent_event{};  // the status bar's count goes down

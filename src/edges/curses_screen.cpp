@@ -33,7 +33,8 @@ short pair_for(source s) {
     case source::you: return pair_you;
     case source::slow: return pair_slow;
     case source::net: return pair_net;
-    case source::sys: return pair_sys;
+    case source::sys:
+    case source::echo: return pair_sys;
   }
   return 0;
 }

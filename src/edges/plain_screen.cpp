@@ -10,6 +10,7 @@
 namespace echochat {
 
 std::string plain_line(const entry& e) {
+  if (e.src == source::echo) return e.text;  // "line from HOST:PORT: seq=3 time=0.212 ms", as ping
   std::string line{source_tag(e.src)};
   line.push_back(' ');
   line += e.text;

@@ -641,3 +641,63 @@ TEST_CASE("a paste of 1,001 lines into an online session reaches a real ncat in 
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
 }
+
+TEST_CASE("echo mode shows each echo's round trip, keeps the figures on the status bar, and prints the summary on quit",
+          "[chat][e2e][echo]") {
+  test_server server;
+  server.answer_with([](const std::string& line) -> std::optional<std::string> { return line; });
+  pty_terminal t(chat_argv(server.address(), {"--echo"}), rows, cols);
+  wait_online(t);
+  t.write("hello\r");
+  const std::regex rtt(R"(hello  \(\d+\.\d{3} ms\))");
+  wait_screen(t, [&] { return count_rows(t, "net", "hello  (") == 1; }, "the echo with its round trip");
+  CHECK(std::regex_search(t.screen_text(), rtt));
+  CHECK(chat_status_says(t, " · 0 lost · "));
+  CHECK(chat_status_says(t, "rtt "));
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  check_restored(t);
+  // The summary comes after the terminal is given back, on the main screen.
+  CHECK(screen_has(t, "--- " + server.address() + " echo statistics ---"));
+  CHECK(screen_has(t, "1 lines sent, 1 echoed, 0 differed, 0% lost"));
+}
+
+TEST_CASE("echo mode: lines the server took when it died are lost, and measuring goes on after the reconnect",
+          "[chat][e2e][echo][reconnect]") {
+  test_server server;
+  server.answer_with([](const std::string&) -> std::optional<std::string> { return std::nullopt; });  // swallows
+  pty_terminal t(chat_argv(server.address(), {"--echo"}), rows, cols);
+  wait_online(t);
+  t.write("swallowed\r");
+  wait_all({&t}, [&] { return server.count("swallowed") == 1; }, "the line at the server");
+  server.stop();
+  wait_screen(t, [&] { return count_rows(t, "sys", "no echo for seq=1 (the connection dropped)") == 1; },
+              "the line counted lost");
+  server.answer_with([](const std::string& line) -> std::optional<std::string> { return line; });
+  server.start_listening();
+  wait_screen(t, [&] { return chat_status_says(t, " · online · "); }, "online again");
+  t.write("after\r");
+  wait_screen(t, [&] { return count_rows(t, "net", "after  (") == 1; }, "the next line measured");
+  CHECK(chat_status_says(t, " · 1 lost · "));
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 1);  // a line was lost
+  CHECK(screen_has(t, "2 lines sent, 1 echoed, 0 differed, 50% lost"));
+}
+
+TEST_CASE("during a flood of server lines, a typed key shows and Ctrl-C ends the program", "[chat][e2e][flood]") {
+  test_server server;
+  pty_terminal t(chat_argv(server.address()), rows, cols);
+  wait_online(t);
+  std::string flood;
+  for (int i = 0; i < 200'000; ++i) flood += "line " + std::to_string(1'000'000 + i) + "\n";
+  server.send_raw(std::move(flood));  // 2.6 MB: the client reads it while the test types
+  wait_screen(t, [&] { return count_rows(t, "net", "line 1") > 0; }, "the flood on screen");
+  t.write("Z");
+  wait_screen(t, [&] { return input_row(t) == "> Z"; }, "the typed key in the input line");
+  t.write("\x03");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  check_restored(t);
+}

@@ -12,13 +12,18 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -431,4 +436,112 @@ TEST_CASE("piped into chat mode with the server down, the lines are not sent: ex
   REQUIRE(r.exited);
   CHECK(r.status == 1);
   CHECK(r.out.find("sys 1 line was not sent: the connection is closed\n") != std::string::npos);
+}
+
+namespace {
+
+// `ncat -l -k -e /bin/cat` or `socat TCP-LISTEN:…,fork EXEC:cat` on a free port: a real echo
+// server, as a child process. Empty argv: the program is not installed (the test says so).
+class echo_server_process {
+ public:
+  echo_server_process(const std::string& program, std::uint16_t port) : port_(port) {
+    const std::string p = std::to_string(port);
+    std::vector<std::string> args;
+    if (program == "ncat") args = {"ncat", "-l", "-k", "-e", "/bin/cat", "127.0.0.1", p};
+    if (program == "socat") args = {"socat", "TCP-LISTEN:" + p + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    const int err = ::posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (err != 0) pid_ = -1;
+  }
+  ~echo_server_process() {
+    if (pid_ < 0) return;
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  echo_server_process(const echo_server_process&) = delete;
+  echo_server_process& operator=(const echo_server_process&) = delete;
+  bool started() const { return pid_ > 0; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::uint16_t port_;
+  pid_t pid_ = -1;
+};
+
+// A port nobody listens on now (the kernel's pick, released).
+std::uint16_t unused_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Lines of `text` that start with `prefix`.
+std::size_t lines_starting(const std::string& text, std::string_view prefix) {
+  std::size_t n = 0;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t end = text.find('\n', at);
+    const std::string_view line{text.data() + at, (end == std::string::npos ? text.size() : end) - at};
+    if (line.starts_with(prefix)) ++n;
+    at = end == std::string::npos ? text.size() : end + 1;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("echo mode with --count 10 --plain against real echo servers: 10 result lines, the summary, exit 0",
+          "[e2e][plain][echo]") {
+  const std::string program = GENERATE(as<std::string>{}, "ncat", "socat");
+  const std::uint16_t port = unused_port();
+  echo_server_process server(program, port);
+  if (!server.started()) {
+    WARN(program << " is not installed: skipping the echo test against it");
+    return;
+  }
+  // The server is up once it accepts; echochat would retry anyway, so a run may see a refusal.
+  const piped_run r =
+      run_piped({"--connect", server.address(), "--echo", "--count", "10", "--interval", "0.02", "--delay", "3600"},
+                "", true);
+  INFO(program << "\nstdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(lines_starting(r.out, "line from " + server.address() + ": seq=") == 10);
+  CHECK(r.out.find("--- " + server.address() + " echo statistics ---\n10 lines sent, 10 echoed, 0 differed, 0% lost, time ") !=
+        std::string::npos);
+  CHECK(lines_starting(r.out, "rtt min/avg/max/mdev = ") == 1);
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("echo mode against a server that drops every third line: those are lost, exit 1, counted right",
+          "[e2e][plain][echo]") {
+  echochat::testing::test_server server;
+  std::size_t seen = 0;  // the server thread's only
+  server.answer_with([&seen](const std::string& line) -> std::optional<std::string> {
+    return ++seen % 3 == 0 ? std::nullopt : std::optional<std::string>{line};
+  });
+  const piped_run r = run_piped({"--connect", server.address(), "--echo", "--count", "6", "--interval", "0.01",
+                                 "--echo-timeout", "0.5", "--delay", "3600"},
+                                "", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(lines_starting(r.out, "line from ") == 4);
+  CHECK(lines_starting(r.out, "no echo for seq=3 (the next line's echo came first)") == 1);
+  CHECK(lines_starting(r.out, "no echo for seq=6 (timeout 0.5 s)") == 1);  // the last: nothing came after it
+  CHECK(r.out.find("6 lines sent, 4 echoed, 0 differed, 33.3333% lost, time ") != std::string::npos);
 }

@@ -51,6 +51,9 @@ struct test_server::impl {
   std::size_t ended = 0;
   bool listening = false;
 
+  // The server thread's only: what it answers to each line (nothing: it answers nothing).
+  test_server::reply_function reply;
+
   std::thread thread;
 
   template <class F>
@@ -126,7 +129,10 @@ struct test_server::impl {
       std::string line = c->inbuf.substr(0, n - 1);
       c->inbuf.erase(0, n);
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::optional<std::string> answer;
+      if (reply) answer = reply(line);
       update([&] { received.push_back(std::move(line)); });
+      if (answer) send(c, std::move(*answer) + "\n");
       read_next(c);
     });
   }
@@ -181,6 +187,10 @@ test_server::~test_server() {
 }
 
 std::string test_server::address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+void test_server::answer_with(reply_function f) {
+  impl_->run_here([&] { impl_->reply = std::move(f); });
+}
 
 void test_server::send_line(std::string_view line) {
   std::string bytes{line};

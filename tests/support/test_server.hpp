@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,10 @@ class test_server {
   std::string address() const;
 
   // --- acting ------------------------------------------------------------------------------
+  // From now on each line received is answered (to its sender) with what `f` returns for it,
+  // or not at all for nothing: an echo server is answer_with([](auto& l) { return l; }).
+  using reply_function = std::function<std::optional<std::string>(const std::string& line)>;
+  void answer_with(reply_function f);
   void send_line(std::string_view line);  // to every connected client, with "\n"
   void send_raw(std::string bytes);       // to every connected client, byte for byte
   void close_clients();                   // closes every connection (the clients read EOF)

@@ -142,3 +142,46 @@ TEST_CASE("every flag error quotes what was given escaped, never raw", "[options
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
   CHECK_THAT(e.err, Catch::Contains(shown));
 }
+
+TEST_CASE("echo mode's flags: --echo with --connect takes --count, --interval, --size and --echo-timeout", "[options][echo]") {
+  const options o = parse_ok({"--connect", "127.0.0.1:7", "--echo", "--count", "20", "--interval", "0.05", "--size",
+                              "64", "--echo-timeout", "2.5"});
+  REQUIRE(o.echo);
+  CHECK(o.echo->count == 20);
+  CHECK(o.echo->interval_seconds == 0.05);
+  CHECK(o.echo->size == 64);
+  CHECK(o.echo->timeout_seconds == 2.5);
+  const options d = parse_ok({"--connect", "127.0.0.1:7", "--echo"});
+  REQUIRE(d.echo);
+  CHECK(d.echo->count == 0);
+  CHECK(d.echo->interval_seconds == 1.0);
+  CHECK(d.echo->timeout_seconds == 5.0);
+  CHECK_FALSE(parse_ok({"--connect", "127.0.0.1:7"}).echo);
+}
+
+TEST_CASE("echo flags without what they need are one line naming the flag, exit 2", "[options][echo]") {
+  const auto no_connect = parse_fail({"--echo"});
+  CHECK(no_connect.code == 2);
+  CHECK(no_connect.err == "echochat: --echo needs --connect (see --help)\n");
+  for (const char* flag : {"--count", "--interval", "--size", "--echo-timeout"}) {
+    const auto e = parse_fail({"--connect", "127.0.0.1:7", flag, "3"});
+    CHECK(e.code == 2);
+    CHECK(e.err == std::string{"echochat: "} + flag + " needs --echo (see --help)\n");
+  }
+}
+
+TEST_CASE("bad echo values are one line naming the flag and the value", "[options][echo]") {
+  const auto flag_value = GENERATE(table<std::string, std::string>({{"--count", "0"},
+                                                                    {"--count", "-3"},
+                                                                    {"--count", "x"},
+                                                                    {"--interval", "0"},
+                                                                    {"--interval", "0.0001"},
+                                                                    {"--interval", "inf"},
+                                                                    {"--size", "0"},
+                                                                    {"--size", "1e9"},
+                                                                    {"--echo-timeout", "-1"}}));
+  const auto e = parse_fail({"--connect", "127.0.0.1:7", "--echo", std::get<0>(flag_value), std::get<1>(flag_value)});
+  CHECK(e.code == 2);
+  CHECK_THAT(e.err, Catch::Contains(std::get<0>(flag_value)) && Catch::Contains("'" + std::get<1>(flag_value) + "'"));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+}

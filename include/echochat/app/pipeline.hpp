@@ -53,10 +53,14 @@ boost::asio::awaitable<void> slow_task(event_channel& events, std::chrono::nanos
 // With no signal in the set it waits, asleep, until cancelled.
 boost::asio::awaitable<void> signal_watch(boost::asio::signal_set& signals, event_channel& events);
 
-// Drains every queued event into the session, then draws one frame and hands the lines sent
-// meanwhile to `net` (if any); returns when the session is done.
+// Sends a timer_event when `wake` expires; the printer sets it to what the mode asks for
+// (mode::wake_at). Never set, it never wakes.
+boost::asio::awaitable<void> wake_watch(steady_timer& wake, event_channel& events);
+
+// Drains every queued event into the session, then draws one frame, hands the lines sent
+// meanwhile to `net` (if any) and sets `wake` for the mode; returns when the session is done.
 boost::asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
-                                     chat_client* net);
+                                     chat_client* net, steady_timer& wake);
 
 // All of them together, and `net` (chat mode) beside them; returns the exit code once the printer
 // ends (which cancels the rest).

@@ -3,6 +3,7 @@
 
 #include "echochat/core/key.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -46,6 +47,19 @@ struct net_line_event {
 // many lines a read brings.
 struct net_lines_event {
   std::vector<net_line_event> lines;
+  std::chrono::steady_clock::time_point received{};  // when the read brought them
+};
+
+// The chat client is about to hand the oldest waiting line to the socket (sent before the
+// write starts, so it comes before any echo of the line).
+struct net_writing_event {
+  std::chrono::steady_clock::time_point at{};
+};
+
+// The time the mode asked to be woken at (mode::wake_at) has come.
+struct timer_event {
+  std::chrono::steady_clock::time_point now{};
+  std::chrono::system_clock::time_point wall{};  // the same moment on the calendar clock
 };
 
 // Lines of data from standard input when it is not a terminal (chat mode sends each one).
@@ -78,6 +92,7 @@ struct log_failed_event {
 
 using event = std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event,
                            input_closed_event, input_lines_event, net_line_event, net_lines_event,
-                           net_state_event, net_sent_event, sys_event, log_failed_event>;
+                           net_writing_event, net_state_event, net_sent_event, sys_event, timer_event,
+                           log_failed_event>;
 
 }  // namespace echochat

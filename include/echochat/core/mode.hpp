@@ -3,8 +3,10 @@
 // session holds the current one and the state they share. A new mode touches no other mode.
 #pragma once
 
+#include "echochat/core/event.hpp"
 #include "echochat/core/key.hpp"
 
+#include <chrono>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -34,6 +36,25 @@ class mode {
   virtual void on_paste(std::string_view text, session_state& s, std::time_t now) = 0;
   // Lines of data from standard input when it is not a terminal: no key in them means anything.
   virtual void on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) = 0;
+
+  // Lines from the server (one read's worth). By default each is a net entry.
+  virtual void on_net_lines(net_lines_event& e, session_state& s, std::time_t now);
+  // The connection is about to write its oldest waiting line, at `at`.
+  virtual void on_writing(std::chrono::steady_clock::time_point /*at*/, session_state& /*s*/, std::time_t /*now*/) {}
+  // The connection changed state (the session has already recorded it).
+  virtual void on_connection(net_state /*state*/, session_state& /*s*/, std::time_t /*now*/) {}
+  // The time wake_at() asked for has come.
+  virtual void on_timer(const timer_event& /*e*/, session_state& /*s*/, std::time_t /*now*/) {}
+  // Without a terminal, after the end of input: true while this mode still has lines of its own
+  // to send (echo mode's probes), so the connection must stay open for writing.
+  virtual bool sends_more() const { return false; }
+  // When this mode wants to be woken even if nothing happens (a deadline, a probe); nothing: never.
+  virtual std::optional<std::chrono::steady_clock::time_point> wake_at() const { return std::nullopt; }
+
+  // The exit code the session worked out, as this mode would have it (echo mode: 1 for losses).
+  virtual int exit_code(int code) const { return code; }
+  // Said on standard output once the terminal is restored (echo mode's summary); empty: nothing.
+  virtual std::string report() const { return {}; }
 
   // Without a terminal, once the input and the slow task are done: how the program ends now,
   // or nothing while this mode still has work (lines to send, a connection to close).

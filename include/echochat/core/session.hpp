@@ -5,6 +5,7 @@
 
 #include "echochat/core/event.hpp"
 #include "echochat/core/mode.hpp"
+#include "echochat/core/options.hpp"
 #include "echochat/core/outbox.hpp"
 #include "echochat/core/transcript.hpp"
 #include "echochat/core/viewport.hpp"
@@ -26,6 +27,7 @@ struct session_config {
   bool chat = false;        // chat mode: keys edit an input line, Enter sends it
   std::string chat_target;  // "host:port", for the status bar
   std::size_t outbox_capacity = outbox::default_capacity;  // lines that may wait to be sent
+  std::optional<echo_options> echo;  // echo mode (with chat): measure each line's round trip
 };
 
 // The slow task's countdown shows whole seconds, or whole minutes from two minutes up; so it
@@ -93,6 +95,8 @@ struct session_state {
   void finish_typing(std::time_t now);
   // Lines to send: shown as `you` entries and handed to the connection.
   void send(std::time_t now, std::vector<std::string> lines);
+  // A line from the server, as a net entry ("[cut]" marks a piece of a longer line).
+  void add_net_line(net_line_event& l, std::time_t now);
 };
 
 class session {
@@ -106,7 +110,7 @@ class session {
 
   bool done() const { return state_.exit.done(); }
   quit_reason why() const { return state_.exit.why; }
-  // The exit_state's code, or 1 instead of 0 when the log failed.
+  // The mode's exit code for how it ended, or 1 instead of 0 when the log failed.
   int exit_code() const;
   // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only); taking it clears it.
   bool take_suspend() { return std::exchange(state_.suspend, false); }
@@ -129,7 +133,6 @@ class session {
  private:
   void on_keys(const keys_event& ev, std::time_t now);
   bool on_shared_key(const key& k);
-  void add_net_line(net_line_event& l, std::time_t now);
   void check_finished();
 
   std::unique_ptr<mode> mode_;

@@ -12,7 +12,8 @@
 
 namespace echochat {
 
-enum class source : std::uint8_t { you, slow, net, sys };
+// echo: echo mode's result lines (plain output prints them without a tag, as ping prints them).
+enum class source : std::uint8_t { you, slow, net, sys, echo };
 
 // The tag shown for a source: "you", "slow", "net", "sys".
 std::string_view source_tag(source s);

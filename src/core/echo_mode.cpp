@@ -1,0 +1,199 @@
+// Echo mode's rules: chat mode's keys, and every line sent measured against its echo.
+#include "echochat/core/echo_mode.hpp"
+
+#include "echochat/core/sanitize.hpp"
+#include "echochat/core/session.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace echochat {
+
+namespace {
+
+std::chrono::nanoseconds seconds(double s) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(s));
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
+
+}  // namespace
+
+echo_mode::echo_mode(std::size_t capacity, echo_options options, std::string target)
+    : chat_(capacity), options_(options), target_(std::move(target)), meter_(seconds(options.timeout_seconds)) {}
+
+std::string echo_mode::probe_text(std::uint64_t seq, double unix_seconds, std::size_t size) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "echochat %llu %.6f", static_cast<unsigned long long>(seq), unix_seconds);
+  std::string text = buf;
+  if (text.size() < size) text.append(size - text.size(), '.');
+  return text;
+}
+
+void echo_mode::measure_sent(session_state& s, std::size_t before) {
+  for (std::size_t i = before; i < s.outgoing.size(); ++i) meter_.sent(s.outgoing[i]);
+}
+
+void echo_mode::on_key(const key& k, session_state& s, std::time_t now) {
+  const std::size_t before = s.outgoing.size();
+  chat_.on_key(k, s, now);
+  measure_sent(s, before);
+}
+
+void echo_mode::on_paste(std::string_view text, session_state& s, std::time_t now) { chat_.on_paste(text, s, now); }
+
+void echo_mode::on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) {
+  const std::size_t before = s.outgoing.size();
+  chat_.on_lines(std::move(lines), s, now);
+  measure_sent(s, before);
+}
+
+void echo_mode::show(const echo_result& r, session_state& s, std::time_t now, const std::string& received) {
+  // With a screen, the echo is a net entry with its result; in plain output, one line per result
+  // as ping prints them.
+  const std::string seq = "seq=" + std::to_string(r.seq);
+  switch (r.what) {
+    case echo_result::kind::echoed:
+      if (s.terminal) {
+        s.add(now, source::net, received + "  (" + format_rtt(r.rtt) + ")");
+      } else {
+        s.add(now, source::echo, "line from " + target_ + ": " + seq + " time=" + format_rtt(r.rtt));
+      }
+      break;
+    case echo_result::kind::differs: {
+      const std::string how = r.trailing_cr ? "differs: the echo ends in \\r"
+                                            : "differs at byte " + std::to_string(r.differs_at);
+      if (s.terminal) {
+        s.add(now, source::net,
+              received + "  (" + format_rtt(r.rtt) + ", " + how + "; sent: " + sanitize(r.sent) + ")");
+      } else {
+        s.add(now, source::echo, seq + " " + how + " time=" + format_rtt(r.rtt));
+      }
+      break;
+    }
+    case echo_result::kind::lost: {
+      const std::string why = "no echo for " + seq +
+                              (r.skipped ? std::string{" (the next line's echo came first)"}
+                                         : " (timeout " + seconds_text(options_.timeout_seconds) + " s)");
+      s.add(now, s.terminal ? source::sys : source::echo, s.terminal ? why + ": " + sanitize(r.sent) : why);
+      break;
+    }
+    case echo_result::kind::unexpected:
+      if (s.terminal) {
+        s.add(now, source::net, received + "  (unexpected: nothing was waiting for an echo)");
+      } else {
+        s.add(now, source::echo, "unexpected line from " + target_ + ": " + received);
+      }
+      break;
+  }
+}
+
+void echo_mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
+  last_ = std::max(last_, e.received);
+  for (auto& l : e.lines) {
+    if (l.cut) l.text += " [cut]";
+    std::vector<echo_result> skipped;
+    const echo_result r = meter_.received(l.text, e.received, &skipped);
+    for (const auto& lost : skipped) show(lost, s, now, {});
+    if (r.what == echo_result::kind::echoed || r.what == echo_result::kind::differs) last_rtt_ = r.rtt;
+    show(r, s, now, l.text);
+  }
+  check_done(s);
+}
+
+void echo_mode::on_writing(echo_clock::time_point at, session_state&, std::time_t) {
+  meter_.handed(at);
+  if (!started_) started_ = at;
+  last_ = std::max(last_, at);
+}
+
+void echo_mode::on_connection(net_state state, session_state& s, std::time_t now) {
+  online_ = state == net_state::online;
+  if (online_) return;
+  // Lines the dropped connection took and did not echo are lost; an echo on the next connection
+  // cannot be theirs. Sequence numbers go on.
+  for (const auto& r : meter_.drop()) {
+    const std::string why = "no echo for seq=" + std::to_string(r.seq) + " (the connection dropped)";
+    s.add(now, s.terminal ? source::sys : source::echo, s.terminal ? why + ": " + sanitize(r.sent) : why);
+  }
+  check_done(s);
+}
+
+void echo_mode::send_probe(session_state& s, std::time_t now, std::chrono::system_clock::time_point wall) {
+  const double unix_seconds = std::chrono::duration<double>(wall.time_since_epoch()).count();
+  std::string text = probe_text(meter_.stats().sent + 1, unix_seconds, options_.size);
+  meter_.sent(text);
+  ++probes_sent_;
+  if (s.terminal) {
+    s.send(now, {std::move(text)});
+  } else {
+    // Plain output shows results, as ping does, not the probes themselves.
+    ++s.net.waiting;
+    s.outgoing.push_back(std::move(text));
+  }
+}
+
+void echo_mode::on_timer(const timer_event& e, session_state& s, std::time_t now) {
+  last_ = std::max(last_, e.now);
+  for (const auto& r : meter_.expire(e.now)) show(r, s, now, {});
+  if (online_ && probes_sent_ < options_.count && (!next_probe_ || *next_probe_ <= e.now)) {
+    send_probe(s, now, e.wall);
+    const auto interval = seconds(options_.interval_seconds);
+    // On schedule, without drift; after a pause (offline) the schedule starts again from now.
+    next_probe_ = next_probe_ && *next_probe_ + interval > e.now ? *next_probe_ + interval : e.now + interval;
+  }
+  check_done(s);
+}
+
+std::optional<echo_clock::time_point> echo_mode::wake_at() const {
+  std::optional<echo_clock::time_point> at = meter_.next_deadline();
+  if (online_ && probes_sent_ < options_.count) {
+    const echo_clock::time_point probe = next_probe_.value_or(echo_clock::time_point{});  // unset: at once
+    at = at ? std::min(*at, probe) : probe;
+  }
+  return at;
+}
+
+bool echo_mode::sends_more() const { return probes_sent_ < options_.count || meter_.pending() > 0; }
+
+void echo_mode::check_done(session_state& s) {
+  // A probe run ends once the last probe is echoed or lost (and every typed line too).
+  if (options_.count > 0 && probes_sent_ == options_.count && meter_.pending() == 0) {
+    s.exit.quit(quit_reason::finished);
+  }
+}
+
+int echo_mode::exit_code(int code) const {
+  const echo_stats& st = meter_.stats();
+  return code == 0 && (st.lost > 0 || st.differed > 0) ? 1 : code;
+}
+
+std::string echo_mode::report() const {
+  const auto elapsed = started_ ? std::chrono::duration_cast<std::chrono::milliseconds>(last_ - *started_)
+                                : std::chrono::milliseconds{0};
+  return echo_summary(meter_.stats(), target_, elapsed);
+}
+
+std::optional<quit_reason> echo_mode::finished(const session_state& s) const {
+  if (sends_more()) return std::nullopt;
+  return chat_.finished(s);
+}
+
+void echo_mode::status(const session_state& s, std::vector<status_part>& parts) const {
+  chat_.status(s, parts);
+  const echo_stats& st = meter_.stats();
+  std::string figures = "rtt " + (last_rtt_ ? format_rtt(*last_rtt_) : std::string{"-"});
+  if (!st.rtt_ms.empty()) {
+    char avg[32];
+    std::snprintf(avg, sizeof avg, "%.2f", st.avg_ms());
+    figures += std::string{" · avg "} + avg;
+  }
+  figures += " · " + std::to_string(st.lost) + " lost";
+  parts.push_back({figures, 7});
+}
+
+}  // namespace echochat
