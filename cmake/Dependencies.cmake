@@ -18,6 +18,11 @@ if(NOT CURSES_FOUND)
   message(FATAL_ERROR "ncursesw not found. ${_echochat_install_hint} libncurses-dev).")
 endif()
 
+find_package(OpenSSL 3 QUIET)
+if(NOT OPENSSL_FOUND)
+  message(FATAL_ERROR "OpenSSL 3 (TLS for tls:// and wss://) not found. ${_echochat_install_hint} libssl-dev).")
+endif()
+
 find_package(CLI11 2.1 QUIET CONFIG)
 if(NOT CLI11_FOUND)
   find_path(ECHOCHAT_CLI11_INCLUDE CLI/CLI.hpp)

@@ -4,11 +4,11 @@
 #include "echochat/app/pipeline.hpp"
 #include "echochat/edges/cbreak_modes.hpp"
 #include "echochat/edges/chat_client.hpp"
+#include "echochat/edges/connectors.hpp"
 #include "echochat/edges/curses_screen.hpp"
 #include "echochat/edges/input_thread.hpp"
 #include "echochat/edges/log_file.hpp"
 #include "echochat/edges/plain_screen.hpp"
-#include "echochat/edges/tcp_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -75,6 +75,10 @@ int run(const options& opts) {
   std::optional<log_file> log;
   if (opts.log_file) log.emplace(*opts.log_file);
 
+  // Before the terminal too: a --ca file that cannot be read is a clear error on a clean terminal.
+  connection_factory connector;
+  if (opts.connect) connector = connector_for(*opts.connect, tls_settings{opts.ca_file, opts.insecure});
+
   bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
 
   asio::io_context io(1);
@@ -113,6 +117,7 @@ int run(const options& opts) {
   sc.terminal = !plain;
   sc.keep_fresh = plain || log.has_value();
   sc.chat = opts.connect.has_value();
+  sc.replies = opts.replies;
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
   sc.echo = opts.echo;
   session s(std::move(sc));
@@ -126,7 +131,10 @@ int run(const options& opts) {
   config.input_is_data = plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
   config.on_slow_fire = injected_fault();
   std::optional<chat_client> net;
-  if (opts.connect) net.emplace(io.get_executor(), to_string(*opts.connect), tcp_connector(*opts.connect));
+  if (opts.connect) {
+    net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector));
+    net->on_connect(opts.on_connect);
+  }
   entry_sink sink;
   if (log) sink = [&log](std::span<const entry> entries) { return log->write(entries); };
 

@@ -284,6 +284,8 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
                    signal_watch(signals, events) && wake_watch(wake, events);
   if (net != nullptr) {
     co_await race(printer(events, scr, s, std::move(sink), net, wake), std::move(producers) && net->run(events));
+    // A polite goodbye (TLS close_notify, a WebSocket close frame), never waiting long on a dead peer.
+    co_await net->close(std::chrono::milliseconds(500));
   } else {
     co_await race(printer(events, scr, s, std::move(sink), nullptr, wake), std::move(producers));
   }

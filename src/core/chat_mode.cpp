@@ -83,6 +83,17 @@ void chat_mode::on_lines(std::vector<std::string> lines, session_state& s, std::
   s.send(now, std::move(lines));
 }
 
+void chat_mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
+  // A --reply answer goes out at once, shown (dimmed) right after the line it answers; a cut
+  // piece is not a whole line, so it never matches.
+  for (auto& l : e.lines) {
+    std::optional<std::string> answer;
+    if (!replies_.empty() && !l.cut) answer = answer_for(replies_, l.text);
+    s.add_net_line(l, now);
+    if (answer) s.send(now, {std::move(*answer)}, source::reply);
+  }
+}
+
 bool chat_mode::command(session_state& s, std::time_t now) {
   std::string_view line = editor_.text();
   if (line.starts_with("//")) {
@@ -136,6 +147,7 @@ std::optional<quit_reason> chat_mode::finished(const session_state& s) const {
 
 void chat_mode::status(const session_state& s, std::vector<status_part>& parts) const {
   parts.push_back({s.net.target, 3});
+  if (s.net.unverified) parts.push_back({"UNVERIFIED", 10});
   switch (s.net.state) {
     case net_state::connecting: parts.push_back({"connecting", 9}); break;
     case net_state::online: parts.push_back({"online", 9}); break;
@@ -144,6 +156,9 @@ void chat_mode::status(const session_state& s, std::vector<status_part>& parts) 
       break;
     case net_state::closed: parts.push_back({"closed", 9}); break;
   }
+  // Online: the protocol ("tls1.3"); offline: why the last attempt failed.
+  const bool told = s.net.state == net_state::online || s.net.state == net_state::offline;
+  if (told && !s.net.detail.empty()) parts.push_back({s.net.detail, 4});
   if (s.net.waiting > 0) parts.push_back({std::to_string(s.net.waiting) + " waiting", 8});
   if (!pasted_.empty()) {
     // The lines Enter will send: the input line (unless empty) and the waiting ones.

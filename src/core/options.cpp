@@ -24,36 +24,6 @@ std::optional<double> parse_seconds(const std::string& text) {
 
 }  // namespace
 
-std::string to_string(const host_port& target) {
-  if (target.host.find(':') != std::string::npos) return "[" + target.host + "]:" + target.port;
-  return target.host + ":" + target.port;
-}
-
-std::variant<host_port, std::string> parse_host_port(const std::string& text) {
-  std::string host, port;
-  if (!text.empty() && text.front() == '[') {
-    const auto close = text.find(']');
-    if (close == std::string::npos) return std::string{"an IPv6 address needs its closing ']'"};
-    host = text.substr(1, close - 1);
-    if (close + 1 >= text.size() || text[close + 1] != ':') return std::string{"expected HOST:PORT"};
-    port = text.substr(close + 2);
-  } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos) return std::string{"expected HOST:PORT"};
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-    if (host.find(':') != std::string::npos) return std::string{"write an IPv6 address as [ADDRESS]:PORT"};
-  }
-  if (host.empty()) return std::string{"the host is empty"};
-  if (port.empty()) return std::string{"the port is empty"};
-  unsigned value = 0;
-  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc{} || ptr != port.data() + port.size() || value < 1 || value > 65535) {
-    return std::string{"the port must be a number from 1 to 65535"};
-  }
-  return host_port{host, port};
-}
-
 std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args) {
   options opts;
   CLI::App app{"echochat: every key you type shows at once; a slow task reports in while you type.",
@@ -92,19 +62,53 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
     if (!is_safe_text(v)) {
       throw CLI::ValidationError("--connect", "'" + sanitize(v) + "': an address has no control characters");
     }
-    auto r = parse_host_port(v);
+    auto r = parse_address(v);
     if (const auto* why = std::get_if<std::string>(&r)) {
-      throw CLI::ValidationError("--connect", "'" + v + "': " + *why);
+      throw CLI::ValidationError("--connect", "'" + sanitize(v) + "': " + *why);  // one line, shown safely
     }
-    opts.connect = std::get<host_port>(std::move(r));
+    opts.connect = std::get<address>(std::move(r));
   };
-  app.add_option_function<std::string>("--connect", set_connect,
-                                       "Chat through a line-based TCP server (IPv6 as [::1]:PORT)")
-      ->type_name("HOST:PORT");
+  app.add_option_function<std::string>(
+         "--connect", set_connect,
+         "Chat through a line server: HOST:PORT or [V6]:PORT or tcp://HOST:PORT (TCP), tls://HOST:PORT (TLS), "
+         "ws://HOST[:PORT][/PATH] or wss://... (WebSocket), unix:PATH (a Unix socket)")
+      ->type_name("ADDRESS");
+  const auto set_ca = [&opts](const std::string& file) { opts.ca_file = file; };
+  app.add_option_function<std::string>("--ca", set_ca,
+                                       "Also trust the CA or self-signed certificates in this PEM file (tls, wss)")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--insecure", opts.insecure,
+               "Do not verify the server's certificate or name (tls, wss); the status bar says UNVERIFIED");
   const auto set_log = [&opts](const std::string& file) { opts.log_file = file; };
   app.add_option_function<std::string>("--log", set_log, "Append every entry, with an ISO 8601 time, to FILE")
       ->type_name("FILE");
   app.add_flag("--plain", opts.plain, "Plain lines on stdout, no screen (the default without a terminal)");
+  const auto safe_line = CLI::Validator(
+      [](std::string& v) {
+        return v.empty() || !is_safe_text(v) ? std::string{"'" + sanitize(v) + "' is not one line of text"}
+                                             : std::string{};
+      },
+      "LINE");
+  app.add_option("--on-connect", opts.on_connect,
+                 "A line sent first at every connect, before the lines waiting (repeatable; NICK, USER, AUTH)")
+      ->type_name("LINE")
+      ->allow_extra_args(false)
+      ->check(safe_line);
+  std::vector<std::string> replies;
+  app.add_option("--reply", replies,
+                 "When a whole line received matches PATTERN, send ANSWER; a * ending PATTERN captures the "
+                 "rest and * in ANSWER puts it back (repeatable; 'PING *=PONG *')")
+      ->type_name("PATTERN=ANSWER")
+      ->allow_extra_args(false)
+      ->check(safe_line)
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            auto r = parse_reply_rule(v);
+            const auto* why = std::get_if<std::string>(&r);
+            return why == nullptr ? std::string{} : "'" + v + "': " + *why;
+          },
+          "PATTERN=ANSWER"));
 
   // Echo mode. Each value is checked here; which flags need which is checked after parsing.
   bool echo = false;
@@ -172,6 +176,10 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
     if (o->count() > 0 && !echo) return needs(o->get_name().c_str(), "--echo");
   }
   if (echo_flag->count() > 0) opts.echo = eo;
+  if ((!opts.on_connect.empty() || !replies.empty()) && !opts.connect) {
+    return needs(opts.on_connect.empty() ? "--reply" : "--on-connect", "--connect");
+  }
+  for (const auto& r : replies) opts.replies.push_back(std::get<reply_rule>(parse_reply_rule(r)));
   return opts;
 }
 

@@ -45,10 +45,10 @@ void session_state::finish_typing(std::time_t now) {
   if (keep_fresh) fresh.push_back(entries.finished().back());
 }
 
-void session_state::send(std::time_t now, std::vector<std::string> lines) {
+void session_state::send(std::time_t now, std::vector<std::string> lines, source as) {
   net.waiting += lines.size();
   for (auto& l : lines) {
-    add(now, source::you, l);
+    add(now, as, l);
     outgoing.push_back(std::move(l));
   }
 }
@@ -102,6 +102,9 @@ void session::apply(event ev, std::time_t now) {
         } else if constexpr (std::is_same_v<T, net_state_event>) {
           s.net.state = e.state;
           s.net.retry_ms = e.retry_ms;
+          // Connecting keeps the last failure's reason until the attempt's outcome is known.
+          if (e.state != net_state::connecting) s.net.detail = std::move(e.detail);
+          s.net.unverified = s.net.unverified || e.unverified;
           // Every line's net_sent_event came before this: the count is exact now.
           if (e.state == net_state::closed && s.net.waiting > 0) {
             const std::size_t n = s.net.waiting;
@@ -112,6 +115,8 @@ void session::apply(event ev, std::time_t now) {
           check_finished();
         } else if constexpr (std::is_same_v<T, net_sent_event>) {
           if (s.net.waiting > 0) --s.net.waiting;
+        } else if constexpr (std::is_same_v<T, net_greeting_event>) {
+          s.add(now, source::you, std::move(e.line));
         } else if constexpr (std::is_same_v<T, sys_event>) {
           s.add(now, source::sys, e.text);
         } else if constexpr (std::is_same_v<T, log_failed_event>) {

@@ -15,6 +15,7 @@ std::string_view source_tag(source s) {
     case source::net: return "net";
     case source::sys: return "sys";
     case source::echo: return "echo";
+    case source::reply: return "reply";
   }
   return "?";
 }

@@ -22,12 +22,15 @@ asio::awaitable<void> say(event_channel& events, std::string text) {
   co_await send_event(events, std::move(ev));
 }
 
-asio::awaitable<void> set_state(event_channel& events, net_state state, std::int64_t retry_ms = 0) {
-  event ev = net_state_event{state, retry_ms};
+asio::awaitable<void> set_state(event_channel& events, net_state state, std::int64_t retry_ms = 0,
+                                std::string detail = {}, bool unverified = false) {
+  event ev = net_state_event{state, retry_ms, std::move(detail), unverified};
   co_await send_event(events, std::move(ev));
 }
 
-std::string describe(const error_code& ec) {
+// The connection's own words for the error if it has some (a TLS verify error, a close frame).
+std::string describe(const line_connection& c, const error_code& ec) {
+  if (std::string words = c.explain(ec); !words.empty()) return is_safe_text(words) ? words : sanitize(words);
   if (ec == asio::error::eof) return "closed by the server";
   return ec.message();
 }
@@ -96,6 +99,15 @@ asio::awaitable<error_code> chat_client::write_lines(line_connection& c, event_c
   }
 }
 
+asio::awaitable<error_code> chat_client::greet(line_connection& c, event_channel& events) {
+  for (const std::string& line : greeting_) {
+    if (const error_code ec = co_await c.write_line(line)) co_return ec;
+    event greeted = net_greeting_event{line};  // shown as typed: nothing goes out unseen
+    co_await send_event(events, std::move(greeted));
+  }
+  co_return error_code{};
+}
+
 asio::awaitable<bool> chat_client::wait_to_retry(event_channel& events) {
   // Counts the retry down on the status bar, once a second; false when cancelled.
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
@@ -105,7 +117,7 @@ asio::awaitable<bool> chat_client::wait_to_retry(event_channel& events) {
   for (;;) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) co_return true;
-    co_await set_state(events, net_state::offline, left.count());
+    co_await set_state(events, net_state::offline, left.count(), last_failure_, unverified_);
     timer.expires_after(left.count() % 1000 == 0 ? std::chrono::milliseconds(1000) : left % 1000);
     if (auto [ec] = co_await timer.async_wait(); ec) co_return false;
   }
@@ -113,22 +125,37 @@ asio::awaitable<bool> chat_client::wait_to_retry(event_channel& events) {
 
 asio::awaitable<void> chat_client::run(event_channel& events) {
   for (;;) {
-    co_await set_state(events, net_state::connecting);
-    const auto connection = connect_(ex_);
+    // Kept in a member, not here: once run() is cancelled, close() still says goodbye through it.
+    current_ = connect_(ex_);
+    line_connection& connection = *current_;
+    unverified_ = connection.facts().unverified;
+    co_await set_state(events, net_state::connecting, 0, {}, unverified_);
     // Each text is a named variable: see send_event() on GCC 12 and temporaries in co_await.
-    if (const error_code ec = co_await connection->connect()) {
-      std::string failed = "cannot connect to " + name_ + ": " + ec.message();
+    if (const error_code ec = co_await connection.connect()) {
+      last_failure_ = describe(connection, ec);
+      std::string failed = "cannot connect to " + name_ + ": " + last_failure_;
       co_await say(events, std::move(failed));
     } else {
       delay_ = std::chrono::milliseconds{0};
-      co_await set_state(events, net_state::online);
+      connection_facts facts = connection.facts();
+      co_await set_state(events, net_state::online, 0, facts.protocol, facts.unverified);
       std::string connected = "connected to " + name_;
+      if (!facts.protocol.empty()) connected += " (" + facts.protocol + ")";
       co_await say(events, std::move(connected));
-      auto ended = co_await (read_lines(*connection, events) || write_lines(*connection, events));
-      const error_code why = std::visit([](error_code e) { return e; }, ended);
-      std::string lost = "connection to " + name_ + " lost: " + describe(why);
+      for (auto& note : facts.notes) {
+        if (!is_safe_text(note)) note = sanitize(note);  // a certificate's names are the peer's text
+        co_await say(events, std::move(note));
+      }
+      error_code why = co_await greet(connection, events);
+      if (!why) {
+        auto ended = co_await (read_lines(connection, events) || write_lines(connection, events));
+        why = std::visit([](error_code e) { return e; }, ended);
+      }
+      last_failure_ = describe(connection, why);
+      std::string lost = "connection to " + name_ + " lost: " + last_failure_;
       co_await say(events, std::move(lost));
     }
+    current_.reset();
     if (input_ended_) {
       // Plain mode after the end of input: nothing more will be typed, so no reconnecting.
       co_await set_state(events, net_state::closed);
@@ -136,6 +163,18 @@ asio::awaitable<void> chat_client::run(event_channel& events) {
     }
     if (!co_await wait_to_retry(events)) co_return;
   }
+}
+
+}  // namespace echochat
+
+namespace echochat {
+
+asio::awaitable<void> chat_client::close(std::chrono::milliseconds bound) {
+  if (!current_) co_return;
+  steady_timer timer(ex_);
+  timer.expires_after(bound);
+  co_await (current_->close() || timer.async_wait());
+  current_.reset();
 }
 
 }  // namespace echochat

@@ -30,7 +30,8 @@ enum pair_id : short { pair_you = 1, pair_slow, pair_net, pair_sys };
 
 short pair_for(source s) {
   switch (s) {
-    case source::you: return pair_you;
+    case source::you:
+    case source::reply: return pair_you;
     case source::slow: return pair_slow;
     case source::net: return pair_net;
     case source::sys:
@@ -178,7 +179,10 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
       (!r->first || prefix == 0 || (d.time == r->e->time && d.src == r->e->src))) {
     // The same row of the same entry, grown or shrunk (typing, Backspace): the time and tag
     // stay, and only the cells of the text that differ are written.
+    const attr_t dim = r->e->src == source::reply ? A_DIM : 0;  // sent without typing
+    attron(dim);
     edit_row(y, prefix, d.text, text, cols - prefix);
+    attroff(dim);
     d.time = r->e->time;
     d.src = r->e->src;
     d.text.assign(text);
@@ -203,7 +207,10 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
     attroff(COLOR_PAIR(pair) | A_BOLD);
   }
   move(y, prefix);
+  const attr_t dim = r->e->src == source::reply ? A_DIM : 0;
+  attron(dim);
   put_text(text, cols - prefix);
+  attroff(dim);
   d.first = r->first;
   d.time = r->e->time;
   d.src = r->e->src;

@@ -315,7 +315,9 @@ bool pty_terminal::read_available() {
 }
 
 void pty_terminal::flush_out_queue() {
-  std::size_t done = 0;
+  // The written part is dropped only once it is most of the queue: erasing the front after every
+  // write would move a big paste's bytes over and over (quadratic, and slow under sanitizers).
+  std::size_t done = out_written_;
   while (done < out_queue_.size() && master_fd_ >= 0) {
     const ssize_t n = ::write(master_fd_, out_queue_.data() + done, out_queue_.size() - done);
     if (n > 0) {
@@ -335,7 +337,15 @@ void pty_terminal::flush_out_queue() {
     }
     throw_errno("write to pty master");
   }
-  out_queue_.erase(0, done);
+  if (done == out_queue_.size()) {
+    out_queue_.clear();
+    out_written_ = 0;
+  } else if (done > out_queue_.size() / 2) {
+    out_queue_.erase(0, done);
+    out_written_ = 0;
+  } else {
+    out_written_ = done;
+  }
 }
 
 bool pty_terminal::poll_once(int timeout_ms, bool watch_exit) {
@@ -392,7 +402,7 @@ void pty_terminal::write(std::string_view bytes, std::chrono::milliseconds timeo
     }
     const int ms = remaining_ms(deadline);
     if (ms == 0) {
-      throw std::runtime_error("pty_terminal: write: timed out with " + std::to_string(out_queue_.size()) +
+      throw std::runtime_error("pty_terminal: write: timed out with " + std::to_string(out_queue_.size() - out_written_) +
                                " bytes unwritten");
     }
     poll_once(ms, false);
@@ -508,6 +518,7 @@ void pty_terminal::hang_up() {
   close_fd(slave_fd_);
   close_fd(master_fd_);
   out_queue_.clear();
+  out_written_ = 0;
 }
 
 termios pty_terminal::slave_modes() const {

@@ -153,6 +153,7 @@ class pty_terminal {
   std::string raw_output_;
   std::size_t scan_pos_ = 0;
   std::string out_queue_;  // bytes for the master: user input and libvterm's query replies
+  std::size_t out_written_ = 0;  // of out_queue_, the bytes already written
   std::vector<std::string> scrollback_;
 
   bool alt_screen_ = false;

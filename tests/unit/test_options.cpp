@@ -64,17 +64,38 @@ TEST_CASE("the version flag prints the project version", "[options]") {
 TEST_CASE("the help flag lists every flag and the keys", "[options]") {
   const parse_exit e = parse_fail({"--help"});
   CHECK(e.code == 0);
-  for (const char* flag : {"--delay", "--connect", "--log", "--plain", "--version", "--help"}) {
+  for (const char* flag : {"--delay", "--connect", "--ca", "--insecure", "--log", "--plain", "--version", "--help"}) {
     CHECK_THAT(e.out, Catch::Contains(flag));
   }
   CHECK_THAT(e.out, Catch::Contains("Keys:") && Catch::Contains("quit"));
 }
 
 TEST_CASE("the connect flag takes host:port, [v6]:port and names", "[options][connect]") {
-  CHECK(parse_ok({"--connect", "127.0.0.1:9000"}).connect == host_port{"127.0.0.1", "9000"});
-  CHECK(parse_ok({"--connect", "[::1]:6667"}).connect == host_port{"::1", "6667"});
-  CHECK(parse_ok({"--connect", "chat.example:1"}).connect == host_port{"chat.example", "1"});
-  CHECK(parse_ok({"--connect", "h:65535"}).connect == host_port{"h", "65535"});
+  CHECK(parse_ok({"--connect", "127.0.0.1:9000"}).connect == address{transport::tcp, {"127.0.0.1", "9000"}, {}});
+  CHECK(parse_ok({"--connect", "[::1]:6667"}).connect == address{transport::tcp, {"::1", "6667"}, {}});
+  CHECK(parse_ok({"--connect", "chat.example:1"}).connect == address{transport::tcp, {"chat.example", "1"}, {}});
+  CHECK(parse_ok({"--connect", "h:65535"}).connect == address{transport::tcp, {"h", "65535"}, {}});
+}
+
+TEST_CASE("the connect flag takes every transport's address", "[options][connect]") {
+  CHECK(parse_ok({"--connect", "tls://irc.example:6697"}).connect ==
+        address{transport::tls, {"irc.example", "6697"}, {}});
+  CHECK(parse_ok({"--connect", "wss://echo.example/chat"}).connect ==
+        address{transport::wss, {"echo.example", "443"}, "/chat"});
+  CHECK(parse_ok({"--connect", "unix:/run/chat.sock"}).connect ==
+        address{transport::unix_socket, {}, "/run/chat.sock"});
+}
+
+TEST_CASE("the ca flag takes an existing file, the insecure flag is a flag, and neither is on by default", "[options][tls]") {
+  CHECK_FALSE(parse_ok({}).ca_file);
+  CHECK_FALSE(parse_ok({}).insecure);
+  CHECK(parse_ok({"--insecure"}).insecure);
+  const std::string here = ECHOCHAT_SOURCE_DIR "/README.md";
+  CHECK(parse_ok({"--ca", here}).ca_file == here);
+  const parse_exit e = parse_fail({"--ca", "/nonexistent/ca.pem"});
+  CHECK(e.code == 2);
+  CHECK_THAT(e.err, Catch::Contains("--ca") && Catch::Contains("/nonexistent/ca.pem"));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
 
 TEST_CASE("an address is written back the way it was given, IPv6 in brackets", "[options][connect]") {
@@ -85,10 +106,18 @@ TEST_CASE("an address is written back the way it was given, IPv6 in brackets", "
 
 TEST_CASE("a bad --connect is one clear line", "[options][connect]") {
   const std::string bad =
-      GENERATE(as<std::string>{}, "nohostport", "host:0", "host:65536", ":9000", "host:", "host:http", "::1:80", "[::1]80", "[::1");
+      GENERATE(as<std::string>{}, "nohostport", "host:0", "host:65536", ":9000", "host:", "host:http", "::1:80", "[::1]80", "[::1", "ftp://h:21",
+               "tls://h", "tcp://h:1/x", "ws://h:99999/", "unix:");
   const parse_exit e = parse_fail({"--connect", bad});
   CHECK(e.code != 0);
   CHECK_THAT(e.err, Catch::Contains("--connect") && Catch::Contains(bad));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+}
+
+TEST_CASE("a --connect with control characters is refused on one line that shows them escaped", "[options][connect]") {
+  const parse_exit e = parse_fail({"--connect", "h:1\x1b[2J\nx"});
+  CHECK(e.code == 2);
+  CHECK_THAT(e.err, Catch::Contains("--connect") && Catch::Contains("h:1^[[2J^Jx") && Catch::Contains("control"));
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
 

@@ -4,6 +4,7 @@
 
 #include "echochat/core/line_editor.hpp"
 #include "echochat/core/mode.hpp"
+#include "echochat/core/reply.hpp"
 
 #include <cstddef>
 #include <span>
@@ -25,11 +26,14 @@ std::span<const chat_command> chat_commands();
 class chat_mode final : public mode {
  public:
   // `capacity`: how many lines may wait while the connection is down before Enter is refused.
-  explicit chat_mode(std::size_t capacity) : capacity_(capacity) {}
+  // `replies`: the --reply rules, answered as lines arrive.
+  explicit chat_mode(std::size_t capacity, std::vector<reply_rule> replies = {})
+      : capacity_(capacity), replies_(std::move(replies)) {}
 
   void on_key(const key& k, session_state& s, std::time_t now) override;
   void on_paste(std::string_view text, session_state& s, std::time_t now) override;
   void on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) override;
+  void on_net_lines(net_lines_event& e, session_state& s, std::time_t now) override;
   std::optional<quit_reason> finished(const session_state& s) const override;
   void status(const session_state& s, std::vector<status_part>& parts) const override;
   std::string_view quit_hint() const override { return "Ctrl-D quits"; }
@@ -48,6 +52,7 @@ class chat_mode final : public mode {
   std::size_t capacity_;
   line_editor editor_;
   std::vector<std::string> pasted_;
+  std::vector<reply_rule> replies_;
 };
 
 }  // namespace echochat

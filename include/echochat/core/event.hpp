@@ -70,14 +70,22 @@ struct input_lines_event {
 enum class net_state : std::uint8_t { connecting, online, offline, closed };
 
 // The connection changed state. For offline, `retry_ms` is the wait before the next attempt.
-// closed: it will not connect again.
+// closed: it will not connect again. `detail`: online, what carries it ("tls1.3"); offline, why
+// the last attempt failed. `unverified`: the peer's certificate is not checked (--insecure).
 struct net_state_event {
   net_state state = net_state::connecting;
   std::int64_t retry_ms = 0;
+  std::string detail;
+  bool unverified = false;
 };
 
 // A line of the outbox was written to the server.
 struct net_sent_event {};
+
+// An --on-connect line was written to the server, first thing on a connection.
+struct net_greeting_event {
+  std::string line;
+};
 
 // Something the program itself says in the transcript.
 struct sys_event {
@@ -92,7 +100,7 @@ struct log_failed_event {
 
 using event = std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event,
                            input_closed_event, input_lines_event, net_line_event, net_lines_event,
-                           net_writing_event, net_state_event, net_sent_event, sys_event, timer_event,
-                           log_failed_event>;
+                           net_writing_event, net_state_event, net_sent_event, net_greeting_event, sys_event,
+                           timer_event, log_failed_event>;
 
 }  // namespace echochat

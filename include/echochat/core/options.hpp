@@ -1,6 +1,9 @@
 // Command-line options as data: parsed in one function the tests call with argument vectors.
 #pragma once
 
+#include "echochat/core/address.hpp"
+#include "echochat/core/reply.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -9,12 +12,6 @@
 #include <vector>
 
 namespace echochat {
-
-struct host_port {
-  std::string host;  // without the brackets of an IPv6 literal
-  std::string port;  // digits, 1-65535
-  friend bool operator==(const host_port&, const host_port&) = default;
-};
 
 // --echo: the server is expected to echo; each line's round trip is measured.
 struct echo_options {
@@ -28,9 +25,13 @@ struct echo_options {
 struct options {
   double delay_seconds = 10.0;
   bool plain = false;
-  std::optional<host_port> connect;
+  std::optional<address> connect;
+  std::optional<std::string> ca_file;  // --ca: a PEM file of certificates to trust (tls, wss)
+  bool insecure = false;               // --insecure: no certificate or host name verification
   std::optional<std::string> log_file;
   std::optional<echo_options> echo;
+  std::vector<std::string> on_connect;  // --on-connect: sent first at every connect
+  std::vector<reply_rule> replies;      // --reply: answers to lines received
 };
 
 // Parsing ended the run: --help or --version (text for stdout, code 0) or a bad argument
@@ -42,11 +43,5 @@ struct parse_exit {
 };
 
 std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args);
-
-// "host:port", "[v6]:port": the pieces, or an explanation of what is wrong.
-std::variant<host_port, std::string> parse_host_port(const std::string& text);
-
-// The address as people write it: "host:port", an IPv6 literal in brackets ("[::1]:9000").
-std::string to_string(const host_port& target);
 
 }  // namespace echochat

@@ -7,6 +7,7 @@
 #include "echochat/core/mode.hpp"
 #include "echochat/core/options.hpp"
 #include "echochat/core/outbox.hpp"
+#include "echochat/core/reply.hpp"
 #include "echochat/core/transcript.hpp"
 #include "echochat/core/viewport.hpp"
 
@@ -27,6 +28,7 @@ struct session_config {
   bool chat = false;        // chat mode: keys edit an input line, Enter sends it
   std::string chat_target;  // "host:port", for the status bar
   std::size_t outbox_capacity = outbox::default_capacity;  // lines that may wait to be sent
+  std::vector<reply_rule> replies;  // --reply: answers chat mode sends to matching lines
   std::optional<echo_options> echo;  // echo mode (with chat): measure each line's round trip
 };
 
@@ -66,6 +68,8 @@ struct connection_state {
   std::string target;  // as the user wrote it, for the status bar
   net_state state = net_state::connecting;
   std::int64_t retry_ms = 0;
+  std::string detail;       // online: the protocol ("tls1.3"); offline: why the last attempt failed
+  bool unverified = false;  // the peer is not verified (--insecure): said for the whole session
   // Lines sent and not yet written: counted up on Enter and down as net_sent_events arrive, so
   // never fewer than the connection really holds, and exact once it says it is closed.
   std::size_t waiting = 0;
@@ -93,8 +97,9 @@ struct session_state {
   void add(std::time_t now, source src, std::string text);
   // Enter in local echo: the entry being typed is finished.
   void finish_typing(std::time_t now);
-  // Lines to send: shown as `you` entries and handed to the connection.
-  void send(std::time_t now, std::vector<std::string> lines);
+  // Lines to send: shown as `you` entries (or `reply` ones, sent without typing) and handed to
+  // the connection.
+  void send(std::time_t now, std::vector<std::string> lines, source as = source::you);
   // A line from the server, as a net entry ("[cut]" marks a piece of a longer line).
   void add_net_line(net_line_event& l, std::time_t now);
 };

@@ -13,7 +13,8 @@
 namespace echochat {
 
 // echo: echo mode's result lines (plain output prints them without a tag, as ping prints them).
-enum class source : std::uint8_t { you, slow, net, sys, echo };
+// reply: a line sent without typing (a --reply answer), shown dimmed.
+enum class source : std::uint8_t { you, slow, net, sys, echo, reply };
 
 // The tag shown for a source: "you", "slow", "net", "sys".
 std::string_view source_tag(source s);

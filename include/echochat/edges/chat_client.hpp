@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -30,16 +31,23 @@ class chat_client {
   // No more lines will come (plain mode, after the end of input): once the queue is written the
   // sending side is shut, and a connection that ends is not made again.
   void end_input();
+  // Lines written first at every connect, before the queue (--on-connect: a greeting or a
+  // login the server needs on each connection).
+  void on_connect(std::vector<std::string> lines) { greeting_ = std::move(lines); }
   // Lines not written yet.
   std::size_t unsent() const { return outbox_.size(); }
 
   // Runs until cancelled, or after end_input() until the connection is over.
   boost::asio::awaitable<void> run(event_channel& events);
+  // After run() was cancelled: ends the connection it had politely (a TLS close_notify, a
+  // WebSocket close frame), waiting at most `bound` for the peer.
+  boost::asio::awaitable<void> close(std::chrono::milliseconds bound);
 
  private:
   boost::asio::awaitable<boost::system::error_code> read_lines(line_connection& c, event_channel& events);
   boost::asio::awaitable<boost::system::error_code> write_lines(line_connection& c, event_channel& events);
   boost::asio::awaitable<bool> wait_to_retry(event_channel& events);
+  boost::asio::awaitable<boost::system::error_code> greet(line_connection& c, event_channel& events);
 
   // Wakes the writer: capacity 1, since a wake-up already pending is enough.
   using wake_channel =
@@ -54,6 +62,10 @@ class chat_client {
   outbox outbox_;
   wake_channel wake_;
   bool input_ended_ = false;
+  std::vector<std::string> greeting_;
+  std::unique_ptr<line_connection> current_;  // the attempt or connection in progress
+  std::string last_failure_;                  // why the last attempt failed or the connection ended
+  bool unverified_ = false;
 };
 
 }  // namespace echochat

@@ -11,10 +11,19 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace echochat {
+
+// What a user should know of a connection, once connect() succeeded (or, for `unverified`, from
+// the start).
+struct connection_facts {
+  std::string protocol;             // for the status bar while online, e.g. "tls1.3"; empty for plain
+  bool unverified = false;          // the peer is not verified (--insecure)
+  std::vector<std::string> notes;   // said at each connect: the certificate, that it is not verified
+};
 
 class line_connection {
  public:
@@ -33,6 +42,14 @@ class line_connection {
 
   // Nothing more will be written: tell the peer, and keep reading what it still says.
   virtual void shutdown_send() = 0;
+
+  virtual connection_facts facts() const { return {}; }
+  // Words for an error this connection returned, when the error's own message says too little (a
+  // certificate that failed verification, a WebSocket close frame's code and reason); empty if not.
+  virtual std::string explain(const boost::system::error_code&) const { return {}; }
+  // Ends the connection politely (TLS close_notify, a WebSocket close frame). It may wait on the
+  // peer: the caller bounds it with a timeout.
+  virtual boost::asio::awaitable<void> close() { co_return; }
 };
 
 // Makes a fresh, unconnected connection: one for each attempt.

@@ -1,7 +1,7 @@
 // Plain TCP, newline-framed: the first line_connection.
 #pragma once
 
-#include "echochat/core/options.hpp"
+#include "echochat/core/address.hpp"
 #include "echochat/edges/line_connection.hpp"
 
 namespace echochat {

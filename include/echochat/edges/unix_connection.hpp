@@ -1,0 +1,13 @@
+// A Unix-domain stream socket, newline-framed: a line_connection.
+#pragma once
+
+#include "echochat/edges/line_connection.hpp"
+
+#include <string>
+
+namespace echochat {
+
+// A factory for connections to the socket at `path`.
+connection_factory unix_connector(std::string path);
+
+}  // namespace echochat

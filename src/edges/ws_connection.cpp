@@ -1,0 +1,201 @@
+// WebSocket connections with Beast: connect, TLS for wss, the HTTP upgrade, then one text message
+// per line each way; binary messages, close frames and oversized messages are said in words.
+#include "echochat/edges/ws_connection.hpp"
+
+#include "echochat/core/line_framer.hpp"
+#include "echochat/edges/channels.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <array>
+#include <cstdio>
+#include <random>
+#include <type_traits>
+
+namespace echochat {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+// What the server is asked for in the Host header: the port only when it is not the default.
+std::string host_header(const address& a) {
+  const bool default_port = a.endpoint.port == (a.kind == transport::wss ? "443" : "80");
+  if (!default_port) return to_string(a.endpoint);
+  return a.endpoint.host.find(':') != std::string::npos ? "[" + a.endpoint.host + "]" : a.endpoint.host;
+}
+
+template <bool Secure>
+class ws_connection final : public line_connection {
+  using next_layer = std::conditional_t<Secure, ssl::stream<tcp::socket>, tcp::socket>;
+
+ public:
+  ws_connection(asio::any_io_executor ex, address target, std::shared_ptr<ssl::context> ctx, bool insecure)
+    requires Secure
+      : target_(std::move(target)), ctx_(std::move(ctx)), resolver_(ex), ws_(ex, *ctx_), checks_(insecure) {}
+  ws_connection(asio::any_io_executor ex, address target)
+    requires(!Secure)
+      : target_(std::move(target)), resolver_(ex), ws_(ex), checks_(false) {}
+
+  asio::awaitable<error_code> connect() override {
+    auto [ec, endpoints] = co_await resolver_.async_resolve(target_.endpoint.host, target_.endpoint.port,
+                                                             default_token{});
+    if (ec) co_return ec;
+    tcp::socket& socket = beast::get_lowest_layer(ws_);
+    std::tie(ec, std::ignore) = co_await asio::async_connect(socket, endpoints, default_token{});
+    if (ec) co_return ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    if constexpr (Secure) {
+      checks_.prepare(ws_.next_layer(), target_.endpoint.host);
+      std::tie(ec) = co_await ws_.next_layer().async_handshake(ssl::stream_base::client, default_token{});
+      if (ec) co_return ec;
+      tls_done_ = true;
+      facts_ = checks_.facts(ws_.next_layer().native_handle());
+    }
+    ws_.read_message_max(ws_message_max);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "echochat"); }));
+    websocket::response_type response;
+    std::tie(ec) = co_await ws_.async_handshake(response, host_header(target_), target_.path, default_token{});
+    if (ec == websocket::error::upgrade_declined) {
+      declined_ = "the server answered HTTP " + std::to_string(response.result_int()) + " " +
+                  std::string{response.reason()} + ", not a WebSocket upgrade";
+    }
+    ws_done_ = !ec;
+    ws_.text(true);
+    co_return ec;
+  }
+
+  asio::awaitable<error_code> read_lines(std::vector<framed_line>& out) override {
+    const std::size_t before = out.size();
+    for (;;) {
+      buffer_.clear();
+      if (buffer_.capacity() > 1024 * 1024) buffer_.shrink_to_fit();  // a big message's memory goes back
+      auto [ec, n] = co_await ws_.async_read(buffer_, default_token{});
+      if (ec) {
+        if (ec != asio::error::operation_aborted) ended_ = true;
+        co_return ec;
+      }
+      const std::string_view data{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+      if (ws_.got_text()) {
+        // A message is a line; one with newlines is one line each, cut past 64 KiB as for TCP.
+        framer_.feed(data, out);
+        if (auto tail = framer_.finish()) out.push_back(std::move(*tail));
+        if (data.empty()) out.push_back(framed_line{});
+      } else {
+        out.push_back(framed_line{binary_preview(data), false});
+      }
+      if (out.size() > before) co_return error_code{};
+    }
+  }
+
+  asio::awaitable<error_code> write_line(std::string_view line) override {
+    writing_ = true;
+    auto [ec, n] = co_await ws_.async_write(asio::buffer(line.data(), line.size()), default_token{});
+    writing_ = ec == asio::error::operation_aborted;  // cancelled mid-frame: nothing more may follow
+    co_return ec;
+  }
+
+  void shutdown_send() override {
+    // A close frame says nothing more comes; the server answers with its own, which ends the read.
+    if (!ws_done_ || ended_) return;
+    closing_ = true;
+    ws_.async_close(websocket::close_code::normal, [](error_code) {});
+  }
+
+  connection_facts facts() const override { return tls_done_ ? facts_ : checks_.facts(nullptr); }
+
+  std::string explain(const error_code& ec) const override {
+    if (ec == websocket::error::closed) {
+      const websocket::close_reason& why = ws_.reason();
+      std::string words = "closed by the server with code " + std::to_string(why.code);
+      if (!why.reason.empty()) words += " (" + std::string{why.reason.data(), why.reason.size()} + ")";
+      return words;
+    }
+    if (ec == websocket::error::message_too_big) {
+      return "a message was larger than 16 MiB, so the connection was closed (code 1009)";
+    }
+    if (ec == websocket::error::upgrade_declined && !declined_.empty()) return declined_;
+    if constexpr (Secure) {
+      if (std::string words = checks_.explain(ec, tls_done_); !words.empty()) return words;
+    }
+    if (!ws_done_ && (ec == asio::error::eof || ec == beast::http::error::end_of_stream)) {
+      return "the server closed the connection during the WebSocket handshake";
+    }
+    return {};
+  }
+
+  asio::awaitable<void> close() override {
+    if (!ws_done_ || ended_ || closing_ || writing_) co_return;
+    // The reader's cancelled read has left Beast's stream failed, so the close frame (1000,
+    // masked as a client's must be) is written by hand.
+    std::array<unsigned char, 8> frame{0x88, 0x82};
+    std::random_device random;
+    for (std::size_t i = 0; i < 4; ++i) frame[2 + i] = static_cast<unsigned char>(random());
+    frame[6] = static_cast<unsigned char>(0x03 ^ frame[2]);
+    frame[7] = static_cast<unsigned char>(0xe8 ^ frame[3]);
+    auto [ec, n] = co_await asio::async_write(ws_.next_layer(), asio::buffer(frame), default_token{});
+    // The server answers with its close frame and then closes: wait for that (the caller bounds
+    // the wait), so that closing the socket does not reset the connection under the close frame.
+    std::array<char, 4096> rest{};
+    while (!ec) std::tie(ec, n) = co_await ws_.next_layer().async_read_some(asio::buffer(rest), default_token{});
+    // Over TLS the server's close_notify came with its end: answer it, or its teardown fails.
+    if constexpr (Secure) {
+      if (ec == asio::error::eof) co_await ws_.next_layer().async_shutdown(default_token{});
+    }
+  }
+
+ private:
+  address target_;
+  std::shared_ptr<ssl::context> ctx_;
+  tcp::resolver resolver_;
+  websocket::stream<next_layer> ws_;
+  tls_checks checks_;
+  connection_facts facts_;
+  beast::flat_buffer buffer_;
+  line_framer framer_;
+  std::string declined_;
+  bool tls_done_ = false;
+  bool ws_done_ = false;
+  bool ended_ = false;    // the connection ended by itself: nothing to close
+  bool closing_ = false;  // a close frame went out already
+  bool writing_ = false;  // a write was cut short: another frame would corrupt the stream
+};
+
+}  // namespace
+
+std::string binary_preview(std::string_view data) {
+  constexpr std::size_t shown = 16;
+  std::string text = "[binary " + std::to_string(data.size()) + (data.size() == 1 ? " byte]" : " bytes]");
+  for (std::size_t i = 0; i < std::min(data.size(), shown); ++i) {
+    char hex[4];
+    std::snprintf(hex, sizeof hex, " %02x", static_cast<unsigned char>(data[i]));
+    text += hex;
+  }
+  if (data.size() > shown) text += " ...";
+  return text;
+}
+
+connection_factory ws_connector(const address& target, const tls_settings& settings) {
+  if (target.kind == transport::wss) {
+    auto ctx = make_tls_context(settings);
+    return [target, ctx, insecure = settings.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+      return std::make_unique<ws_connection<true>>(std::move(ex), target, ctx, insecure);
+    };
+  }
+  return [target](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+    return std::make_unique<ws_connection<false>>(std::move(ex), target);
+  };
+}
+
+}  // namespace echochat
