@@ -9,7 +9,7 @@ execute_process(COMMAND "${PREFIX}/bin/echochat" --version RESULT_VARIABLE rc OU
 if(NOT rc EQUAL 0 OR NOT out STREQUAL "echochat ${VERSION}\n")
   message(FATAL_ERROR "installed echochat --version: exit ${rc}, printed '${out}'")
 endif()
-if(NOT EXISTS "${PREFIX}/share/man/man1/echochat.1")
+if(NOT EXISTS "${PREFIX}/share/man/man1/echochat.1.gz")
   message(FATAL_ERROR "the man page was not installed")
 endif()
 message(STATUS "installed echochat ${VERSION} runs; man page in place")

@@ -2,6 +2,7 @@
 #include "echochat/app/app.hpp"
 
 #include "echochat/app/pipeline.hpp"
+#include "echochat/edges/cbreak_modes.hpp"
 #include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/connectors.hpp"
 #include "echochat/edges/curses_screen.hpp"
@@ -19,10 +20,12 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <langinfo.h>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace echochat {
@@ -43,6 +46,19 @@ std::function<void()> injected_fault() {
   };
 }
 
+// Widths, the separator and the status bar's dots need UTF-8. Under a locale with another
+// character set (LC_ALL=C) characters are handled as C.UTF-8 handles them; returns what to say.
+std::string use_utf8_characters() {
+  const std::string codeset = ::nl_langinfo(CODESET);
+  if (codeset == "UTF-8") return {};
+  if (std::setlocale(LC_CTYPE, "C.UTF-8") == nullptr) {
+    return "the locale's character set is " + codeset +
+           ", not UTF-8, and C.UTF-8 is missing: "
+           "text beyond ASCII may show wrongly";
+  }
+  return "the locale's character set is " + codeset + ", not UTF-8: characters are handled as in C.UTF-8";
+}
+
 }  // namespace
 
 int run(const options& opts) {
@@ -51,7 +67,10 @@ int run(const options& opts) {
   // when freed. glibc would otherwise raise this threshold after the first such free, and a
   // 32 MiB paste cleared with Ctrl-U would stay resident.
   ::mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+  std::vector<std::string> notes;  // sys entries about how the terminal is driven
+  if (std::string note = use_utf8_characters(); !note.empty()) notes.push_back(std::move(note));
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
+  std::signal(SIGXFSZ, SIG_IGN);  // a log past the file size limit is a failed write (EFBIG), not a death
 
   // Opened before the terminal is touched: an unwritable path is an error on a clean terminal.
   std::optional<log_file> log;
@@ -73,27 +92,34 @@ int run(const options& opts) {
   asio::io_context io(1);
   // Before the screen exists, so that ncurses sees these signals taken and leaves them alone.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  // The polite signals whose default action would end the program without a word: they end it
+  // the way SIGTERM does, with the terminal given back and 128 + N.
+  for (const int sig : {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL}) signals.add(sig);
   if (!plain) {
     signals.add(SIGWINCH);
     signals.add(SIGTSTP);  // suspend the way Ctrl-Z does, giving the terminal back first
     signals.add(SIGCONT);  // stopped from outside: redraw everything on the way back
   }
 
-  std::string fallback;
   std::unique_ptr<screen> scr;
+  // A terminal that cannot show a screen still sends each key at once (see cbreak_modes).
+  std::optional<cbreak_modes> key_at_a_time;
   if (!plain) {
     const char* no_color = std::getenv("NO_COLOR");
     try {
-      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0',
-                                            opts.connect.has_value(), opts.mouse);
+      auto curses = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0',
+                                                    opts.connect.has_value(), opts.mouse);
+      if (!curses->note().empty()) notes.push_back(curses->note());
+      scr = std::move(curses);
     } catch (const terminal_unusable& e) {
       plain = true;
-      fallback = std::string{"plain mode: "} + e.what();
+      notes.push_back(std::string{"plain mode: "} + e.what());
       signals.remove(SIGTSTP);  // without a screen, Ctrl-Z and fg need nothing from us
       signals.remove(SIGCONT);
+      if (!opts.connect) key_at_a_time.emplace();  // chat mode reads whole lines, echoed
     }
   }
-  if (plain) scr = std::make_unique<plain_screen>(STDOUT_FILENO);
+  if (plain) scr = std::make_unique<plain_screen>(STDOUT_FILENO, key_at_a_time.has_value());
 
   session_config sc;
   sc.terminal = !plain;
@@ -107,7 +133,7 @@ int run(const options& opts) {
     sc.record_history = history->writable() && !plain;
   }
   session s(std::move(sc));
-  if (!fallback.empty()) s.apply(sys_event{fallback}, std::time(nullptr));
+  for (std::string& note : notes) s.apply(sys_event{std::move(note)}, std::time(nullptr));
   if (history) {
     for (const auto& p : history->problems()) s.apply(sys_event{p}, std::time(nullptr));
   }
@@ -130,7 +156,7 @@ int run(const options& opts) {
     net->on_connect(opts.on_connect);
   }
   entry_sink sink;
-  if (log) sink = [&log](std::span<const entry> entries) { log->write(entries); };
+  if (log) sink = [&log](std::span<const entry> entries) { return log->write(entries); };
 
   chunk_channel chunks(io, 64);
   input_thread input(STDIN_FILENO, chunks);
@@ -148,6 +174,12 @@ int run(const options& opts) {
                  });
   io.run();
   scr.reset();  // the terminal is ours again before anything is said on stderr
+  if (log && log->failed()) {
+    // As tee does: the program went on, and now says what the log is missing (exit status 1).
+    const std::size_t n = log->lost();
+    std::fprintf(stderr, "echochat: %zu entr%s not logged to %s\n", n, n == 1 ? "y was" : "ies were",
+                 log->failure().c_str());
+  }
   if (failure) std::rethrow_exception(failure);
   // Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout.
   if (const std::string report = s.rules().report(); !report.empty()) {

@@ -91,8 +91,14 @@ asio::awaitable<void> race(asio::awaitable<void> a, asio::awaitable<void> b) {
 
 // Hands the entries finished since the last frame to the sink (the log), then draws.
 void present(screen& scr, session& s, frame_builder& frames, const entry_sink& sink) {
-  const std::vector<entry> fresh = s.take_fresh();
-  if (sink && !fresh.empty()) sink(fresh);
+  std::vector<entry> fresh = s.take_fresh();
+  if (sink && !fresh.empty()) {
+    if (auto failed = sink(fresh)) {
+      // Said in the same frame as the entry that could not be logged.
+      s.apply(log_failed_event{std::move(*failed)}, fresh.back().time);
+      for (entry& e : s.take_fresh()) fresh.push_back(std::move(e));
+    }
+  }
   scr.draw(frames.build(s, fresh));
 }
 

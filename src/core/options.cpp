@@ -69,6 +69,10 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
          "--delay", set_delay, "Seconds until the slow task reports (fractional, 0 = at once; default 10)")
       ->type_name("SECONDS");
   const auto set_connect = [&opts](const std::string& v) {
+    // The address is shown (the status bar, the log, plain output): no control in it, ever.
+    if (!is_safe_text(v)) {
+      throw CLI::ValidationError("--connect", "'" + sanitize(v) + "': an address has no control characters");
+    }
     auto r = parse_address(v);
     if (const auto* why = std::get_if<std::string>(&r)) {
       throw CLI::ValidationError("--connect", "'" + sanitize(v) + "': " + *why);  // one line, shown safely
@@ -177,7 +181,8 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
   } catch (const CLI::CallForVersion&) {
     return parse_exit{0, std::string{"echochat "} + version + "\n", {}};
   } catch (const CLI::ParseError& e) {
-    return parse_exit{2, {}, std::string{"echochat: "} + e.what() + " (see --help)\n"};
+    // The message quotes what was given: escaped, so no flag can drive the terminal.
+    return parse_exit{2, {}, std::string{"echochat: "} + sanitize(e.what()) + " (see --help)\n"};
   }
   // Which flag needs which: one line naming the flag, exit 2.
   const auto needs = [](const char* flag, const char* other) {

@@ -45,6 +45,7 @@ session_state::session_state(const session_config& config, int bar_rows)
 }
 
 void session_state::add(std::time_t now, source src, std::string text) {
+  mark_leading_combining(text);  // the same text for the screen, plain output and the log
   if (keep_fresh) fresh.push_back(entry{now, src, text, {}});
   unread.arrived(entries.finished_total(), view.scroll() > 0);
   view.hold(text);
@@ -130,6 +131,9 @@ void session::apply(event ev, std::time_t now) {
           s.add(now, source::you, std::move(e.line));
         } else if constexpr (std::is_same_v<T, sys_event>) {
           s.add(now, source::sys, e.text);
+        } else if constexpr (std::is_same_v<T, log_failed_event>) {
+          s.log_failed = true;
+          s.add(now, source::sys, e.text);
         } else {
           static_assert(std::is_same_v<T, resize_event>, "every event is handled");
           // The printer asks the screen for the new size and calls resize().
@@ -195,6 +199,11 @@ bool session::on_shared_key(const key& k) {
       return false;
     default: return false;
   }
+}
+
+int session::exit_code() const {
+  const int code = mode_->exit_code(state_.exit.code());
+  return code == 0 && state_.log_failed ? 1 : code;
 }
 
 countdown countdown_step(std::int64_t ms_left) {

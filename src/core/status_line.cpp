@@ -46,6 +46,7 @@ std::string status_line(const session& s) {
     parts.push_back({"slow task pending", 4});
   }
   parts.push_back({std::to_string(st.keys) + (st.keys == 1 ? " key" : " keys"), 2});
+  if (st.log_failed) parts.push_back({"log failed", 8});
   if (st.view.scroll() > 0) parts.push_back({"scrolled back (PgDn)", 7});
   if (st.view.scroll() > 0 && st.unread.count() > 0) {
     parts.push_back({std::to_string(st.unread.count()) + " new ↓", 8});  // what arrived below

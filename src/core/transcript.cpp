@@ -20,6 +20,23 @@ std::string_view source_tag(source s) {
   return "?";
 }
 
+namespace {
+
+constexpr std::string_view dotted_circle = "\u25CC";
+
+// The bytes of the zero-width character (a combining mark) at the start of `text`, or 0.
+std::size_t leading_zero_width(std::string_view text) {
+  if (text.empty() || is_ascii(text[0])) return 0;
+  const text_char ch = char_at(text, 0);
+  return ch.cells == 0 ? ch.bytes : 0;
+}
+
+}  // namespace
+
+void mark_leading_combining(std::string& text) {
+  if (leading_zero_width(text) > 0) text.insert(0, dotted_circle);
+}
+
 void transcript::push_finished(entry e) {
   finished_bytes_ += e.text.size();
   finished_.push_back(std::move(e));
@@ -31,11 +48,19 @@ void transcript::push_finished(entry e) {
 }
 
 void transcript::add(std::time_t when, source src, std::string text) {
+  mark_leading_combining(text);
   push_finished(entry{when, src, std::move(text), {}});
 }
 
 void transcript::type(std::time_t when, std::string_view text) {
   if (!typing_) typing_.emplace(entry{when, source::you, {}, {}});
+  if (typing_->text.empty()) {
+    if (const std::size_t mark = leading_zero_width(text); mark > 0) {
+      // The mark goes on U+25CC, and Backspace takes both.
+      type_token(when, std::string{dotted_circle}.append(text.substr(0, mark)));
+      text.remove_prefix(mark);
+    }
+  }
   typing_->text.append(text);
 }
 

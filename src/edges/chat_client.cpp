@@ -17,7 +17,8 @@ using boost::system::error_code;
 namespace {
 
 asio::awaitable<void> say(event_channel& events, std::string text) {
-  event ev = sys_event{std::move(text)};
+  // The texts carry the resolver's and the system's error strings: shown only once sanitized.
+  event ev = sys_event{is_safe_text(text) ? std::move(text) : sanitize(text)};
   co_await send_event(events, std::move(ev));
 }
 

@@ -3,6 +3,7 @@
 #include "echochat/edges/curses_screen.hpp"
 
 #include "echochat/core/row_diff.hpp"
+#include "echochat/core/sanitize.hpp"
 #include "echochat/core/text_width.hpp"
 #include "echochat/edges/terminal_rescue.hpp"
 
@@ -25,6 +26,8 @@ constexpr const char* paste_off = "\x1b[?2004l";
 // Mouse reporting (--mouse): presses and releases (1000), in SGR form (1006).
 constexpr const char* mouse_on = "\x1b[?1000h\x1b[?1006h";
 constexpr const char* mouse_off = "\x1b[?1006l\x1b[?1000l";
+
+constexpr const char* fallback_terminal = "xterm-256color";
 
 enum pair_id : short { pair_you = 1, pair_slow, pair_net, pair_sys };
 
@@ -72,7 +75,15 @@ curses_screen::curses_screen(bool color, bool chat, bool mouse) : chat_(chat), m
   if (term == nullptr || *term == '\0') throw terminal_unusable("TERM is not set");
   if (std::string_view{term} == "dumb") throw terminal_unusable("TERM=dumb cannot show a screen");
   SCREEN* scr = newterm(nullptr, stdout, stdin);
-  if (scr == nullptr) throw terminal_unusable(std::string{"unknown terminal type '"} + term + "'");
+  if (scr == nullptr) {
+    // Kitty, Alacritty, foot, st...: their entries come with ncurses-term, often missing on a
+    // server reached over ssh, and they speak xterm's language (vim keeps xterm codes for this).
+    scr = newterm(fallback_terminal, stdout, stdin);
+    if (scr == nullptr)
+      throw terminal_unusable(std::string{"unknown terminal type '"} + sanitize(term) + "'");
+    note_ = "TERM=" + sanitize(term) + " has no terminfo entry: drawing as " + fallback_terminal +
+            " (--plain draws nothing)";
+  }
   screen_ = scr;
   raw();
   noecho();

@@ -19,7 +19,10 @@ struct rescue_state {
 
 rescue_state state;
 volatile std::sig_atomic_t armed = 0;
-constexpr std::array fatal_signals{SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+// Every signal whose default action dumps core: the faults, and the ones sent to ask for a dump
+// (SIGQUIT, SIGXCPU from a CPU limit, SIGSYS, SIGTRAP).
+constexpr std::array fatal_signals{SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL,
+                                   SIGQUIT, SIGXCPU, SIGSYS, SIGTRAP};
 
 extern "C" void on_fatal_signal(int signo) {
   if (armed != 0) {
@@ -36,7 +39,8 @@ extern "C" void on_fatal_signal(int signo) {
 void arm_terminal_rescue(const termios& modes, std::string_view leave) {
   state.modes = modes;
   state.leave_size = std::min(leave.size(), state.leave.size());
-  std::memcpy(state.leave.data(), leave.data(), state.leave_size);
+  // `leave` may be empty (a dumb terminal has no screen to leave), its data() then null.
+  if (state.leave_size > 0) std::memcpy(state.leave.data(), leave.data(), state.leave_size);
   struct sigaction sa {};
   sa.sa_handler = on_fatal_signal;
   sigemptyset(&sa.sa_mask);

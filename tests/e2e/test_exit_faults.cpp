@@ -89,7 +89,8 @@ TEST_CASE("a SIGSEGV raised inside the slow task ends it by SIGSEGV (139), with 
 
 TEST_CASE("a fatal signal sent from outside while idle ends it by that signal, with the terminal given back first",
           "[e2e][exit][fault]") {
-  const int sig = GENERATE(SIGSEGV, SIGABRT);
+  // The faults, and the signals whose default action dumps core (SIGQUIT, SIGXCPU, SIGSYS, SIGTRAP).
+  const int sig = GENERATE(SIGSEGV, SIGABRT, SIGQUIT, SIGXCPU, SIGSYS, SIGTRAP);
   CAPTURE(sig);
   const no_core_dumps no_cores;
   // The slow task far away: the countdown redraws once a minute, so echochat is idle.

@@ -57,6 +57,27 @@ TEST_CASE("SIGHUP ends it with status 129 and gives the terminal back as it was"
   check_ends_with(t, 129);
 }
 
+TEST_CASE("the polite signals end it like SIGTERM, with 128 + N and the terminal given back",
+          "[e2e][exit][signal]") {
+  // Their default action ends a program without a word; echochat takes them and quits cleanly.
+  const int sig = GENERATE(SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL);
+  CAPTURE(sig);
+  pty_terminal t(echochat_argv());
+  start_and_type(t);
+  t.send_signal(sig);
+  check_ends_with(t, 128 + sig);
+}
+
+TEST_CASE("SIGXFSZ is ignored: it keeps running, and q still quits with status 0", "[e2e][exit][signal]") {
+  pty_terminal t(echochat_argv());
+  start_and_type(t);
+  t.send_signal(SIGXFSZ);
+  t.write("!");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "hello!"); }, "'hello!' typed after SIGXFSZ");
+  quit_and_check(t);
+}
+
 TEST_CASE("a terminal that hangs up ends it, as a SIGHUP", "[e2e][exit]") {
   pty_terminal t(echochat_argv());
   start_and_type(t);

@@ -1,6 +1,7 @@
 // End-to-end: plain mode. Without a terminal (pipes), with --plain, or on a terminal that
 // cannot show a screen, echochat prints one plain line per finished entry and no escapes.
 #include "e2e/e2e_util.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -23,6 +25,7 @@
 #include <spawn.h>
 #include <sys/socket.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,8 +58,7 @@ struct fd_closer {
 // closes stdin afterwards if `close_stdin` (the end of input; otherwise it stays open until
 // echochat exits) and collects stdout and stderr until echochat has exited. Kills it if it is
 // still running at the deadline.
-piped_run run_piped(const std::vector<std::string>& flags, std::string_view input, bool close_stdin) {
-  std::vector<std::string> args = echochat_argv(flags);
+piped_run run_piped_argv(std::vector<std::string> args, std::string_view input, bool close_stdin) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -161,6 +163,10 @@ piped_run run_piped(const std::vector<std::string>& flags, std::string_view inpu
   return result;
 }
 
+piped_run run_piped(const std::vector<std::string>& flags, std::string_view input, bool close_stdin) {
+  return run_piped_argv(echochat_argv(flags), input, close_stdin);
+}
+
 void check_piped(const piped_run& r, std::string_view out) {
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
   REQUIRE(r.exited);
@@ -171,9 +177,17 @@ void check_piped(const piped_run& r, std::string_view out) {
 
 }  // namespace
 
-TEST_CASE("on pipes, a typed line and then the slow message come out as plain lines, and it exits 0",
+TEST_CASE("on pipes, a typed line and the slow message come out as plain lines, and it exits 0",
           "[e2e][plain]") {
-  check_piped(run_piped({"--delay", "0.5"}, "hi\n", true), "you hi\nslow something slow is done\n");
+  // Which comes first depends on when the input is read: both orders are right.
+  const piped_run r = run_piped({"--delay", "0.5"}, "hi\n", true);
+  const std::string a = "you hi\nslow something slow is done\n";
+  const std::string b = "slow something slow is done\nyou hi\n";
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK((r.out == a || r.out == b));
+  CHECK(r.err.empty());
 }
 
 TEST_CASE("on pipes, q quits at once with the slow task far away and prints the unfinished entry",
@@ -211,22 +225,45 @@ TEST_CASE("on pipes, named keys show by name and no escape byte reaches the outp
   CHECK(r.out.find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("with TERM=dumb or an unknown TERM it falls back to plain lines and says why", "[e2e][plain][term]") {
-  const std::string term = GENERATE(std::string{"dumb"}, std::string{"nosuchterm"});
-  CAPTURE(term);
-  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", term}});
-  wait_screen(t, [&] { return t.row_text(0).starts_with("sys ") && t.row_text(0).find(term) != std::string::npos; },
-              "a sys line naming the terminal type");
-  CHECK(t.row_text(0).find("plain") != std::string::npos);
-  // The terminal keeps its modes: input comes a line at a time, echoed by the terminal.
-  t.write("hi\r");
-  wait_screen(t, [&] { return screen_has(t, "\nhi\nyou hi\n"); }, "the typed line, then 'you hi'");
-  t.write("q\r");
+TEST_CASE("with TERM=dumb it falls back to plain lines, says why, and each key still shows at once",
+          "[e2e][plain][term]") {
+  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", "dumb"}});
+  wait_screen(
+      t, [&] { return t.row_text(0) == "sys plain mode: TERM=dumb cannot show a screen"; },
+      "a sys line naming the terminal type");
+  // Canonical mode and echo are off (termios, no terminfo): each key comes at once, shown once.
+  wait_screen(
+      t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
+  t.write("hi");
+  wait_screen(
+      t, [&] { return t.row_text(1) == "you hi"; }, "'you hi' as it is typed, without Enter");
+  t.write("x\x7f!\r");  // Backspace rubs out the x
+  wait_screen(
+      t, [&] { return t.row_text(1) == "you hi!" && t.cursor().row == 2; }, "'you hi!' finished");
+  t.write("ab");
+  wait_screen(
+      t, [&] { return t.row_text(2) == "you ab"; }, "'you ab' as it is typed");
+  t.write("q");  // at once, no Enter
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
   CHECK(same_modes(t.initial_modes(), t.slave_modes()));
   CHECK_FALSE(t.alt_screen());
   CHECK(t.raw_output().find('\x1b') == std::string::npos);
+  INFO(t.screen_text());
+  CHECK(t.row_text(2) == "you ab");
+  CHECK(t.row_text(3).empty());
+}
+
+TEST_CASE("with TERM=dumb the terminal's modes come back on a signal too", "[e2e][plain][term]") {
+  const int sig = GENERATE(SIGTERM, SIGUSR1);
+  CAPTURE(sig);
+  pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", "dumb"}});
+  wait_screen(
+      t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");
+  t.send_signal(sig);
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 128 + sig);
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
 }
 
 TEST_CASE("with --plain on a terminal it prints plain lines and leaves the terminal's modes alone", "[e2e][plain]") {
@@ -241,6 +278,116 @@ TEST_CASE("with --plain on a terminal it prints plain lines and leaves the termi
   CHECK_FALSE(t.alt_screen());
   INFO(t.screen_text());
   CHECK(t.row_text(3) == "you ab<Up>");
+}
+
+TEST_CASE("a log that fails is a sys line, stderr counts the entries not logged, and the status is 1",
+          "[e2e][plain][log]") {
+  const piped_run r = run_piped({"--delay", "0", "--log", "/dev/full"}, "hi\n", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(
+      r.out.find(
+          "sys log failed: cannot write to '/dev/full': No space left on device; nothing more is logged\n") !=
+      std::string::npos);
+  CHECK(r.out.find("you hi\n") != std::string::npos);
+  CHECK(r.err == "echochat: 2 entries were not logged to '/dev/full': No space left on device\n");
+}
+
+TEST_CASE("a log over the file size limit is not a death by SIGXFSZ: whole lines stay, and the status is 1",
+          "[e2e][plain][log]") {
+  echochat::testing::temp_dir dir("echochat-log");
+  const std::string log = (dir.path / "chat.log").string();
+  // One 512-byte block: the slow message and a few lines fit, the rest does not.
+  std::string input;
+  for (int i = 0; i < 40; ++i) input += "a line of some length, number " + std::to_string(i) + "\n";
+  const piped_run r = run_piped_argv(
+      {"/bin/sh", "-c", "ulimit -f 1 && exec \"$0\" --delay 0 --log \"$1\"", ECHOCHAT_BINARY, log}, input,
+      true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("sys log failed: cannot write to '" + log + "': File too large") != std::string::npos);
+  CHECK(r.err.find(" not logged to '" + log + "': File too large\n") != std::string::npos);
+  const auto lines = echochat::testing::read_lines(log);
+  REQUIRE_FALSE(lines.empty());
+  for (const std::string& l : lines) {
+    CAPTURE(l);
+    CHECK((l.ends_with(" slow something slow is done") ||
+           l.find(" you a line of some length, number ") != std::string::npos));
+  }
+  CHECK(std::filesystem::file_size(log) <= 1024);
+}
+
+TEST_CASE("a log naming a FIFO nobody reads is an error at once, before the terminal is touched",
+          "[e2e][log]") {
+  echochat::testing::temp_dir dir("echochat-log");
+  const std::string fifo = (dir.path / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  pty_terminal t(echochat_argv({"--log", fifo}), 24, 200);
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 1);
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
+  CHECK(t.raw_output().find('\x1b') == std::string::npos);
+  CHECK(t.row_text(0) == "echochat: --log: '" + fifo + "' is a FIFO that nobody reads");
+}
+
+TEST_CASE("on a terminal, a log that fails shows in the status bar and the exit status is 1", "[e2e][log]") {
+  pty_terminal t(echochat_argv({"--delay", "100000", "--log", "/dev/full"}), 24, 120);
+  wait_ready(t);
+  t.write("hello\r");
+  wait_screen(
+      t, [&] { return status_says(t, " · log failed · "); }, "'log failed' in the status bar");
+  CHECK(find_entry(t, "sys",
+                   "log failed: cannot write to '/dev/full': No space left on device; nothing more is "
+                   "logged") >= 0);
+  t.write("q");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 1);
+  check_restored(t);
+  CHECK(screen_has(t, "echochat: 1 entry was not logged to '/dev/full': No space left on device"));
+}
+
+TEST_CASE("a closed stdout is a clear error with status 1, and nothing lands in the log",
+          "[e2e][plain][fds]") {
+  echochat::testing::temp_dir dir("echochat-log");
+  const std::string log = (dir.path / "chat.log").string();
+  // Without the fix, the log took fd 1 and the plain lines went into it.
+  const piped_run r = run_piped_argv(
+      {"/bin/sh", "-c", "exec \"$0\" --plain --delay 0 --log \"$1\" >&-", ECHOCHAT_BINARY, log}, "hi\n",
+      true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.err == "echochat: standard output is closed: there is nowhere to show anything\n");
+  for (const std::string& l : echochat::testing::read_lines(log)) {
+    CAPTURE(l);
+    CHECK_FALSE(l.starts_with("you "));
+    CHECK_FALSE(l.starts_with("slow "));
+  }
+}
+
+TEST_CASE("a closed stdin reads as an empty input", "[e2e][plain][fds]") {
+  const piped_run r =
+      run_piped_argv({"/bin/sh", "-c", "exec \"$0\" --delay 0 <&-", ECHOCHAT_BINARY}, "", true);
+  check_piped(r, "slow something slow is done\n");
+}
+
+TEST_CASE("a log path with control characters is shown escaped on stderr", "[e2e][plain][hostile]") {
+  const piped_run r = run_piped({"--log", "/nonexistent/\x1b[2J\x1b]0;X\x07"}, "", true);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.err == "echochat: --log: cannot open '/nonexistent/^[[2J^[]0;X^G': No such file or directory\n");
+}
+
+TEST_CASE("a --connect value with control characters is refused with status 2, shown escaped",
+          "[e2e][plain][hostile]") {
+  const piped_run r = run_piped({"--plain", "--connect", "h\x1b]0;X\x07:80"}, "", true);
+  REQUIRE(r.exited);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find("'h^[]0;X^G:80'") != std::string::npos);
 }
 
 namespace {

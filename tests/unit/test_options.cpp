@@ -136,6 +136,53 @@ TEST_CASE("the log flag takes a file name", "[options]") {
   CHECK(parse_ok({"--log", "chat.log"}).log_file == "chat.log");
 }
 
+namespace {
+// No control byte (C0, DEL) and no C1 control in UTF-8: nothing that could drive a terminal.
+bool has_no_controls(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b < 0x20 && b != '\n') || b == 0x7F) return false;
+    if (b == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xA0) return false;
+  }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("a --connect with control characters is refused, the value shown escaped",
+          "[options][connect][hostile]") {
+  const auto [bad, shown] = GENERATE(table<std::string, std::string>({
+      {"h\x1b]0;X\x07:80", "'h^[]0;X^G:80'"},
+      {std::string(40, '\x01') + ":80", "'^A^A^A^A"},
+      {"host\r\n:80", "'host^M^J:80'"},
+      {"ho\xc2\x9bst:80", "'ho\\x9bst:80'"},
+      {"evil\xe2\x80\xae:80", "'evil<U+202E>:80'"},
+      {"bad\xff:80", "'bad\xEF\xBF\xBD:80'"},
+  }));
+  CAPTURE(bad);
+  const parse_exit e = parse_fail({"--connect", bad});
+  CHECK(e.code == 2);
+  CHECK(e.out.empty());
+  CHECK(has_no_controls(e.err));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+  CHECK_THAT(e.err, Catch::StartsWith("echochat: --connect: ") && Catch::Contains("no control characters"));
+  CHECK_THAT(e.err, Catch::Contains(shown));
+}
+
+TEST_CASE("every flag error quotes what was given escaped, never raw", "[options][hostile]") {
+  const auto [args, shown] = GENERATE(table<std::vector<std::string>, std::string>({
+      {{"--delay", "\x1b[2J"}, "'^[[2J'"},
+      {{"--bogus\x1b]0;X\x07"}, "--bogus^[]0;X^G"},
+      {{"stray\x07\x9b"}, "stray^G\xEF\xBF\xBD"},
+      {{"--delay", "1\xc2\x9b"}, "'1\\x9b'"},
+  }));
+  CAPTURE(args);
+  const parse_exit e = parse_fail(args);
+  CHECK(e.code == 2);
+  CHECK(has_no_controls(e.err));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+  CHECK_THAT(e.err, Catch::Contains(shown));
+}
+
 TEST_CASE("echo mode's flags: --echo with --connect takes --count, --interval, --size and --echo-timeout", "[options][echo]") {
   const options o = parse_ok({"--connect", "127.0.0.1:7", "--echo", "--count", "20", "--interval", "0.05", "--size",
                               "64", "--echo-timeout", "2.5"});

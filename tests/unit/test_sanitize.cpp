@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -43,6 +46,28 @@ bool is_bidi(char32_t c) {
   return false;
 }
 
+// The invisible and layout characters shown as <U+XXXX>: Unicode 15's format characters (Cf)
+// besides the bidi controls and ZWJ, the line and paragraph separators, the noncharacters.
+struct code_range {
+  char32_t first;
+  char32_t last;
+};
+const code_range invisible_ranges[] = {
+    {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},
+    {0x08E2, 0x08E2},   {0x180E, 0x180E},   {0x200B, 0x200C},   {0x2028, 0x2029},   {0x2060, 0x2064},
+    {0x206A, 0x206F},   {0xFDD0, 0xFDEF},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0xFFFE, 0xFFFF},
+    {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+    {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+};
+
+bool is_invisible(char32_t c) {
+  if ((c & 0xFFFEU) == 0xFFFEU) return true;  // the last two of every plane
+  for (const code_range& r : invisible_ranges) {
+    if (c >= r.first && c <= r.last) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("plain ASCII text passes unchanged", "[sanitize]") {
@@ -57,20 +82,21 @@ TEST_CASE("empty input gives empty output", "[sanitize]") {
 }
 
 TEST_CASE("valid UTF-8 text of every sequence length passes unchanged", "[sanitize]") {
-  const std::string text = GENERATE(as<std::string>{},
-      "caf\xC3\xA9 na\xC3\xAFve \xC3\x85ngstr\xC3\xB6m",          // 2-byte accents
-      "e\xCC\x81",                                                 // e + combining acute
-      "\xE4\xB8\xAD\xE6\x96\x87 \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E",  // CJK
-      "\xE2\x82\xAC 100",                                          // euro sign
-      "\xF0\x9F\x98\x80",                                          // emoji
-      "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",  // ZWJ family
-      "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD",                          // thumbs up + skin tone
-      "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",                          // flag (regional indicators)
-      "\xE2\x9D\xA4\xEF\xB8\x8F",                                  // heart + VS16
-      "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D",                          // Hebrew (RTL, no controls)
-      "\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7",                  // Arabic
-      "\xE2\x80\xA8\xE2\x80\xA9",                                  // line/paragraph separators
-      "\xC2\xA0\xC2\xAD");                                         // NBSP, soft hyphen
+  const std::string text =
+      GENERATE(as<std::string>{},
+               "caf\xC3\xA9 na\xC3\xAFve \xC3\x85ngstr\xC3\xB6m",                // 2-byte accents
+               "e\xCC\x81",                                                      // e + combining acute
+               "\xE4\xB8\xAD\xE6\x96\x87 \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E",  // CJK
+               "\xE2\x82\xAC 100",                                               // euro sign
+               "\xF0\x9F\x98\x80",                                               // emoji
+               "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",  // ZWJ family
+               "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD",          // thumbs up + skin tone
+               "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",          // flag (regional indicators)
+               "\xE2\x9D\xA4\xEF\xB8\x8F",                  // heart + VS16
+               "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D",          // Hebrew (RTL, no controls)
+               "\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7",  // Arabic
+               "\xC2\xA0x\xE2\x80\xAFy");                   // NBSP, narrow NBSP
+  // (The line and paragraph separators and the soft hyphen are shown escaped: see [invisible].)
   CAPTURE(text);
   CHECK(sanitize(text) == text);
   CHECK(is_safe_text(text));
@@ -79,9 +105,14 @@ TEST_CASE("valid UTF-8 text of every sequence length passes unchanged", "[saniti
 TEST_CASE("every scalar value that is not a control passes unchanged", "[sanitize]") {
   // Exhaustive over U+00A0..U+10FFFF: the decoder agrees with the encoder on every value.
   std::size_t checked = 0;
+  std::size_t invisible = 0;
   for (char32_t c = 0xA0; c <= 0x10FFFF; ++c) {
     if (c >= 0xD800 && c <= 0xDFFF) continue;
     if (is_bidi(c)) continue;
+    if (is_invisible(c)) {
+      ++invisible;
+      continue;
+    }
     const std::string bytes = utf8(c);
     const utf8_char decoded = decode_utf8(bytes);
     if (decoded.status != utf8_status::ok || decoded.value != c || decoded.length != bytes.size() ||
@@ -90,7 +121,7 @@ TEST_CASE("every scalar value that is not a control passes unchanged", "[sanitiz
     }
     ++checked;
   }
-  CHECK(checked == 0x10FFFF + 1 - 0xA0 - 0x800 - 12);
+  CHECK(checked == 0x10FFFF + 1 - 0xA0 - 0x800 - 12 - invisible);
   // The printable ASCII range too.
   for (char32_t c = 0x20; c < 0x7F; ++c) CHECK(sanitize(utf8(c)) == utf8(c));
 }
@@ -164,10 +195,15 @@ TEST_CASE("each bidi control is shown as <U+XXXX>", "[sanitize]") {
 }
 
 TEST_CASE("the neighbours of the bidi controls are not escaped", "[sanitize]") {
-  const char32_t neighbours[] = {0x061B, 0x061D, 0x200B, 0x200C, 0x200D, 0x2029, 0x202F, 0x2065, 0x206A};
+  const char32_t neighbours[] = {0x061B, 0x061D, 0x200D, 0x202F, 0x2065};
   for (char32_t c : neighbours) {
     CAPTURE(static_cast<std::uint32_t>(c));
     CHECK(sanitize(utf8(c)) == utf8(c));
+  }
+  // Neighbours that are invisible format characters or separators are escaped in their own right.
+  for (char32_t c : {U'\u200B', U'\u200C', U'\u2029', U'\u206A'}) {
+    CAPTURE(static_cast<std::uint32_t>(c));
+    CHECK(sanitize(utf8(c)).starts_with("<U+"));
   }
 }
 
@@ -272,4 +308,74 @@ TEST_CASE("sanitized output is always safe, and sanitizing it again changes noth
     }
     CHECK(is_safe_text(bytes) == (shown == bytes));
   }
+}
+
+TEST_CASE("each invisible or layout character is shown as <U+XXXX>", "[sanitize][invisible]") {
+  std::size_t checked = 0;
+  for (char32_t c = 0xA0; c <= 0x10FFFF; ++c) {
+    if (!is_invisible(c)) continue;
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "<U+%04X>", static_cast<unsigned>(c));
+    if (sanitize("a" + utf8(c) + "b") != "a"s + hex + "b" || echochat::is_safe_text(utf8(c))) {
+      FAIL("U+" << std::hex << static_cast<std::uint32_t>(c) << " is not shown as " << hex);
+    }
+    ++checked;
+  }
+  CHECK(checked > 200);
+}
+
+TEST_CASE("the invisible characters the hardening named are shown as escapes", "[sanitize][invisible]") {
+  const auto [c, shown] = GENERATE(table<char32_t, std::string>({
+      {0x2028, "<U+2028>"},
+      {0x2029, "<U+2029>"},
+      {0xFEFF, "<U+FEFF>"},
+      {0x00AD, "<U+00AD>"},
+      {0x200B, "<U+200B>"},
+      {0xFFFE, "<U+FFFE>"},
+      {0xFFFF, "<U+FFFF>"},
+      {0xFDD0, "<U+FDD0>"},
+      {0x1FFFE, "<U+1FFFE>"},
+      {0x10FFFF, "<U+10FFFF>"},
+      {0xE0001, "<U+E0001>"},
+      {0xE0041, "<U+E0041>"},
+      {0xE007F, "<U+E007F>"},
+  }));
+  CAPTURE(static_cast<std::uint32_t>(c));
+  CHECK(sanitize("x" + utf8(c) + "y") == "x" + shown + "y");
+}
+
+TEST_CASE("ZWJ passes, so an emoji family stays one picture", "[sanitize][invisible]") {
+  // Man, ZWJ, woman, ZWJ, girl; and a heart on fire (VS16 before the ZWJ).
+  const std::string family = "\U0001F468\u200D\U0001F469\u200D\U0001F467";
+  const std::string heart_on_fire = "\u2764\uFE0F\u200D\U0001F525";
+  CHECK(sanitize(family) == family);
+  CHECK(sanitize(heart_on_fire) == heart_on_fire);
+  CHECK(is_safe_text(family));
+}
+
+TEST_CASE("tag characters pass only inside a subdivision flag", "[sanitize][invisible]") {
+  // The flag of Scotland: black flag, the tags g b s c t, cancel tag.
+  const std::string scotland = "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F";
+  CHECK(sanitize(scotland) == scotland);
+  CHECK(sanitize("a" + scotland + "b") == "a" + scotland + "b");
+  CHECK(is_safe_text(scotland));
+  // Tags without the flag, or without the cancel tag, are hidden text: shown.
+  CHECK(sanitize("hi\U000E0068\U000E0069") == "hi<U+E0068><U+E0069>");
+  CHECK(sanitize("\U0001F3F4\U000E0067\U000E0062") == "\U0001F3F4<U+E0067><U+E0062>");
+  CHECK(sanitize("\U0001F3F4\U000E007F") == "\U0001F3F4<U+E007F>");
+}
+
+TEST_CASE("a black flag and tags cut off at the end of the text are read no further", "[sanitize][invisible]") {
+  // Found by fuzz_sanitize (fuzz/corpus/sanitize/regression-flag-at-end): the look-ahead for the
+  // cancel tag read past the end of the text.
+  // Each text in a heap block of exactly its size, so that under AddressSanitizer a read past
+  // its end fails the test (a std::string has a NUL behind its end to read).
+  auto exact = [](std::string_view text) {
+    auto block = std::make_unique<char[]>(text.size());
+    std::copy(text.begin(), text.end(), block.get());
+    return sanitize(std::string_view{block.get(), text.size()});
+  };
+  CHECK(exact("\U0001F3F4") == "\U0001F3F4");
+  CHECK(exact("\U0001F3F4\U000E0067") == "\U0001F3F4<U+E0067>");
+  CHECK(exact("x\U0001F3F4\U000E0067\U000E0062") == "x\U0001F3F4<U+E0067><U+E0062>");
 }

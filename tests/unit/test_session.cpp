@@ -197,3 +197,25 @@ TEST_CASE("a typed C1 control or bidi override is shown escaped", "[session]") {
   s.apply(keys("x"), 0);
   CHECK(texts(s) == std::vector<std::string>{"you \\x9b<U+202E>x"});
 }
+
+TEST_CASE("a failed log is a sys entry, shows in the status bar, and makes the exit status 1",
+          "[session][log]") {
+  session s({});
+  s.resize(24, 120);
+  s.apply(keys("hi"), 0);
+  CHECK(status_line(s).find("log failed") == std::string::npos);
+  s.apply(log_failed_event{"log failed: cannot write to 'x.log': No space left on device"}, 0);
+  CHECK(texts(s) == std::vector<std::string>{
+                        "sys log failed: cannot write to 'x.log': No space left on device", "you hi"});
+  CHECK(status_line(s).find(" · log failed · ") != std::string::npos);
+  s.apply(keys("q"), 0);
+  CHECK(s.done());
+  CHECK(s.exit_code() == 1);
+}
+
+TEST_CASE("a failed log leaves a signal's exit status as it is", "[session][log]") {
+  session s({});
+  s.apply(log_failed_event{"log failed"}, 0);
+  s.apply(signal_event{SIGTERM}, 0);
+  CHECK(s.exit_code() == 128 + SIGTERM);
+}

@@ -236,3 +236,24 @@ TEST_CASE("the layout cache gives what layout gives, frame after frame", "[model
     }
   }
 }
+
+TEST_CASE("a combining mark at the start of an entry goes on U+25CC, not on the tag before it",
+          "[model][combining]") {
+  transcript t;
+  t.add(0, source::net, "\u0301abc");  // COMBINING ACUTE ACCENT first
+  CHECK(t.finished().back().text == "\u25CC\u0301abc");
+  t.add(0, source::net, "e\u0301");  // a mark after its base stays as it is
+  CHECK(t.finished().back().text == "e\u0301");
+}
+
+TEST_CASE("a combining mark typed first goes on U+25CC, and Backspace takes both", "[model][combining]") {
+  transcript t;
+  t.type(0, "\u0308");
+  t.type(0, "x");
+  REQUIRE(t.typing());
+  CHECK(t.typing()->text == "\u25CC\u0308x");
+  CHECK(text_width(t.typing()->text) == 2);
+  CHECK(t.backspace());
+  CHECK(t.backspace());
+  CHECK(t.typing()->text.empty());
+}

@@ -13,14 +13,16 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace echochat {
 
-// Where finished entries go besides the screen (the log file); may be empty.
-using entry_sink = std::function<void(std::span<const entry>)>;
+// Where finished entries go besides the screen (the log file); may be empty. Returns, the first
+// time it fails, what to tell the user: a `sys` entry, and the status bar says so.
+using entry_sink = std::function<std::optional<std::string>(std::span<const entry>)>;
 
 struct pipeline_config {
   std::chrono::nanoseconds slow_delay = std::chrono::seconds(10);

@@ -92,9 +92,15 @@ struct sys_event {
   std::string text;
 };
 
-using event =
-    std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event, input_closed_event,
-                 input_lines_event, net_line_event, net_lines_event, net_writing_event, net_state_event,
-                 net_sent_event, net_greeting_event, sys_event, timer_event>;
+// The log file stopped working: `text` says which file and why. The program goes on, and ends
+// with status 1 (as tee does).
+struct log_failed_event {
+  std::string text;
+};
+
+using event = std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event,
+                           input_closed_event, input_lines_event, net_line_event, net_lines_event,
+                           net_writing_event, net_state_event, net_sent_event, net_greeting_event, sys_event,
+                           timer_event, log_failed_event>;
 
 }  // namespace echochat

@@ -92,6 +92,7 @@ struct session_state {
   std::uint64_t keys = 0;
   bool input_closed = false;
   bool suspend = false;           // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only)
+  bool log_failed = false;        // a write to the log file failed: the exit status is 1 then
   std::vector<entry> fresh;       // finished entries not yet taken (only with keep_fresh)
   std::vector<std::string> outgoing;  // lines for the connection, not yet taken
   bool record_history;
@@ -120,7 +121,8 @@ class session {
 
   bool done() const { return state_.exit.done(); }
   quit_reason why() const { return state_.exit.why; }
-  int exit_code() const { return mode_->exit_code(state_.exit.code()); }
+  // The mode's exit code for how it ended, or 1 instead of 0 when the log failed.
+  int exit_code() const;
   // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only); taking it clears it.
   bool take_suspend() { return std::exchange(state_.suspend, false); }
 

@@ -32,6 +32,10 @@ struct entry {
   std::vector<token_span> tokens;
 };
 
+// A zero-width character (a combining mark) at the start of an entry would attach to the last
+// cell of the time and tag drawn before it: it goes on U+25CC (◌), as Unicode shows a mark alone.
+void mark_leading_combining(std::string& text);
+
 class transcript {
  public:
   // Scrollback keeps the newest finished entries: at most this many, and at most this much text

@@ -34,6 +34,9 @@ class curses_screen final : public screen {
   void finish(const frame&) override {}
   void suspend() override;
   void resume() override;
+  // What to say in a `sys` entry about how the terminal is driven (TERM had no terminfo entry
+  // and it draws as xterm-256color), or nothing.
+  const std::string& note() const { return note_; }
 
  private:
   // What the last frame put on one transcript row: the next frame redraws only the rows whose
@@ -55,6 +58,7 @@ class curses_screen final : public screen {
   bool scroll_rows(const frame& f);
   const char* clock_text(std::time_t t);
 
+  std::string note_;
   std::vector<drawn_row> drawn_;
   std::string drawn_status_;  // the status bar's text as shown (what fits of it)
   std::string drawn_input_;   // the chat input line as shown, prompt included

@@ -9,7 +9,10 @@ namespace echochat {
 
 class plain_screen final : public screen {
  public:
-  explicit plain_screen(int fd) : fd_(fd) {}
+  // `echo_typing`: on a terminal whose modes are set to send each key at once without echoing it
+  // (a dumb terminal), the entry being typed is shown as it grows, on its own last line:
+  // characters are appended, and Backspace is backspace, space, backspace.
+  explicit plain_screen(int fd, bool echo_typing = false) : fd_(fd), echo_typing_(echo_typing) {}
   term_size size() override { return {}; }
   term_size resize() override { return {}; }
   bool entries_only() const override { return true; }
@@ -18,7 +21,12 @@ class plain_screen final : public screen {
 
  private:
   void write_out();
+  // Brings the open line from what it shows (`typed_`) to `text`.
+  void retype(std::string_view text);
   int fd_;
+  bool echo_typing_;
+  bool typing_shown_ = false;  // the last line is the entry being typed, not ended yet
+  std::string typed_;          // what of it is shown
   std::string buffer_;
 };
 

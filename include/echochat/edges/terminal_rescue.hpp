@@ -1,6 +1,7 @@
-// The last resort for the terminal: on a fatal signal (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL)
-// restore the saved modes and leave the screen with async-signal-safe calls, then re-raise the
-// signal so the exit status stays honest. The program's only global state lives behind this.
+// The last resort for the terminal: on a fatal signal (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL,
+// and the dumping SIGQUIT, SIGXCPU, SIGSYS, SIGTRAP) restore the saved modes and leave the screen
+// with async-signal-safe calls, then re-raise the signal so the exit status stays honest. The
+// program's only global state lives behind this.
 #pragma once
 
 #include <string_view>
