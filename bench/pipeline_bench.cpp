@@ -1,10 +1,12 @@
-// The in-process benchmark: keys/s through the key decoder, the event channel and the session, no terminal.
+// The in-process benchmark: keys/s through the key decoder, the event channel and the session, no terminal;
+// and /find over a full scrollback.
 #include "bench_stats.hpp"
 
 #include "echochat/app/pipeline.hpp"
 #include "echochat/core/key_decoder.hpp"
 #include "echochat/core/session.hpp"
 #include "echochat/core/transcript.hpp"
+#include "echochat/core/transcript_search.hpp"
 #include "echochat/edges/channels.hpp"
 #include "echochat/edges/screen.hpp"
 
@@ -126,6 +128,35 @@ double decode_once(const std::vector<std::string>& data, std::uint64_t& keys_out
   return std::chrono::duration<double>(t1 - t0).count();
 }
 
+// /find on a full scrollback: 10,000 entries of about 419 bytes (4 MiB), one in a hundred a match.
+// The times of a search (every entry looked at, as each key typed into the find prompt does) and
+// of the scroll to the oldest match (every entry below it wrapped), in milliseconds.
+struct find_times {
+  double search_ms = 0;
+  double scroll_ms = 0;
+  std::size_t matches = 0;
+  std::size_t bytes = 0;
+};
+
+find_times find_once() {
+  transcript t;
+  const std::string filler(400, 'x');
+  for (int i = 0; i < 10'000; ++i) {
+    t.add(0, source::net,
+          filler + (i % 100 == 0 ? " a NEEDLE here " : " just some hay ") + std::to_string(i));
+  }
+  const auto t0 = clock_type::now();
+  transcript_find f("needle", t);
+  const auto t1 = clock_type::now();
+  while (f.older()) {
+  }
+  const auto i = f.current_index(t);
+  [[maybe_unused]] const int scroll = i ? scroll_to_show(t, *i, 80, 21) : 0;
+  const auto t2 = clock_type::now();
+  const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  return {ms(t1 - t0), ms(t2 - t1), f.count(), t.finished_bytes()};
+}
+
 std::string per_second(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
@@ -160,6 +191,18 @@ int run(std::size_t keys, int runs) {
               per_second(median(pipe_rate)).c_str(), median(pipe_frames));
   std::printf("| pipeline + layout and status line per frame | %s | %.0f |\n", per_second(median(layout_rate)).c_str(),
               median(layout_frames));
+  std::vector<double> search_ms, scroll_ms;
+  find_times ft;
+  for (int r = 0; r < runs; ++r) {
+    ft = find_once();
+    search_ms.push_back(ft.search_ms);
+    scroll_ms.push_back(ft.scroll_ms);
+  }
+  std::printf("\n/find on a full scrollback: 10,000 entries, %.1f MiB, %zu matches\n\n",
+              static_cast<double>(ft.bytes) / 1048576.0, ft.matches);
+  std::printf("| figure | ms |\n| --- | ---: |\n");
+  std::printf("| search every entry (each key typed into the find prompt) | %.2f |\n", median(search_ms));
+  std::printf("| scroll to the oldest match (wraps every entry below it) | %.2f |\n", median(scroll_ms));
   if (decoded != keys || seen != keys) {
     std::printf("\nwarning: %zu keys sent, the decoder saw %llu, the session %llu\n", keys,
                 static_cast<unsigned long long>(decoded), static_cast<unsigned long long>(seen));

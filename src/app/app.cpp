@@ -5,6 +5,7 @@
 #include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/connectors.hpp"
 #include "echochat/edges/curses_screen.hpp"
+#include "echochat/edges/history_file.hpp"
 #include "echochat/edges/input_thread.hpp"
 #include "echochat/edges/log_file.hpp"
 #include "echochat/edges/plain_screen.hpp"
@@ -62,6 +63,13 @@ int run(const options& opts) {
 
   bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
 
+  // The chat history, read before the terminal is touched too; plain mode records nothing, and
+  // echo mode sends probes, not lines to recall.
+  std::optional<history_file> history;
+  if (opts.connect && !opts.echo && opts.history && !plain) {
+    if (auto path = history_path(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"))) history.emplace(*path);
+  }
+
   asio::io_context io(1);
   // Before the screen exists, so that ncurses sees these signals taken and leaves them alone.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
@@ -76,7 +84,8 @@ int run(const options& opts) {
   if (!plain) {
     const char* no_color = std::getenv("NO_COLOR");
     try {
-      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0', opts.connect.has_value());
+      scr = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0',
+                                            opts.connect.has_value(), opts.mouse);
     } catch (const terminal_unusable& e) {
       plain = true;
       fallback = std::string{"plain mode: "} + e.what();
@@ -93,8 +102,15 @@ int run(const options& opts) {
   sc.replies = opts.replies;
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
   sc.echo = opts.echo;
+  if (history) {
+    sc.history = recall_order(history->records(), sc.chat_target);
+    sc.record_history = history->writable() && !plain;
+  }
   session s(std::move(sc));
   if (!fallback.empty()) s.apply(sys_event{fallback}, std::time(nullptr));
+  if (history) {
+    for (const auto& p : history->problems()) s.apply(sys_event{p}, std::time(nullptr));
+  }
 
   pipeline_config config;
   config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -103,6 +119,11 @@ int run(const options& opts) {
   // Piped into chat mode, standard input is lines to send: no byte in it is a key.
   config.input_is_data = plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
   config.on_slow_fire = injected_fault();
+  if (history && history->writable()) {
+    config.record = [&history, target = to_string(*opts.connect)](std::vector<std::string> lines) {
+      for (const auto& l : lines) history->append(target, l);
+    };
+  }
   std::optional<chat_client> net;
   if (opts.connect) {
     net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector));

@@ -209,7 +209,7 @@ asio::awaitable<void> wake_watch(steady_timer& wake, event_channel& events) {
 }
 
 asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink, chat_client* net,
-                              steady_timer& wake) {
+                              steady_timer& wake, std::function<void(std::vector<std::string>)> record) {
   frame_builder frames(scr.entries_only());
   std::optional<std::chrono::steady_clock::time_point> wake_set;  // what `wake` is set to
   // What the mode asks for: a wake-up at its next deadline, or none (idle means asleep).
@@ -256,6 +256,7 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
       net->send(s.take_outgoing());
       if (s.input_closed() && !s.terminal() && !s.rules().sends_more()) net->end_input();
     }
+    if (record) record(s.take_recorded());
     set_wake();
     if (s.done()) {
       scr.finish(frames.build(s, {}));
@@ -277,7 +278,8 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
                    slow_task(events, config.slow_delay, config.countdown, std::move(config.on_slow_fire)) &&
                    signal_watch(signals, events) && wake_watch(wake, events);
   if (net != nullptr) {
-    co_await race(printer(events, scr, s, std::move(sink), net, wake), std::move(producers) && net->run(events));
+    co_await race(printer(events, scr, s, std::move(sink), net, wake, std::move(config.record)),
+                  std::move(producers) && net->run(events));
     // A polite goodbye (TLS close_notify, a WebSocket close frame), never waiting long on a dead peer.
     co_await net->close(std::chrono::milliseconds(500));
   } else {

@@ -10,8 +10,19 @@
 
 namespace echochat {
 
-input_row fit_input_line(std::string_view text, int cursor_column, int cols) {
-  const int prompt = cols >= 4 ? 2 : 0;
+std::vector<std::pair<std::size_t, std::size_t>> frame::marks(const layout_row& r) const {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  if (r.e == nullptr || r.e != highlight.e) return out;
+  for (const auto& [b, e] : highlight.ranges) {
+    const std::size_t from = std::max(b, r.begin);
+    const std::size_t to = std::min(e, r.end);
+    if (from < to) out.emplace_back(from - r.begin, to - r.begin);
+  }
+  return out;
+}
+
+input_row fit_input_line(std::string_view text, int cursor_column, int cols, std::string_view prompt_text) {
+  const int prompt = !prompt_text.empty() && cols >= 4 ? text_width(prompt_text) : 0;
   const int room = std::max(cols - prompt - 1, 1);  // keep a cell for the cursor at the end
   const int skip = cursor_column >= room ? cursor_column - room + 1 : 0;
   std::size_t i = 0;
@@ -23,10 +34,30 @@ input_row fit_input_line(std::string_view text, int cursor_column, int cols) {
   }
   const std::string_view rest = text.substr(i);
   input_row row;
-  row.text = prompt > 0 ? "> " : "";
+  row.text = prompt > 0 ? std::string{prompt_text} : "";
   row.text.append(rest.substr(0, fit_cells(rest, cols - prompt).bytes));
   row.cursor = std::min(prompt + cursor_column - skipped, cols - 1);
   return row;
+}
+
+void frame_builder::add_marker(std::uint64_t id, const transcript& t, frame& f) {
+  // The "── new ──" row goes above the marked entry's first row when that row is in view and
+  // not the top one (the marker would be above the window then); the top row makes room.
+  const std::uint64_t first = t.finished_total() - t.finished().size();
+  if (id < first || id >= t.finished_total()) return;
+  const entry* marked = &t.finished()[static_cast<std::size_t>(id - first)];
+  const auto rows = f.transcript;
+  std::size_t at = 0;
+  while (at < rows.size() && !(rows[at].e == marked && rows[at].first)) ++at;
+  if (at == rows.size()) return;
+  const bool full = rows.size() >= static_cast<std::size_t>(f.text_rows);
+  if (full && at == 0) return;
+  marked_.assign(rows.begin() + (full ? 1 : 0), rows.begin() + static_cast<std::ptrdiff_t>(at));
+  layout_row marker;
+  marker.marker = true;
+  marked_.push_back(marker);
+  marked_.insert(marked_.end(), rows.begin() + static_cast<std::ptrdiff_t>(at), rows.end());
+  f.transcript = marked_;
 }
 
 const frame& frame_builder::build(const session& s, std::span<const entry> fresh) {
@@ -48,6 +79,8 @@ const frame& frame_builder::build(const session& s, std::span<const entry> fresh
   f.text_rows = view.transcript_rows();
   f.prefix = prefix_width(f.cols);
   f.transcript = layout_.update(s.entries(), f.cols, f.text_rows, view.scroll()).rows;
+  f.highlight = s.rules().highlight(s.state());
+  if (const auto marker = s.state().unread.marker()) add_marker(*marker, s.entries(), f);
   const line_editor* editor = s.rules().input_line();
   f.status_row = f.rows - (editor != nullptr ? 2 : 1);
   f.status.clear();
@@ -55,7 +88,11 @@ const frame& frame_builder::build(const session& s, std::span<const entry> fresh
     f.status = status_line(s);
     f.status.resize(fit_cells(f.status, f.cols).bytes);
   }
-  if (editor != nullptr) {
+  if (const auto p = s.rules().prompt()) {
+    const auto column =
+        static_cast<int>(display_width(std::string_view(p->text).substr(0, p->cursor), char_width));
+    f.input = fit_input_line(p->text, column, f.cols, "");
+  } else if (editor != nullptr) {
     f.input = fit_input_line(editor->text(), static_cast<int>(editor->cursor_column(char_width)), f.cols);
   } else {
     f.input.reset();

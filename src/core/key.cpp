@@ -26,6 +26,8 @@ const char* base_name(key_code code) {
     case key_code::paste_begin: return "PasteStart";
     case key_code::paste_end: return "PasteEnd";
     case key_code::paste_refused: return "PasteRefused";
+    case key_code::wheel_up: return "WheelUp";
+    case key_code::wheel_down: return "WheelDown";
     case key_code::unknown: return "?";
     case key_code::character:
     case key_code::function:

@@ -95,6 +95,19 @@ void csi_params(std::string_view params, unsigned& first, unsigned& second) {
 
 }  // namespace
 
+std::optional<key> mouse_wheel(std::string_view params, bool press) {
+  unsigned button = 0, x = 0;
+  csi_params(params, button, x);
+  // Bits 2-4 are Shift, Meta and Ctrl, 32 is motion, 64 the wheel; its low bits say which way
+  // (0 up, 1 down, 2 and 3 the horizontal wheel, not used here).
+  if (!press || (button & 64U) == 0 || (button & (32U | 128U)) != 0) return std::nullopt;
+  switch (button & 3U) {
+    case 0: return named_key(key_code::wheel_up);
+    case 1: return named_key(key_code::wheel_down);
+    default: return std::nullopt;
+  }
+}
+
 void key_decoder::feed(std::string_view bytes, std::vector<key>& out) {
   if (pending_.empty()) {
     decode_all(bytes, out);  // the usual case: nothing kept, no copy
@@ -248,6 +261,14 @@ key_decoder::step key_decoder::decode_escape(std::string_view& in, std::vector<k
       return step::done;
     }
     const std::string_view params = in.substr(2, params_end - 2);
+    if (params.starts_with('<') && i == params_end && (fin == 'M' || fin == 'm')) {
+      // An SGR 1006 mouse report, CSI < b ; x ; y M (press) or m (release). Parsed whether or
+      // not --mouse asked for them, so that one never shows as junk: the wheel is a key, the
+      // rest (clicks, releases, motion) is dropped.
+      in.remove_prefix(i + 1);
+      if (const auto wheel = mouse_wheel(params.substr(1), fin == 'M')) out.push_back(*wheel);
+      return step::done;
+    }
     unsigned p1 = 0, p2 = 0;
     csi_params(params, p1, p2);
     key k = named_key(key_code::unknown);

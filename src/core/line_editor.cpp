@@ -169,6 +169,24 @@ std::optional<std::string> line_editor::submit() {
   return line;
 }
 
+void line_editor::set_text(std::string text, std::size_t cursor) {
+  text_ = std::move(text);
+  cursor_ = std::min(cursor, text_.size());
+  while (cursor_ > 0 && cursor_ < text_.size() && is_utf8_continuation(text_[cursor_])) --cursor_;
+  draft_.clear();
+  browse_ = history_.size();
+}
+
+void line_editor::load_history(std::vector<std::string> lines) {
+  for (auto& l : lines) {
+    if (history_limit_ == 0 || l.empty() || l.size() > max_history_line) continue;
+    if (!history_.empty() && history_.back() == l) continue;
+    history_.push_back(std::move(l));
+    if (history_.size() > history_limit_) history_.pop_front();
+  }
+  browse_ = history_.size();
+}
+
 std::string line_editor::take_text() {
   cursor_ = 0;
   return std::exchange(text_, {});

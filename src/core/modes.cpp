@@ -10,7 +10,7 @@ std::unique_ptr<mode> make_mode(const session_config& config) {
   if (config.chat && config.echo) {
     return std::make_unique<echo_mode>(config.outbox_capacity, *config.echo, config.chat_target);
   }
-  if (config.chat) return std::make_unique<chat_mode>(config.outbox_capacity, config.replies);
+  if (config.chat) return std::make_unique<chat_mode>(config.outbox_capacity, config.history, config.replies);
   return std::make_unique<local_echo_mode>();
 }
 

@@ -39,9 +39,20 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
       "  Backspace     remove the last character or named key\n"
       "  other keys    local echo shows them by name: <Up> <F5> <C-a> <M-x> <Esc>\n"
       "  chat mode     Left Right Home End Del Ctrl-U Ctrl-W edit the input line; Up Down walk its history\n"
+      "  Ctrl-R        chat: search the lines sent (type to narrow, Ctrl-R older, Backspace widens,\n"
+      "                Enter sends, Esc or a movement key edits the match, Ctrl-G cancels)\n"
+      "  Ctrl-S        chat: find text in the transcript (also /find TEXT): Up or Ctrl-R older match,\n"
+      "                Down or Ctrl-S newer, Enter stays there, Esc back to the live end\n"
+      "  mouse wheel   with --mouse: scrolls three rows\n"
       "Chat commands (a line that starts with a slash; //text sends /text):\n"
       "  /quit         quit\n"
-      "  /help         list the keys and commands");
+      "  /help         list the keys and commands\n"
+      "  /find TEXT    search the transcript back for TEXT\n"
+      "  /secret       on or off: lines sent meanwhile stay out of the history file (the status bar\n"
+      "                says secret while it is on)\n"
+      "History (chat): lines sent are kept in $XDG_STATE_HOME/echochat/history (default\n"
+      "~/.local/state/echochat/history), 1,000 lines, with the --connect value; Up and Ctrl-R\n"
+      "meet the lines sent to the same destination first.");
   app.set_version_flag("--version", std::string{"echochat "} + version, "Print the version and exit");
 
   // Each value is parsed once, by its option's callback. A bad one throws what a CLI11 validator
@@ -80,6 +91,12 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
   app.add_option_function<std::string>("--log", set_log, "Append every entry, with an ISO 8601 time, to FILE")
       ->type_name("FILE");
   app.add_flag("--plain", opts.plain, "Plain lines on stdout, no screen (the default without a terminal)");
+  app.add_flag_callback(
+      "--no-history", [&opts] { opts.history = false; },
+      "Chat mode: do not read or write the history file (nothing is recorded with --plain either)");
+  app.add_flag("--mouse", opts.mouse,
+               "The mouse wheel scrolls (SGR 1006 mouse reporting); off by default, so that the "
+               "terminal's own text selection keeps working");
   const auto safe_line = CLI::Validator(
       [](std::string& v) {
         return v.empty() || !is_safe_text(v) ? std::string{"'" + sanitize(v) + "' is not one line of text"}

@@ -11,6 +11,12 @@
 
 namespace echochat {
 
+namespace {
+
+constexpr int wheel_rows = 3;  // a wheel notch scrolls three rows, as most terminals do
+
+}  // namespace
+
 void exit_state::quit(quit_reason reason, int signal_number) {
   if (done()) return;
   why = reason;
@@ -30,12 +36,18 @@ int exit_state::code() const {
 }
 
 session_state::session_state(const session_config& config, int bar_rows)
-    : terminal(config.terminal), keep_fresh(config.keep_fresh), entries(config.scrollback), view(bar_rows) {
+    : terminal(config.terminal),
+      keep_fresh(config.keep_fresh),
+      entries(config.scrollback),
+      view(bar_rows),
+      record_history(config.record_history) {
   net.target = config.chat_target;
 }
 
 void session_state::add(std::time_t now, source src, std::string text) {
   if (keep_fresh) fresh.push_back(entry{now, src, text, {}});
+  unread.arrived(entries.finished_total(), view.scroll() > 0);
+  view.hold(text);
   entries.add(now, src, std::move(text));
 }
 
@@ -124,6 +136,7 @@ void session::apply(event ev, std::time_t now) {
         }
       },
       ev);
+  if (s.view.scroll() == 0) s.unread.at_live();
 }
 
 void session_state::add_net_line(net_line_event& l, std::time_t now) {
@@ -140,20 +153,32 @@ void session::on_keys(const keys_event& ev, std::time_t now) {
   for (const key& k : ev.keys) {
     if (done()) return;
     ++state_.keys;
+    const bool live = state_.view.scroll() == 0;
     if (k.code == key_code::paste_end) {
       if (paste < ev.pastes.size()) mode_->on_paste(ev.pastes[paste++], state_, now);
     } else if (k.code == key_code::paste_refused) {
       state_.add(now, source::sys,
                  "paste refused: it was bigger than " + std::to_string(key_decoder::default_max_paste >> 20) +
                      " MiB, and none of it was kept");
-    } else if (!on_shared_key(k)) {
+    } else if (on_shared_key(k)) {
+      continue;
+    } else {
       mode_->on_key(k, state_, now);
     }
+    if (live) state_.unread.typed();  // typed at the live end: the "new" marker was seen
   }
 }
 
 bool session::on_shared_key(const key& k) {
   // The keys that mean the same in every mode: scrolling, quitting, suspending.
+  if (k.code == key_code::wheel_up) {
+    state_.view.scroll_up(wheel_rows, state_.entries);
+    return true;
+  }
+  if (k.code == key_code::wheel_down) {
+    state_.view.scroll_down(wheel_rows);
+    return true;
+  }
   if (k.mods != key_mod::none) return false;
   switch (k.code) {
     case key_code::page_up: state_.view.page_up(state_.entries); return true;

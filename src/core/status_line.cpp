@@ -47,6 +47,9 @@ std::string status_line(const session& s) {
   }
   parts.push_back({std::to_string(st.keys) + (st.keys == 1 ? " key" : " keys"), 2});
   if (st.view.scroll() > 0) parts.push_back({"scrolled back (PgDn)", 7});
+  if (st.view.scroll() > 0 && st.unread.count() > 0) {
+    parts.push_back({std::to_string(st.unread.count()) + " new ↓", 8});  // what arrived below
+  }
   parts.push_back({std::string{s.rules().quit_hint()}, 10});
   return join_status(std::move(parts), st.view.cols());
 }

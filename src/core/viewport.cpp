@@ -21,10 +21,23 @@ int viewport::transcript_rows() const {
 
 int viewport::page() const { return std::max(transcript_rows() - 1, 1); }
 
-void viewport::page_up(const transcript& t) {
-  scroll_ = layout(t, cols_, transcript_rows(), scroll_ + page()).scroll;
+void viewport::page_up(const transcript& t) { scroll_up(page(), t); }
+
+void viewport::page_down() { scroll_down(page()); }
+
+void viewport::scroll_up(int n, const transcript& t) {
+  scroll_ = layout(t, cols_, transcript_rows(), scroll_ + std::max(n, 0)).scroll;
 }
 
-void viewport::page_down() { scroll_ = std::max(scroll_ - page(), 0); }
+void viewport::scroll_down(int n) { scroll_ = std::max(scroll_ - std::max(n, 0), 0); }
+
+void viewport::scroll_to(int rows) { scroll_ = std::max(rows, 0); }
+
+void viewport::hold(std::string_view text) {
+  if (scroll_ == 0) return;
+  std::vector<std::pair<std::size_t, std::size_t>> rows;
+  wrap_text(text, std::max(cols_ - prefix_width(cols_), 1), rows);
+  scroll_ += static_cast<int>(rows.size());
+}
 
 }  // namespace echochat

@@ -22,6 +22,9 @@ namespace {
 // Bracketed paste (chat mode), on while the screen is ours and off whenever it is given back.
 constexpr const char* paste_on = "\x1b[?2004h";
 constexpr const char* paste_off = "\x1b[?2004l";
+// Mouse reporting (--mouse): presses and releases (1000), in SGR form (1006).
+constexpr const char* mouse_on = "\x1b[?1000h\x1b[?1006h";
+constexpr const char* mouse_off = "\x1b[?1006l\x1b[?1000l";
 
 enum pair_id : short { pair_you = 1, pair_slow, pair_net, pair_sys };
 
@@ -55,9 +58,15 @@ void edit_row(int y, int x0, std::string_view old_text, std::string_view new_tex
   for (int i = 0; i < e.clear && e.column + used + i < cells; ++i) addch(' ');
 }
 
+// The highlighted bytes of row `r` (none for a blank row or the marker row).
+std::vector<std::pair<std::size_t, std::size_t>> marks_of(const frame& f, const layout_row* r) {
+  if (r == nullptr || f.highlight.e == nullptr) return {};
+  return f.marks(*r);
+}
+
 }  // namespace
 
-curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
+curses_screen::curses_screen(bool color, bool chat, bool mouse) : chat_(chat), mouse_(mouse) {
   have_saved_ = ::tcgetattr(STDIN_FILENO, &saved_) == 0;
   const char* term = std::getenv("TERM");
   if (term == nullptr || *term == '\0') throw terminal_unusable("TERM is not set");
@@ -72,11 +81,9 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
   curs_set(chat_ ? 1 : 0);
   idlok(stdscr, FALSE);  // turned on by draw() for the frames where the transcript moved
   leaveok(stdscr, chat_ ? FALSE : TRUE);
-  if (chat_) {
-    // Bracketed paste: a paste arrives marked, as one piece, instead of as typed keys.
-    std::fputs(paste_on, stdout);
-    std::fflush(stdout);
-  }
+  if (chat_) std::fputs(paste_on, stdout);  // a paste arrives marked, as one piece, not as keys
+  if (mouse_) std::fputs(mouse_on, stdout);
+  std::fflush(stdout);
   if (have_saved_) {
     // What a fatal signal must write to give the screen back: terminfo's own escapes.
     std::string leave;
@@ -85,6 +92,7 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
       if (seq != nullptr && seq != reinterpret_cast<char*>(-1)) leave += seq;
     }
     if (chat_) leave += paste_off;
+    if (mouse_) leave += mouse_off;
     arm_terminal_rescue(saved_, leave);
   }
   color_ = color && has_colors();
@@ -99,10 +107,9 @@ curses_screen::curses_screen(bool color, bool chat) : chat_(chat) {
 }
 
 void curses_screen::leave_terminal() {
-  if (chat_) {
-    std::fputs(paste_off, stdout);
-    std::fflush(stdout);
-  }
+  if (chat_) std::fputs(paste_off, stdout);
+  if (mouse_) std::fputs(mouse_off, stdout);
+  std::fflush(stdout);
   endwin();
   // ncurses restores the modes it saw at start-up; ours were read before it touched anything.
   if (have_saved_) ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
@@ -123,10 +130,9 @@ void curses_screen::suspend() { leave_terminal(); }
 void curses_screen::resume() {
   // The shell may have changed the modes while we were stopped: take the terminal again.
   reset_prog_mode();
-  if (chat_) {
-    std::fputs(paste_on, stdout);
-    std::fflush(stdout);
-  }
+  if (chat_) std::fputs(paste_on, stdout);
+  if (mouse_) std::fputs(mouse_on, stdout);
+  std::fflush(stdout);
   clearok(curscr, TRUE);
   redraw_all_ = true;
 }
@@ -143,9 +149,11 @@ term_size curses_screen::resize() {
   return size();
 }
 
-bool curses_screen::drawn_row::shows(const layout_row* r) const {
+bool curses_screen::drawn_row::shows(const layout_row* r,
+                                     const std::vector<std::pair<std::size_t, std::size_t>>& want) const {
   if (r == nullptr) return blank;
-  if (blank || first != r->first) return false;
+  if (r->marker || marker) return !blank && r->marker && marker;
+  if (blank || first != r->first || marks != want) return false;
   if (r->first && (time != r->e->time || src != r->e->src)) return false;
   return text == std::string_view{r->e->text}.substr(r->begin, r->end - r->begin);
 }
@@ -160,11 +168,26 @@ const char* curses_screen::clock_text(std::time_t t) {
   return clock_;
 }
 
-void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
+void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols,
+                             std::vector<std::pair<std::size_t, std::size_t>> marks) {
   drawn_row& d = drawn_[static_cast<std::size_t>(y)];
+  if (r != nullptr && r->marker) {
+    // The "── new ──" row: a rule across the transcript with the word in it.
+    move(y, 0);
+    clrtoeol();
+    attron(A_BOLD);
+    std::string rule = "── new ";
+    for (int x = 7; x < cols; ++x) rule += "─";
+    put_text(rule, cols);
+    attroff(A_BOLD);
+    d = drawn_row{};
+    d.blank = false;
+    d.marker = true;
+    return;
+  }
   const std::string_view text =
       r != nullptr ? std::string_view{r->e->text}.substr(r->begin, r->end - r->begin) : std::string_view{};
-  if (r != nullptr && !d.blank && d.first == r->first &&
+  if (r != nullptr && !d.blank && !d.marker && marks.empty() && d.marks.empty() && d.first == r->first &&
       (!r->first || prefix == 0 || (d.time == r->e->time && d.src == r->e->src))) {
     // The same row of the same entry, grown or shrunk (typing, Backspace): the time and tag
     // stay, and only the cells of the text that differ are written.
@@ -180,8 +203,11 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
   move(y, 0);
   clrtoeol();
   d.blank = r == nullptr;
+  d.marker = false;
+  d.marks = std::move(marks);
   if (r == nullptr) {
     d.text.clear();
+    d.marks.clear();
     return;
   }
   if (prefix > 0 && r->first) {
@@ -196,9 +222,19 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols) {
     attroff(COLOR_PAIR(pair) | A_BOLD);
   }
   move(y, prefix);
+  // The text, with the highlighted ranges (the current find match) in reverse video; replies dim.
   const attr_t dim = r->e->src == source::reply ? A_DIM : 0;
   attron(dim);
-  put_text(text, cols - prefix);
+  int used = 0;
+  std::size_t at = 0;
+  for (const auto& [b, e] : d.marks) {
+    used += put_text(text.substr(at, b - at), cols - prefix - used);
+    attron(A_REVERSE);
+    used += put_text(text.substr(b, e - b), cols - prefix - used);
+    attroff(A_REVERSE);
+    at = e;
+  }
+  put_text(text.substr(at), cols - prefix - used);
   attroff(dim);
   d.first = r->first;
   d.time = r->e->time;
@@ -215,7 +251,7 @@ bool curses_screen::scroll_rows(const frame& f) {
     bool any = false;
     for (int y = std::max(0, -d); y < std::min(text_rows, text_rows - d); ++y) {
       const layout_row* r = f.row_at(y);
-      if (!drawn_[static_cast<std::size_t>(y + d)].shows(r)) return false;
+      if (!drawn_[static_cast<std::size_t>(y + d)].shows(r, marks_of(f, r))) return false;
       any = any || r != nullptr;
     }
     return any;  // blank rows moving past each other are no scroll
@@ -260,13 +296,15 @@ void curses_screen::draw(const frame& f) {
 
   int changed = 0;
   for (int y = 0; y < text_rows && changed < 2; ++y) {
-    if (!drawn_[static_cast<std::size_t>(y)].shows(f.row_at(y))) ++changed;
+    if (!drawn_[static_cast<std::size_t>(y)].shows(f.row_at(y), marks_of(f, f.row_at(y)))) ++changed;
   }
   // Typing changes one row; more than one is usually the transcript moving.
   const bool scrolled = changed > 1 && scroll_rows(f);
   for (int y = 0; y < text_rows; ++y) {
     const layout_row* r = f.row_at(y);
-    if (!drawn_[static_cast<std::size_t>(y)].shows(r)) draw_row(y, r, f.prefix, cols);
+    auto marks = marks_of(f, r);
+    if (!drawn_[static_cast<std::size_t>(y)].shows(r, marks))
+      draw_row(y, r, f.prefix, cols, std::move(marks));
   }
 
   if (f.status_row >= 0) {

@@ -43,9 +43,9 @@ namespace {
 constexpr int rows = 40;
 constexpr int cols = 140;
 
-// echochat in chat mode, with the slow task out of the way.
+// echochat in chat mode, with the slow task out of the way, and the user's history file too.
 std::vector<std::string> chat_argv(const std::string& address, std::vector<std::string> more = {}) {
-  std::vector<std::string> flags{"--connect", address, "--delay", "3600"};
+  std::vector<std::string> flags{"--connect", address, "--delay", "3600", "--no-history"};
   flags.insert(flags.end(), more.begin(), more.end());
   return echochat_argv(flags);
 }

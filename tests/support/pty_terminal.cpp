@@ -561,6 +561,20 @@ std::string pty_terminal::row_text(int row) const {
   return cells_to_utf8(cells.data(), col_count);
 }
 
+std::string pty_terminal::reverse_text(int row) const {
+  const int col_count = cols();
+  if (row < 0 || row >= rows()) {
+    throw std::out_of_range("pty_terminal: row " + std::to_string(row) + " is off the screen");
+  }
+  std::vector<VTermScreenCell> cells;
+  for (int col = 0; col < col_count; ++col) {
+    VTermScreenCell cell{};
+    vterm_screen_get_cell(screen_, VTermPos{row, col}, &cell);
+    if (cell.attrs.reverse != 0) cells.push_back(cell);
+  }
+  return cells_to_utf8(cells.data(), static_cast<int>(cells.size()));
+}
+
 std::string pty_terminal::screen_text() const {
   std::string out;
   const int row_count = rows();

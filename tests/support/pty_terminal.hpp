@@ -71,6 +71,8 @@ class pty_terminal {
   // A double-width character appears once; combining characters follow their base.
   [[nodiscard]] std::string screen_text() const;
   [[nodiscard]] std::string row_text(int row) const;          // throws std::out_of_range
+  // The characters of `row` drawn in reverse video, in order (a highlight); throws as row_text.
+  [[nodiscard]] std::string reverse_text(int row) const;
   [[nodiscard]] std::vector<std::string> scrollback() const;  // rows scrolled off the top, oldest first
   [[nodiscard]] screen_position cursor() const;
   [[nodiscard]] int rows() const;

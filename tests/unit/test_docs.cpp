@@ -48,8 +48,8 @@ TEST_CASE("the man page lists exactly the flags that --help lists", "[docs]") {
   REQUIRE(start != std::string::npos);
   const auto man = flags_in(page.substr(start, end - start));
   CHECK(help == std::set<std::string>{"--ca", "--connect", "--count", "--delay", "--echo", "--echo-timeout",
-                                      "--help", "--insecure", "--interval", "--log", "--on-connect", "--plain",
-                                      "--reply", "--size", "--version"});
+                                      "--help", "--insecure", "--interval", "--log", "--mouse", "--no-history",
+                                      "--on-connect", "--plain", "--reply", "--size", "--version"});
   CHECK(man == help);
 }
 
@@ -66,7 +66,8 @@ namespace {
 // Every key and chat command the user is told of.
 constexpr const char* keys_and_commands[] = {"q",    "Ctrl-D", "Ctrl-C", "Ctrl-Z", "PgUp", "PgDn", "Enter",
                                              "Backspace", "Left", "Right", "Home", "End", "Del", "Ctrl-U",
-                                             "Ctrl-W", "Up", "Down", "Esc", "/quit", "/help", "//"};
+                                             "Ctrl-W", "Up", "Down", "Esc", "/quit", "/help", "//",
+                                             "Ctrl-R", "Ctrl-S", "Ctrl-G", "/find", "/secret", "wheel"};
 
 }  // namespace
 

@@ -70,6 +70,17 @@ TEST_CASE("the help flag lists every flag and the keys", "[options]") {
   CHECK_THAT(e.out, Catch::Contains("Keys:") && Catch::Contains("quit"));
 }
 
+TEST_CASE("history is on and the mouse off unless --no-history or --mouse says otherwise", "[options]") {
+  const options plain = parse_ok({});
+  CHECK(plain.history);
+  CHECK_FALSE(plain.mouse);
+  CHECK_FALSE(parse_ok({"--no-history"}).history);
+  CHECK(parse_ok({"--mouse"}).mouse);
+  const parse_exit e = parse_fail({"--help"});
+  CHECK_THAT(e.out, Catch::Contains("--mouse") && Catch::Contains("text selection keeps working"));
+  CHECK_THAT(e.out, Catch::Contains("/secret") && Catch::Contains("history file"));
+}
+
 TEST_CASE("the connect flag takes host:port, [v6]:port and names", "[options][connect]") {
   CHECK(parse_ok({"--connect", "127.0.0.1:9000"}).connect == address{transport::tcp, {"127.0.0.1", "9000"}, {}});
   CHECK(parse_ok({"--connect", "[::1]:6667"}).connect == address{transport::tcp, {"::1", "6667"}, {}});

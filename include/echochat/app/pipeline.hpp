@@ -14,6 +14,8 @@
 #include <chrono>
 #include <functional>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace echochat {
 
@@ -29,6 +31,8 @@ struct pipeline_config {
   // Called when the slow task fires, before it reports; empty but in the tests of the exit paths
   // (ECHOCHAT_FAULT, see app.cpp), where it throws, aborts or faults.
   std::function<void()> on_slow_fire;
+  // Takes the lines the history file keeps (chat mode); may be empty.
+  std::function<void(std::vector<std::string>)> record;
 };
 
 // Decodes chunks into keys; a lone Esc is decided after `escape_timeout` of silence.
@@ -57,7 +61,8 @@ boost::asio::awaitable<void> wake_watch(steady_timer& wake, event_channel& event
 // Drains every queued event into the session, then draws one frame, hands the lines sent
 // meanwhile to `net` (if any) and sets `wake` for the mode; returns when the session is done.
 boost::asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
-                                     chat_client* net, steady_timer& wake);
+                                     chat_client* net, steady_timer& wake,
+                                     std::function<void(std::vector<std::string>)> record = {});
 
 // All of them together, and `net` (chat mode) beside them; returns the exit code once the printer
 // ends (which cancels the rest).

@@ -27,6 +27,8 @@ enum class key_code : std::uint8_t {
   paste_begin,
   paste_end,  // ends a bracketed paste: the i-th of a keys_event's paste_end keys, its i-th paste
   paste_refused,  // ends a bracketed paste too big to hold, whose text was let go (no paste text)
+  wheel_up,   // the mouse wheel (an SGR 1006 mouse report)
+  wheel_down,
   unknown,    // a well-formed escape sequence we have no name for
 };
 

@@ -4,6 +4,7 @@
 
 #include "echochat/core/key.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +14,11 @@ namespace echochat {
 
 // A C0 control byte or DEL as the key it is typed as: 0x01 is <C-a>, 0x0D Enter, 0x7F Backspace.
 key control_key(unsigned char b);
+
+// The key an SGR 1006 mouse report stands for, from its parameters after the '<' ("64;10;5"),
+// and whether it was a press (final M) or a release (m): the wheel, up or down; a click, a
+// release or a motion is no key.
+std::optional<key> mouse_wheel(std::string_view params, bool press);
 
 class key_decoder {
  public:

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace echochat {
 
@@ -60,6 +61,14 @@ class line_editor {
   // Ctrl-W, readline's unix-word-rubout: deletes the spaces before the cursor, then the word
   // (up to the previous space) before them. The text after the cursor stays.
   bool kill_word();
+
+  // Replaces the line (a Ctrl-R match taken for editing), the cursor at byte `cursor` (clamped,
+  // and moved back to a character boundary). The text must follow insert()'s rules already.
+  void set_text(std::string text, std::size_t cursor);
+
+  // Fills the history (oldest first) before any line is typed: a history file's lines. Keeps the
+  // newest within the limit, and leaves out lines the history would not record.
+  void load_history(std::vector<std::string> lines);
 
   // The text, moved out, leaving an empty line (nothing is recorded in the history).
   std::string take_text();

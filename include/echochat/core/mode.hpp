@@ -11,11 +11,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace echochat {
 
 struct session_state;
+struct entry;
 class line_editor;
 enum class quit_reason : std::uint8_t;
 
@@ -24,6 +26,19 @@ enum class quit_reason : std::uint8_t;
 struct status_part {
   std::string text;
   int weight = 0;
+};
+
+// What the input row shows instead of the line being edited (a search prompt), and the byte
+// offset in it where the cursor goes.
+struct input_prompt {
+  std::string text;
+  std::size_t cursor = 0;
+};
+
+// Text of an entry the screen shows highlighted (the current find match): byte ranges of e->text.
+struct text_highlight {
+  const entry* e = nullptr;
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
 };
 
 class mode {
@@ -69,6 +84,10 @@ class mode {
   virtual int bar_rows() const { return 1; }
   // The line being edited, if this mode has an input line.
   virtual const line_editor* input_line() const { return nullptr; }
+  // A prompt shown on the input row in place of the line (a search), if one is open.
+  virtual std::optional<input_prompt> prompt() const { return std::nullopt; }
+  // What the screen highlights in the transcript.
+  virtual text_highlight highlight(const session_state&) const { return {}; }
 };
 
 }  // namespace echochat

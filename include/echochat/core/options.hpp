@@ -29,6 +29,8 @@ struct options {
   std::optional<std::string> ca_file;  // --ca: a PEM file of certificates to trust (tls, wss)
   bool insecure = false;               // --insecure: no certificate or host name verification
   std::optional<std::string> log_file;
+  bool history = true;  // chat mode: keep the lines sent in the history file (--no-history: not)
+  bool mouse = false;   // --mouse: the wheel scrolls (SGR 1006 mouse reporting)
   std::optional<echo_options> echo;
   std::vector<std::string> on_connect;  // --on-connect: sent first at every connect
   std::vector<reply_rule> replies;      // --reply: answers to lines received

@@ -9,6 +9,7 @@
 #include "echochat/core/outbox.hpp"
 #include "echochat/core/reply.hpp"
 #include "echochat/core/transcript.hpp"
+#include "echochat/core/unread.hpp"
 #include "echochat/core/viewport.hpp"
 
 #include <cstdint>
@@ -28,6 +29,8 @@ struct session_config {
   bool chat = false;        // chat mode: keys edit an input line, Enter sends it
   std::string chat_target;  // "host:port", for the status bar
   std::size_t outbox_capacity = outbox::default_capacity;  // lines that may wait to be sent
+  std::vector<std::string> history;  // chat mode: the input line's history at start, oldest first
+  bool record_history = false;       // chat mode: lines sent are kept for the history file
   std::vector<reply_rule> replies;  // --reply: answers chat mode sends to matching lines
   std::optional<echo_options> echo;  // echo mode (with chat): measure each line's round trip
 };
@@ -91,6 +94,9 @@ struct session_state {
   bool suspend = false;           // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only)
   std::vector<entry> fresh;       // finished entries not yet taken (only with keep_fresh)
   std::vector<std::string> outgoing;  // lines for the connection, not yet taken
+  bool record_history;
+  std::vector<std::string> recorded;  // lines for the history file, not yet taken
+  unread_marker unread;               // what arrived while scrolled back
 
   // A finished entry.
   void add(std::time_t now, source src, std::string text);
@@ -122,6 +128,8 @@ class session {
   std::vector<entry> take_fresh() { return std::exchange(state_.fresh, {}); }
   // Lines sent since last asked, for the connection to write.
   std::vector<std::string> take_outgoing() { return std::exchange(state_.outgoing, {}); }
+  // Lines sent since last asked that the history file keeps (not while /secret is on).
+  std::vector<std::string> take_recorded() { return std::exchange(state_.recorded, {}); }
 
   const session_state& state() const { return state_; }
   const transcript& entries() const { return state_.entries; }

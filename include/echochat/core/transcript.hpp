@@ -82,6 +82,7 @@ struct layout_row {
   std::size_t begin = 0;  // byte range of e->text on this row
   std::size_t end = 0;
   bool first = false;     // the entry's first row (shows the time and tag)
+  bool marker = false;    // not an entry's row: the "── new ──" row (e is nullptr)
 };
 
 // Splits an entry's text into rows of at most `width` cells (at least one row, even if empty).

@@ -2,6 +2,8 @@
 // on it, and how far the view is scrolled back from the live end.
 #pragma once
 
+#include <string_view>
+
 namespace echochat {
 
 class transcript;
@@ -24,8 +26,16 @@ class viewport {
   // A page back, clamped at the top of `t`, so that PgDn moves at once after paging past it.
   void page_up(const transcript& t);
   void page_down();
+  // `n` rows back (clamped at the top of `t`) or forward: the mouse wheel.
+  void scroll_up(int n, const transcript& t);
+  void scroll_down(int n);
+  // Exactly `rows` rows back from the live end (clamped when the frame is laid out).
+  void scroll_to(int rows);
   // Typing, sending: back to the live end.
   void to_live() { scroll_ = 0; }
+  // A finished entry with `text` came in below the view: while scrolled back, the view moves up
+  // with the rows it takes, so that what the user is reading stays where it is.
+  void hold(std::string_view text);
 
  private:
   int page() const;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <termios.h>
+#include <utility>
 #include <vector>
 
 namespace echochat {
@@ -20,8 +21,9 @@ struct terminal_unusable : std::runtime_error {
 class curses_screen final : public screen {
  public:
   // Takes over the terminal on fds 0 (input modes) and 1 (output). `color`: false under NO_COLOR.
-  // `chat`: shows the input line and its cursor, and turns bracketed paste on.
-  curses_screen(bool color, bool chat);
+  // `chat`: shows the input line and its cursor, and turns bracketed paste on. `mouse`: turns on
+  // SGR 1006 mouse reporting (for the wheel), off whenever the terminal is given back.
+  curses_screen(bool color, bool chat, bool mouse = false);
   ~curses_screen() override;
   curses_screen(const curses_screen&) = delete;
   curses_screen& operator=(const curses_screen&) = delete;
@@ -39,14 +41,17 @@ class curses_screen final : public screen {
   struct drawn_row {
     bool blank = true;  // no entry on this row
     bool first = false;  // the entry's first row: shows its time and tag
+    bool marker = false;                                     // the "── new ──" row
+    std::vector<std::pair<std::size_t, std::size_t>> marks;  // highlighted bytes of `text`
     std::time_t time = 0;
     source src = source::you;
     std::string text;
-    // True when the row shows what `r` (nullptr: no entry) would draw.
-    bool shows(const layout_row* r) const;
+    // True when the row shows what `r` (nullptr: no entry) would draw, highlighted at `marks`.
+    bool shows(const layout_row* r, const std::vector<std::pair<std::size_t, std::size_t>>& marks) const;
   };
   void leave_terminal();
-  void draw_row(int y, const layout_row* r, int prefix, int cols);
+  void draw_row(int y, const layout_row* r, int prefix, int cols,
+                std::vector<std::pair<std::size_t, std::size_t>> marks);
   bool scroll_rows(const frame& f);
   const char* clock_text(std::time_t t);
 
@@ -65,6 +70,7 @@ class curses_screen final : public screen {
   bool have_saved_ = false;
   bool color_ = false;
   bool chat_ = false;
+  bool mouse_ = false;
   void* screen_ = nullptr;  // ncurses' SCREEN*, kept opaque so <curses.h> stays in one file
 };
 

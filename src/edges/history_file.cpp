@@ -1,0 +1,117 @@
+// The history file's I/O: mkdir, open, read, compact (a temporary file renamed over it), append.
+#include "echochat/edges/history_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace echochat {
+namespace {
+
+// A file this big is read from its last part only: 1,000 lines of at most 64 KiB each.
+constexpr off_t max_read = 1000 * (64 * 1024 + 256);
+
+std::string why() { return std::strerror(errno); }
+
+// Every missing directory above `path`, made 0700 (the XDG base directory spec's mode).
+bool make_parents(const std::string& path) {
+  for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    const std::string dir = path.substr(0, slash);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  }
+  return true;
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+history_file::history_file(std::string path, std::size_t limit) : path_(std::move(path)) {
+  if (!make_parents(path_)) {
+    problems_.push_back("history: cannot make the directory for " + path_ + ": " + why() +
+                        "; nothing is kept");
+    return;
+  }
+  load(limit);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    problems_.push_back("history: cannot write " + path_ + ": " + why() + "; nothing is kept");
+    return;
+  }
+  ::fchmod(fd_, 0600);  // a file made some other way is private from now on too
+}
+
+history_file::~history_file() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void history_file::load(std::size_t limit) {
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT) problems_.push_back("history: cannot read " + path_ + ": " + why());
+    return;
+  }
+  std::string content;
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0;
+  bool cut = false;
+  if (ok && st.st_size > max_read) {
+    ok = ::lseek(fd, st.st_size - max_read, SEEK_SET) >= 0;
+    cut = true;
+  }
+  char buf[65536];
+  while (ok) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    content.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (!ok) {
+    problems_.push_back("history: cannot read " + path_ + ": " + why());
+    return;
+  }
+  if (cut) content.erase(0, content.find('\n') + 1);  // the first line is only part of one
+  parsed_history h = parse_history(content);
+  if (h.corrupt > 0) {
+    problems_.push_back("history: " + std::to_string(h.corrupt) +
+                        (h.corrupt == 1 ? " damaged line" : " damaged lines") + " in " + path_ + " left out");
+  }
+  if (cut || needs_compaction(h, limit)) {
+    // Written beside it and renamed over it: a crash leaves the old file or the new, never half.
+    const std::string tmp = path_ + ".new";
+    const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0 || !write_all(out, compact_history(h, limit)) || ::fsync(out) != 0 ||
+        ::rename(tmp.c_str(), path_.c_str()) != 0) {
+      problems_.push_back("history: cannot compact " + path_ + ": " + why());
+      ::unlink(tmp.c_str());
+    }
+    if (out >= 0) ::close(out);
+  }
+  const std::size_t skip = h.records.size() > limit ? h.records.size() - limit : 0;
+  records_.assign(std::make_move_iterator(h.records.begin() + static_cast<std::ptrdiff_t>(skip)),
+                  std::make_move_iterator(h.records.end()));
+}
+
+void history_file::append(std::string_view destination, std::string_view text) {
+  if (fd_ < 0) return;
+  // One write() of the whole line: with O_APPEND, two echochats appending at once never
+  // interleave within a line.
+  const std::string line = format_history_line(destination, text);
+  [[maybe_unused]] const ssize_t n = ::write(fd_, line.data(), line.size());
+}
+
+}  // namespace echochat

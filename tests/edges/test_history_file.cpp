@@ -1,0 +1,128 @@
+// The history file on disk, in a scratch directory: its mode, directories made as needed, one
+// line per write, the bound kept by compaction, per-destination lines, and a damaged or
+// unreadable file as problems, never as a failure.
+#include "echochat/edges/history_file.hpp"
+#include "support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace echochat;
+using echochat::testing::read_lines;
+using echochat::testing::temp_dir;
+
+namespace {
+
+unsigned mode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777U;
+}
+
+void write_file(const std::filesystem::path& p, const std::string& content) {
+  std::ofstream out(p, std::ios::binary);
+  out << content;
+}
+
+}  // namespace
+
+TEST_CASE("the history file is made with its directories, private, and lines are appended", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "state" / "echochat" / "history";
+  {
+    history_file h(path.string());
+    CHECK(h.problems().empty());
+    CHECK(h.records().empty());
+    REQUIRE(h.writable());
+    h.append("example.org:6667", "hello");
+    h.append("[::1]:9000", "wörld");
+  }
+  CHECK(mode_of(path) == 0600);
+  CHECK(mode_of(path.parent_path()) == 0700);
+  CHECK(read_lines(path) == std::vector<std::string>{"example.org:6667\thello", "[::1]:9000\twörld"});
+  history_file again(path.string());
+  CHECK(again.records() ==
+        std::vector<history_record>{{"example.org:6667", "hello"}, {"[::1]:9000", "wörld"}});
+}
+
+TEST_CASE("a history file someone made readable to all becomes private", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "history";
+  write_file(path, "h:1\tline\n");
+  ::chmod(path.c_str(), 0644);
+  history_file h(path.string());
+  CHECK(mode_of(path) == 0600);
+  CHECK(h.records().size() == 1);
+}
+
+TEST_CASE("a history file over the bound is compacted at start to its newest lines", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "history";
+  std::string content;
+  for (int i = 0; i < 1200; ++i) content += "h:1\tline " + std::to_string(i) + "\n";
+  write_file(path, content);
+  history_file h(path.string());
+  CHECK(h.problems().empty());
+  REQUIRE(h.records().size() == 1000);
+  CHECK(h.records().front().text == "line 200");
+  const auto lines = read_lines(path);
+  REQUIRE(lines.size() == 1000);
+  CHECK(lines.front() == "h:1\tline 200");
+  CHECK(lines.back() == "h:1\tline 1199");
+  CHECK(mode_of(path) == 0600);
+  CHECK_FALSE(std::filesystem::exists(path.string() + ".new"));
+}
+
+TEST_CASE("a damaged history file loads what it can, says what it left out, and is mended", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "history";
+  using namespace std::string_literals;
+  write_file(path, "h:1\tgood\n\x00\x01garbage\nh:1\t\x1b]0;evil\x07title\n"s);
+  history_file h(path.string());
+  REQUIRE(h.problems().size() == 1);
+  CHECK_THAT(h.problems()[0], Catch::Contains("1 damaged line") && Catch::Contains(path.string()));
+  REQUIRE(h.records().size() == 2);
+  CHECK(h.records()[1].text == "^[]0;evil^Gtitle");
+  CHECK(read_lines(path) == std::vector<std::string>{"h:1\tgood", "h:1\t^[]0;evil^Gtitle"});
+}
+
+TEST_CASE("an unreadable history path is a problem to report, not a failure", "[history]") {
+  temp_dir dir("echochat-history");
+  SECTION("a directory where the file should be") {
+    std::filesystem::create_directories(dir.path / "history");
+    history_file h((dir.path / "history").string());
+    CHECK_FALSE(h.problems().empty());
+    CHECK_FALSE(h.writable());
+    h.append("h:1", "goes nowhere");  // and does no harm
+  }
+  SECTION("a file where a directory should be") {
+    write_file(dir.path / "state", "");
+    history_file h((dir.path / "state" / "echochat" / "history").string());
+    REQUIRE(h.problems().size() == 1);
+    CHECK_THAT(h.problems()[0], Catch::Contains("cannot make the directory"));
+    CHECK_FALSE(h.writable());
+  }
+}
+
+TEST_CASE("two histories appending to one file leave whole lines, one per append", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "history";
+  history_file a(path.string());
+  history_file b(path.string());
+  for (int i = 0; i < 200; ++i) {
+    a.append("a:1", std::string(3000, 'a'));
+    b.append("b:2", std::string(3000, 'b'));
+  }
+  const auto lines = read_lines(path);
+  REQUIRE(lines.size() == 400);
+  for (const auto& l : lines) {
+    CHECK((l == "a:1\t" + std::string(3000, 'a') || l == "b:2\t" + std::string(3000, 'b')));
+  }
+}
