@@ -176,9 +176,11 @@ struct test_front::impl {
 
   template <class WS>
   asio::awaitable<void> ws_session(WS& ws, tcp::socket& up) {
-    if (auto [ec] = co_await ws.async_accept(token); ec) co_return;
+    // A client counts before the upgrade's answer: once it is online, what the test sends to the
+    // clients reaches it (it waits in the channel until the writer starts).
     auto out = std::make_shared<out_channel>(io, 64);
     ws_clients.push_back(out);
+    if (auto [ec] = co_await ws.async_accept(token); ec) co_return;
     co_await (ws_reader(ws, up) || up_reader(up, *out) || ws_writer(ws, *out));
   }
 
