@@ -33,6 +33,7 @@ void transcript_find::scan(const transcript& t, std::uint64_t from_id) {
     }
   }
   scanned_ = t.finished_total();
+  amendments_ = t.amendments();
 }
 
 void transcript_find::update(const transcript& t) {
@@ -43,7 +44,19 @@ void transcript_find::update(const transcript& t) {
     ids_.erase(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(dropped));
     current_ = current_ >= dropped ? current_ - dropped : 0;  // gone: the oldest kept one
   }
-  if (t.finished_total() > scanned_) scan(t, scanned_);
+  if (t.amendments() != amendments_) {
+    // An entry looked at before was amended and may match now ("lost"): all are looked at again.
+    // Amending only appends, so no match is lost and the current one stays current.
+    const std::optional<std::uint64_t> current = ids_.empty() ? std::nullopt : std::optional{ids_[current_]};
+    ids_.clear();
+    scan(t, first);
+    if (current && !ids_.empty()) {
+      const auto at = std::lower_bound(ids_.begin(), ids_.end(), *current) - ids_.begin();
+      current_ = std::min(static_cast<std::size_t>(at), ids_.size() - 1);
+    }
+  } else if (t.finished_total() > scanned_) {
+    scan(t, scanned_);
+  }
 }
 
 std::optional<std::size_t> transcript_find::position() const {
