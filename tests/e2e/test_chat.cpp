@@ -691,7 +691,7 @@ TEST_CASE("echo mode: lines the server took when it died are lost, and measuring
   CHECK(screen_has(t, "2 lines sent, 1 echoed, 0 differed, 50% lost"));
 }
 
-TEST_CASE("echo mode: a line not echoed in time is marked lost on its own row; the log has the loss apart",
+TEST_CASE("echo mode: a line not echoed in time is marked lost on its own row, and logged apart",
           "[chat][e2e][echo][lost]") {
   test_server server;
   server.answer_with([](const std::string& line) -> std::optional<std::string> {
@@ -718,10 +718,12 @@ TEST_CASE("echo mode: a line not echoed in time is marked lost on its own row; t
               "the line marked lost on its own row");
   CHECK(count_rows(t, "sys", "no echo for") == 0);
   CHECK(chat_status_says(t, " · 1 lost · "));
-  // Measuring goes on, and the marked row stays as it is.
+  // Measuring goes on, and the marked entry stays as it is (two rows up: the transcript is
+  // bottom-aligned and two entries came in).
   t.write("after\r");
   wait_screen(t, [&] { return count_rows(t, "net", "after  (") == 1; }, "the next line measured");
-  CHECK(row_is(t, row, "you", "gone  (lost: no echo in 0.5 s)"));
+  CHECK(row_is(t, row - 2, "you", "gone  (lost: no echo in 0.5 s)"));
+  CHECK(count_rows(t, "you", "gone") == 1);
   CHECK(count_rows(t, "you", "after") == 1);
   CHECK(chat_status_says(t, " · 1 lost · "));
   t.write("\x04");
