@@ -26,8 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
-
 using namespace echochat::e2e;
 
 namespace {
@@ -100,18 +98,9 @@ class piped_child {
  public:
   explicit piped_child(const std::vector<std::string>& flags) {
     std::vector<std::string> args = echochat_argv(flags);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string_view entry{*e};
-      if (!entry.starts_with("LANG=") && !entry.starts_with("LC_ALL=")) env_strings.emplace_back(entry);
-    }
-    env_strings.emplace_back("LC_ALL=C.UTF-8");
-    std::vector<char*> envp;
-    for (auto& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    std::vector<char*> argv = c_strings(args);
+    std::vector<std::string> env_strings = utf8_environment();
+    std::vector<char*> envp = c_strings(env_strings);
     int in[2], out[2], err[2];
     if (::pipe2(in, O_CLOEXEC) < 0 || ::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0) throw_errno("pipe2");
     pid_ = ::fork();
