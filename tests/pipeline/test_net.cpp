@@ -384,7 +384,7 @@ TEST_CASE("in plain mode lines that cannot be sent after the end of input give e
   CHECK(h.scr.fresh_lines.back() == "sys 1 line was not sent: the connection is closed");
 }
 
-TEST_CASE("while the output is backed up nothing more is read from the server; then every line comes, in order",
+TEST_CASE("while the output is backed up nothing more is read from the server, then every line comes in order",
           "[net][backpressure]") {
   test_server server;
   net_harness h(local(server), chat_config(server.address(), false));

@@ -47,7 +47,7 @@ TEST_CASE("echoes in order each match the oldest line sent, with their round tri
   CHECK(format_rtt(a.rtt) == "0.200 ms");
 }
 
-TEST_CASE("a changed echo says where it differs, and a trailing \\r is named as such", "[echo][meter]") {
+TEST_CASE("a changed echo says where it differs, and a trailing CR is named as such", "[echo][meter]") {
   echo_meter m = meter();
   m.sent("hello");
   m.sent("world");
@@ -114,7 +114,7 @@ TEST_CASE("a line nobody waits for is unexpected", "[echo][meter]") {
   CHECK(m.stats().unexpected == 2);
 }
 
-TEST_CASE("a dropped connection loses the lines it took; the ones not yet written wait, and numbers go on",
+TEST_CASE("a dropped connection loses the lines it took: the ones not yet written wait, and numbers go on",
           "[echo][meter]") {
   echo_meter m = meter();
   m.sent("written");
