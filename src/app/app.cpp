@@ -9,9 +9,11 @@
 #include "echochat/edges/history_file.hpp"
 #include "echochat/edges/input_thread.hpp"
 #include "echochat/edges/log_file.hpp"
+#include "echochat/edges/output_writer.hpp"
 #include "echochat/edges/plain_screen.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <algorithm>
@@ -59,6 +61,34 @@ std::string use_utf8_characters() {
            "text beyond ASCII may show wrongly";
   }
   return "the locale's character set is " + codeset + ", not UTF-8: characters are handled as in C.UTF-8";
+}
+
+// Plain mode, after the pipeline: echo mode's summary goes out after the lines. A program that
+// ended by itself (the end of input, the last probe) then waits, like cat, until its reader has
+// taken everything, unless a signal says to stop; one that was told to quit does not wait.
+// Returns the exit code: 128 + N for a signal N that cut the wait short.
+int finish_output(asio::io_context& io, output_writer& out, asio::signal_set& signals, const session& s, int code) {
+  if (const std::string report = s.rules().report(); !report.empty()) out.write(report);
+  if (s.why() != quit_reason::finished && s.why() != quit_reason::unsent) return code;
+  if (out.waiting_bytes() == 0) return code;
+  using namespace asio::experimental::awaitable_operators;
+  io.restart();
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (;;) {
+          auto ended = co_await (out.drained() || signals.async_wait(default_token{}));
+          if (ended.index() == 0) co_return;
+          auto [ec, signo] = std::get<1>(ended);
+          if (ec) co_return;
+          if (signo == SIGWINCH || signo == SIGCONT) continue;  // no screen to redraw
+          code = 128 + signo;
+          co_return;
+        }
+      },
+      [&](std::exception_ptr) { io.stop(); });
+  io.run();
+  return code;
 }
 
 }  // namespace
@@ -121,7 +151,13 @@ int run(const options& opts) {
       if (!opts.connect) key_at_a_time.emplace();  // chat mode reads whole lines, echoed
     }
   }
-  if (plain) scr = std::make_unique<plain_screen>(STDOUT_FILENO, key_at_a_time.has_value());
+  // Plain output never blocks the io thread: a reader that stops reading pauses the readers of
+  // data (the server, piped input), while keys and signals are still handled at once.
+  std::optional<output_writer> out;
+  if (plain) {
+    out.emplace(io.get_executor(), STDOUT_FILENO);
+    scr = std::make_unique<plain_screen>(*out, key_at_a_time.has_value());
+  }
 
   session_config sc;
   sc.terminal = !plain;
@@ -147,6 +183,7 @@ int run(const options& opts) {
   // Piped into chat mode, standard input is lines to send: no byte in it is a key.
   config.input_is_data = plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
   config.on_slow_fire = injected_fault();
+  if (out) config.may_read = &out->may_read();
   if (history && history->writable()) {
     config.record = [&history, target = to_string(*opts.connect)](std::vector<std::string> lines) {
       for (const auto& l : lines) history->append(target, l);
@@ -159,6 +196,7 @@ int run(const options& opts) {
     net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector), backoff_policy{},
                 std::max(connect_timeout, std::chrono::milliseconds{1}));
     net->on_connect(opts.on_connect);
+    if (out) net->pause_reads_on(out->may_read());
   }
   entry_sink sink;
   if (log) sink = [&log](std::span<const entry> entries) { return log->write(entries); };
@@ -178,6 +216,7 @@ int run(const options& opts) {
                    io.stop();
                  });
   io.run();
+  if (out && !failure) code = finish_output(io, *out, signals, s, code);
   scr.reset();  // the terminal is ours again before anything is said on stderr
   if (log && log->failed()) {
     // As tee does: the program went on, and now says what the log is missing (exit status 1).
@@ -186,8 +225,19 @@ int run(const options& opts) {
                  log->failure().c_str());
   }
   if (failure) std::rethrow_exception(failure);
-  // Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout.
-  if (const std::string report = s.rules().report(); !report.empty()) {
+  if (out) {
+    // Whatever nobody took: said, never dropped silently (exit status 1, as for the log).
+    out->flush_now();
+    if (const std::size_t n = out->unwritten_lines(); n > 0) {
+      const std::string why = out->error() ? out->error().message() : "nobody was reading it";
+      std::fprintf(stderr, "echochat: %zu line%s not written to standard output (%s)\n", n,
+                   n == 1 ? " was" : "s were", why.c_str());
+      if (code == 0) code = 1;
+    }
+  }
+  // Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout
+  // (in plain mode it went out with the rest of the output).
+  if (const std::string report = s.rules().report(); !out && !report.empty()) {
     std::fputs(report.c_str(), stdout);
     std::fflush(stdout);
   }

@@ -129,10 +129,11 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
   }
 }
 
-asio::awaitable<void> line_reader(chunk_channel& chunks, event_channel& events) {
+asio::awaitable<void> line_reader(chunk_channel& chunks, event_channel& events, async_flag* may_read) {
   line_framer framer(max_data_line);
   std::vector<framed_line> lines;
   for (;;) {
+    if (may_read != nullptr && !co_await may_read->wait()) co_return;
     auto [ec, chunk] = co_await chunks.async_receive();
     if (cancelled(ec)) co_return;
     // Every chunk already waiting too: one event for the burst.
@@ -279,7 +280,7 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
   // producer that finishes first (the reader at end of input, the slow task once it reported)
   // just ends, and the group waits for the printer. A producer that throws ends everything, and
   // the exception unwinds to run(), through the destructors that give the terminal back.
-  auto input = config.input_is_data ? line_reader(chunks, events) : reader(chunks, events, config.escape_timeout);
+  auto input = config.input_is_data ? line_reader(chunks, events, config.may_read) : reader(chunks, events, config.escape_timeout);
   auto producers = std::move(input) &&
                    slow_task(events, config.slow_delay, config.countdown, std::move(config.on_slow_fire)) &&
                    signal_watch(signals, events) && wake_watch(wake, events);

@@ -75,6 +75,7 @@ asio::awaitable<error_code> chat_client::read_lines(line_connection& c, event_ch
   // Every line of a read goes out as one event, so the printer draws one frame for the lot.
   std::vector<framed_line> lines;
   for (;;) {
+    if (may_read_ != nullptr && !co_await may_read_->wait()) co_return asio::error::operation_aborted;
     const error_code ec = co_await c.read_lines(lines);
     if (!lines.empty()) {
       net_lines_event batch;

@@ -1,11 +1,7 @@
-// Plain output: entries are written whole, one write per batch.
+// Plain output: entries are written whole, one write per batch, through the output writer.
 #include "echochat/edges/plain_screen.hpp"
 
 #include "echochat/core/text_width.hpp"
-
-#include <algorithm>
-#include <cerrno>
-#include <unistd.h>
 
 namespace echochat {
 
@@ -18,15 +14,7 @@ std::string plain_line(const entry& e) {
 }
 
 void plain_screen::write_out() {
-  std::size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;  // a closed pipe: nobody is reading, nothing more to say
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  out_.write(buffer_);
   buffer_.clear();
 }
 

@@ -4,6 +4,7 @@
 
 #include "echochat/core/frame.hpp"
 #include "echochat/core/session.hpp"
+#include "echochat/edges/async_flag.hpp"
 #include "echochat/edges/channels.hpp"
 #include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/screen.hpp"
@@ -33,6 +34,9 @@ struct pipeline_config {
   // Called when the slow task fires, before it reports; empty but in the tests of the exit paths
   // (ECHOCHAT_FAULT, see app.cpp), where it throws, aborts or faults.
   std::function<void()> on_slow_fire;
+  // While cleared, piped data is not read (the output is backed up, see output_writer); may be
+  // null. Keys are always read: q and Ctrl-C must work.
+  async_flag* may_read = nullptr;
   // Takes the lines the history file keeps (chat mode); may be empty.
   std::function<void(std::vector<std::string>)> record;
 };
@@ -43,9 +47,11 @@ boost::asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events
 
 // Cuts chunks into lines, the last one with or without its newline, and sends each burst's lines
 // as one event: for standard input that is data (a pipe into chat mode), where no byte is a key.
-// A line longer than max_data_line goes in pieces of that size.
+// A line longer than max_data_line goes in pieces of that size. While `may_read` (if any) is
+// cleared, it takes no chunk: the input thread then blocks, and so does whatever feeds the pipe.
 inline constexpr std::size_t max_data_line = 16 * 1024 * 1024;
-boost::asio::awaitable<void> line_reader(chunk_channel& chunks, event_channel& events);
+boost::asio::awaitable<void> line_reader(chunk_channel& chunks, event_channel& events,
+                                         async_flag* may_read = nullptr);
 
 // Says "something slow is done" after `delay`; before that, ticks whenever the countdown's
 // shown value changes (if `countdown`).

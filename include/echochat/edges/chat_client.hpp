@@ -5,6 +5,7 @@
 
 #include "echochat/core/backoff.hpp"
 #include "echochat/core/outbox.hpp"
+#include "echochat/edges/async_flag.hpp"
 #include "echochat/edges/channels.hpp"
 #include "echochat/edges/line_connection.hpp"
 
@@ -39,6 +40,9 @@ class chat_client {
   // Lines written first at every connect, before the queue (--on-connect: a greeting or a
   // login the server needs on each connection).
   void on_connect(std::vector<std::string> lines) { greeting_ = std::move(lines); }
+  // While `flag` is cleared (the output is backed up), nothing more is read from the server: the
+  // socket's buffers fill and the server waits. Lines keep going out.
+  void pause_reads_on(async_flag& flag) { may_read_ = &flag; }
   // Lines not written yet.
   std::size_t unsent() const { return outbox_.size(); }
 
@@ -75,6 +79,7 @@ class chat_client {
   std::unique_ptr<line_connection> current_;  // the attempt or connection in progress
   std::string last_failure_;                  // why the last attempt failed or the connection ended
   bool unverified_ = false;
+  async_flag* may_read_ = nullptr;
 };
 
 }  // namespace echochat

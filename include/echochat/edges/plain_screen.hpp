@@ -1,6 +1,7 @@
 // Plain mode's screen: one line per finished entry on a file descriptor, no escapes.
 #pragma once
 
+#include "echochat/edges/output_writer.hpp"
 #include "echochat/edges/screen.hpp"
 
 #include <string>
@@ -12,7 +13,9 @@ class plain_screen final : public screen {
   // `echo_typing`: on a terminal whose modes are set to send each key at once without echoing it
   // (a dumb terminal), the entry being typed is shown as it grows, on its own last line:
   // characters are appended, and Backspace is backspace, space, backspace.
-  explicit plain_screen(int fd, bool echo_typing = false) : fd_(fd), echo_typing_(echo_typing) {}
+  // Writes through `out`, which never blocks: a reader of the output that stops reading makes
+  // it pause the readers of data instead (see output_writer).
+  explicit plain_screen(output_writer& out, bool echo_typing = false) : out_(out), echo_typing_(echo_typing) {}
   term_size size() override { return {}; }
   term_size resize() override { return {}; }
   bool entries_only() const override { return true; }
@@ -23,7 +26,7 @@ class plain_screen final : public screen {
   void write_out();
   // Brings the open line from what it shows (`typed_`) to `text`.
   void retype(std::string_view text);
-  int fd_;
+  output_writer& out_;
   bool echo_typing_;
   bool typing_shown_ = false;  // the last line is the entry being typed, not ended yet
   std::string typed_;          // what of it is shown
