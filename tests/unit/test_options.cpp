@@ -226,7 +226,7 @@ TEST_CASE("bad echo values are one line naming the flag and the value", "[option
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
 
-TEST_CASE("--connect-timeout bounds each attempt: 10 s by default, fractional, and it needs --connect",
+TEST_CASE("each attempt has a timeout: --connect-timeout, 10 s by default, fractional, needs --connect",
           "[options]") {
   CHECK(parse_ok({"--connect", "127.0.0.1:7"}).connect_timeout_seconds == 10.0);
   CHECK(
