@@ -50,9 +50,9 @@ double echo_stats::percentile_ms(double p) const {
   return sorted[i];
 }
 
-std::uint64_t echo_meter::sent(std::string text) {
+std::uint64_t echo_meter::sent(std::string text, std::optional<std::uint64_t> entry) {
   const std::uint64_t seq = next_seq_++;
-  waiting_.push_back(waiting_line{seq, std::move(text), std::nullopt});
+  waiting_.push_back(waiting_line{seq, std::move(text), std::nullopt, entry});
   ++stats_.sent;
   return seq;
 }
@@ -90,6 +90,7 @@ echo_result echo_meter::received(std::string_view text, echo_clock::time_point t
   waiting_line w = std::move(waiting_.front());
   waiting_.pop_front();
   r.seq = w.seq;
+  r.entry = w.entry;
   r.rtt = t - *w.handed;
   stats_.rtt_ms.push_back(ms(r.rtt));
   if (text == w.text) {
@@ -110,6 +111,7 @@ echo_result echo_meter::lose(waiting_line& w) {
   echo_result r;
   r.what = echo_result::kind::lost;
   r.seq = w.seq;
+  r.entry = w.entry;
   r.sent = std::move(w.text);
   ++stats_.lost;
   return r;

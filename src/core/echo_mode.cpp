@@ -35,7 +35,25 @@ std::string echo_mode::probe_text(std::uint64_t seq, double unix_seconds, std::s
 }
 
 void echo_mode::measure_sent(session_state& s, std::size_t before) {
-  for (std::size_t i = before; i < s.outgoing.size(); ++i) meter_.sent(s.outgoing[i]);
+  for (std::size_t i = before; i < s.outgoing.size(); ++i) {
+    const std::uint64_t id = s.outgoing_entries[i];
+    meter_.sent(s.outgoing[i], id != session_state::no_entry ? std::optional{id} : std::nullopt);
+  }
+}
+
+void echo_mode::lose(const echo_result& r, std::string_view why, std::string_view note, session_state& s,
+                     std::time_t now) {
+  // ping's line for plain output; with a screen, "(lost: ...)" on the line's own `you` entry,
+  // where its round trip would have shown, and that line for the log, which cannot change what
+  // it wrote when the line was sent.
+  const std::string said = "no echo for seq=" + std::to_string(r.seq) + " (" + std::string{why} + ")";
+  if (!s.terminal) {
+    s.add(now, source::echo, said);
+  } else if (r.entry && s.amend(*r.entry, "  (lost: " + std::string{note} + ")")) {
+    s.record(now, source::sys, said + ": " + sanitize(r.sent));
+  } else {
+    s.add(now, source::sys, said + ": " + sanitize(r.sent));  // its entry left the scrollback
+  }
 }
 
 void echo_mode::on_key(const key& k, session_state& s, std::time_t now) {
@@ -75,13 +93,14 @@ void echo_mode::show(const echo_result& r, session_state& s, std::time_t now, co
       }
       break;
     }
-    case echo_result::kind::lost: {
-      const std::string why = "no echo for " + seq +
-                              (r.skipped ? std::string{" (the next line's echo came first)"}
-                                         : " (timeout " + seconds_text(options_.timeout_seconds) + " s)");
-      s.add(now, s.terminal ? source::sys : source::echo, s.terminal ? why + ": " + sanitize(r.sent) : why);
+    case echo_result::kind::lost:
+      if (r.skipped) {
+        lose(r, "the next line's echo came first", "the next line's echo came first", s, now);
+      } else {
+        const std::string timeout = seconds_text(options_.timeout_seconds) + " s";
+        lose(r, "timeout " + timeout, "no echo in " + timeout, s, now);
+      }
       break;
-    }
     case echo_result::kind::unexpected:
       if (s.terminal) {
         s.add(now, source::net, received + "  (unexpected: nothing was waiting for an echo)");
@@ -116,17 +135,14 @@ void echo_mode::on_connection(net_state state, session_state& s, std::time_t now
   if (online_) return;
   // Lines the dropped connection took and did not echo are lost; an echo on the next connection
   // cannot be theirs. Sequence numbers go on.
-  for (const auto& r : meter_.drop()) {
-    const std::string why = "no echo for seq=" + std::to_string(r.seq) + " (the connection dropped)";
-    s.add(now, s.terminal ? source::sys : source::echo, s.terminal ? why + ": " + sanitize(r.sent) : why);
-  }
+  for (const auto& r : meter_.drop()) lose(r, "the connection dropped", "the connection dropped", s, now);
   check_done(s);
 }
 
 void echo_mode::send_probe(session_state& s, std::time_t now, std::chrono::system_clock::time_point wall) {
   const double unix_seconds = std::chrono::duration<double>(wall.time_since_epoch()).count();
   std::string text = probe_text(meter_.stats().sent + 1, unix_seconds, options_.size);
-  meter_.sent(text);
+  const std::size_t before = s.outgoing.size();
   ++probes_sent_;
   if (s.terminal) {
     s.send(now, {std::move(text)});
@@ -134,7 +150,9 @@ void echo_mode::send_probe(session_state& s, std::time_t now, std::chrono::syste
     // Plain output shows results, as ping does, not the probes themselves.
     ++s.net.waiting;
     s.outgoing.push_back(std::move(text));
+    s.outgoing_entries.push_back(session_state::no_entry);
   }
+  measure_sent(s, before);
 }
 
 void echo_mode::on_timer(const timer_event& e, session_state& s, std::time_t now) {

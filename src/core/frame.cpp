@@ -43,9 +43,8 @@ input_row fit_input_line(std::string_view text, int cursor_column, int cols, std
 void frame_builder::add_marker(std::uint64_t id, const transcript& t, frame& f) {
   // The "── new ──" row goes above the marked entry's first row when that row is in view and
   // not the top one (the marker would be above the window then); the top row makes room.
-  const std::uint64_t first = t.finished_total() - t.finished().size();
-  if (id < first || id >= t.finished_total()) return;
-  const entry* marked = &t.finished()[static_cast<std::size_t>(id - first)];
+  const entry* marked = t.find(id);
+  if (marked == nullptr) return;
   const auto rows = f.transcript;
   std::size_t at = 0;
   while (at < rows.size() && !(rows[at].e == marked && rows[at].first)) ++at;

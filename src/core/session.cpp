@@ -52,6 +52,36 @@ void session_state::add(std::time_t now, source src, std::string text) {
   entries.add(now, src, std::move(text));
 }
 
+bool session_state::amend(std::uint64_t id, std::string_view more) {
+  const entry* e = entries.find(id);
+  if (e == nullptr) return false;
+  if (const int scroll = view.scroll(); scroll > 0) {
+    // The entry grows at its last row: the rows above that move up. When the view is above it
+    // (fewer rows than the scroll below it), it moves up with them, as hold() does for an entry
+    // added at the bottom; when the entry is in view, it just grows there.
+    const int text_cols = std::max(view.cols() - prefix_width(view.cols()), 1);
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;
+    auto rows_of = [&](std::string_view text) {
+      wrap_text(text, text_cols, pieces);
+      return static_cast<int>(pieces.size());
+    };
+    int below = entries.typing() ? rows_of(entries.typing()->text) : 0;
+    for (std::uint64_t later = entries.finished_total(); later > id + 1 && below < scroll; --later) {
+      below += rows_of(entries.find(later - 1)->text);
+    }
+    if (below < scroll) {
+      const int before = rows_of(e->text);
+      view.scroll_to(scroll + rows_of(e->text + std::string{more}) - before);
+    }
+  }
+  return entries.amend(id, more);
+}
+
+void session_state::record(std::time_t now, source src, std::string text) {
+  mark_leading_combining(text);
+  if (keep_fresh) fresh.push_back(entry{now, src, std::move(text), {}});
+}
+
 void session_state::finish_typing(std::time_t now) {
   entries.finish_typing(now);
   if (keep_fresh) fresh.push_back(entries.finished().back());
@@ -61,6 +91,7 @@ void session_state::send(std::time_t now, std::vector<std::string> lines, source
   net.waiting += lines.size();
   for (auto& l : lines) {
     add(now, as, l);
+    outgoing_entries.push_back(entries.finished_total() - 1);
     outgoing.push_back(std::move(l));
   }
 }

@@ -41,6 +41,10 @@ void transcript::push_finished(entry e) {
   finished_bytes_ += e.text.size();
   finished_.push_back(std::move(e));
   ++finished_total_;
+  trim();
+}
+
+void transcript::trim() {
   while (finished_.size() > capacity_ || (finished_bytes_ > byte_capacity_ && finished_.size() > 1)) {
     finished_bytes_ -= finished_.front().text.size();
     finished_.pop_front();
@@ -89,6 +93,20 @@ void transcript::finish_typing(std::time_t when) {
   e.tokens.clear();
   e.tokens.shrink_to_fit();
   push_finished(std::move(e));
+}
+
+const entry* transcript::find(std::uint64_t id) const {
+  if (id < first_id() || id >= finished_total_) return nullptr;
+  return &finished_[static_cast<std::size_t>(id - first_id())];
+}
+
+bool transcript::amend(std::uint64_t id, std::string_view more) {
+  if (find(id) == nullptr) return false;
+  finished_[static_cast<std::size_t>(id - first_id())].text.append(more);
+  finished_bytes_ += more.size();
+  ++amendments_;
+  trim();  // the byte bound holds for amended text too
+  return true;
 }
 
 void wrap_text(std::string_view text, int width, std::vector<std::pair<std::size_t, std::size_t>>& rows) {
@@ -143,7 +161,7 @@ const visible_rows& layout_cache::update(const transcript& t, int cols, int heig
   const entry* typing = t.typing() ? &*t.typing() : nullptr;
   const bool typed_only = typing != nullptr && typing == typing_ && &t == of_ && cols == cols_ &&
                           height == height_ && scroll == scroll_ && view_.scroll == 0 &&
-                          t.finished_total() == finished_total_;
+                          t.finished_total() == finished_total_ && t.amendments() == amendments_;
   if (typed_only) {
     // Only the open entry can have changed: if it still takes as many rows, only their byte
     // ranges move.
@@ -160,6 +178,7 @@ const visible_rows& layout_cache::update(const transcript& t, int cols, int heig
   view_ = layout(t, cols, height, scroll);
   of_ = &t;
   finished_total_ = t.finished_total();
+  amendments_ = t.amendments();
   cols_ = cols;
   height_ = height;
   scroll_ = scroll;

@@ -4,15 +4,9 @@
 #include <algorithm>
 
 namespace echochat {
-namespace {
-
-// The number of the first kept finished entry.
-std::uint64_t first_id(const transcript& t) { return t.finished_total() - t.finished().size(); }
-
-}  // namespace
 
 transcript_find::transcript_find(std::string query, const transcript& t) : finder_(std::move(query)) {
-  scan(t, first_id(t));
+  scan(t, t.first_id());
   if (!ids_.empty()) current_ = ids_.size() - 1;
 }
 
@@ -20,12 +14,12 @@ void transcript_find::set_query(std::string query, const transcript& t) {
   finder_ = text_finder(std::move(query));
   ids_.clear();
   current_ = 0;
-  scan(t, first_id(t));
+  scan(t, t.first_id());
   if (!ids_.empty()) current_ = ids_.size() - 1;
 }
 
 void transcript_find::scan(const transcript& t, std::uint64_t from_id) {
-  const std::uint64_t first = first_id(t);
+  const std::uint64_t first = t.first_id();
   const auto& entries = t.finished();
   if (!finder_.needle().empty()) {
     for (std::uint64_t id = std::max(from_id, first); id < t.finished_total(); ++id) {
@@ -33,17 +27,30 @@ void transcript_find::scan(const transcript& t, std::uint64_t from_id) {
     }
   }
   scanned_ = t.finished_total();
+  amendments_ = t.amendments();
 }
 
 void transcript_find::update(const transcript& t) {
-  const std::uint64_t first = first_id(t);
+  const std::uint64_t first = t.first_id();
   const auto dropped =
       static_cast<std::size_t>(std::lower_bound(ids_.begin(), ids_.end(), first) - ids_.begin());
   if (dropped > 0) {
     ids_.erase(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(dropped));
     current_ = current_ >= dropped ? current_ - dropped : 0;  // gone: the oldest kept one
   }
-  if (t.finished_total() > scanned_) scan(t, scanned_);
+  if (t.amendments() != amendments_) {
+    // An entry looked at before was amended and may match now ("lost"): all are looked at again.
+    // Amending only appends, so no match is lost and the current one stays current.
+    const std::optional<std::uint64_t> current = ids_.empty() ? std::nullopt : std::optional{ids_[current_]};
+    ids_.clear();
+    scan(t, first);
+    if (current && !ids_.empty()) {
+      const auto at = std::lower_bound(ids_.begin(), ids_.end(), *current) - ids_.begin();
+      current_ = std::min(static_cast<std::size_t>(at), ids_.size() - 1);
+    }
+  } else if (t.finished_total() > scanned_) {
+    scan(t, scanned_);
+  }
 }
 
 std::optional<std::size_t> transcript_find::position() const {
@@ -65,7 +72,7 @@ bool transcript_find::newer() {
 
 std::optional<std::size_t> transcript_find::current_index(const transcript& t) const {
   if (ids_.empty()) return std::nullopt;
-  const std::uint64_t first = first_id(t);
+  const std::uint64_t first = t.first_id();
   const std::uint64_t id = ids_[current_];
   if (id < first || id >= t.finished_total()) return std::nullopt;
   return static_cast<std::size_t>(id - first);

@@ -34,8 +34,11 @@ struct own_descriptor {
 
 // O_NONBLOCK belongs to an open file description, which stdout shares with the shell and, on a
 // terminal, with our own stdin (the input thread reads it blocking). So it is never set on fd 1:
-// a pipe, FIFO or terminal is opened anew through /proc, which makes a description of our own;
-// a socket is written with MSG_DONTWAIT; a regular file never makes a writer wait for a reader.
+// a pipe, FIFO or terminal is opened anew through /proc, which makes a description of our own.
+// A socket cannot be opened anew: it is written with MSG_DONTWAIT, but Asio's wait for
+// writability sets O_NONBLOCK on it all the same, so the writer puts the flag back as it found
+// it when it goes (our own stdin, should it be the same socket, is polled before each read). A
+// regular file never makes a writer wait for a reader.
 own_descriptor open_own(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) < 0) throw_errno("standard output");
@@ -60,10 +63,17 @@ output_writer::output_writer(asio::any_io_executor ex, int fd, std::size_t high,
     : fd_(ex), high_(high), low_(low), may_read_(ex, true), drained_(ex, true) {
   const own_descriptor own = open_own(fd);
   kind_ = own.socket ? kind::socket : own.nonblocking ? kind::nonblocking : kind::blocking;
+  if (kind_ == kind::socket) socket_was_nonblocking_ = (::fcntl(own.fd, F_GETFL) & O_NONBLOCK) != 0;
   fd_.assign(own.fd);
 }
 
-output_writer::~output_writer() { *alive_ = false; }
+output_writer::~output_writer() {
+  *alive_ = false;
+  if (kind_ == kind::socket && !socket_was_nonblocking_) {
+    const int flags = ::fcntl(fd_.native_handle(), F_GETFL);
+    if (flags >= 0) ::fcntl(fd_.native_handle(), F_SETFL, flags & ~O_NONBLOCK);
+  }
+}
 
 void output_writer::write(std::string_view bytes) {
   if (bytes.empty()) return;

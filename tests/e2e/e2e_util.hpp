@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+extern char** environ;
+
 namespace echochat::e2e {
 
 using testing::pty_terminal;
@@ -22,6 +24,26 @@ using testing::same_modes;
 
 // A failure deadline only: every wait returns as soon as its condition holds.
 constexpr std::chrono::milliseconds deadline{10000};
+
+// Our environment with LANG and LC_ALL set to C.UTF-8: for a child started on pipes.
+inline std::vector<std::string> utf8_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry{*e};
+    if (!entry.starts_with("LANG=") && !entry.starts_with("LC_ALL=")) env.emplace_back(entry);
+  }
+  env.emplace_back("LANG=C.UTF-8");
+  env.emplace_back("LC_ALL=C.UTF-8");
+  return env;
+}
+
+// The NULL-terminated array execve() takes; valid while `strings` lives unchanged.
+inline std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
 
 inline std::vector<std::string> echochat_argv(std::vector<std::string> flags = {}) {
   flags.insert(flags.begin(), ECHOCHAT_BINARY);

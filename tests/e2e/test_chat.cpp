@@ -578,7 +578,7 @@ TEST_CASE("in chat mode q is a letter: \"quick question\" stays in the input lin
   check_restored(t);
 }
 
-TEST_CASE("in chat mode /quit quits and is not sent; //x sends /x; another /word stays with a sys entry",
+TEST_CASE("in chat mode /quit quits and is not sent, //x sends /x, another /word stays with a sys entry",
           "[chat][e2e][keys]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
@@ -586,8 +586,9 @@ TEST_CASE("in chat mode /quit quits and is not sent; //x sends /x; another /word
   t.write("//x\r");
   wait_all({&t}, [&] { return server.count("/x") == 1; }, "/x at the server");
   t.write("/nick me\r");
-  wait_screen(t, [&] { return count_rows(t, "sys", "not sent: /nick is not a command") == 1; }, "the sys entry");
-  CHECK(input_row(t) == "> /nick me");
+  // The input line is drawn after the entry, maybe in a later write: waited for too.
+  wait_screen(t, [&] { return count_rows(t, "sys", "not sent: /nick is not a command") == 1 && input_row(t) == "> /nick me"; },
+              "the sys entry, with the line kept for editing");
   t.write("\x15/quit\r");  // Ctrl-U, then /quit
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
@@ -671,9 +672,14 @@ TEST_CASE("echo mode: lines the server took when it died are lost, and measuring
   wait_online(t);
   t.write("swallowed\r");
   wait_all({&t}, [&] { return server.count("swallowed") == 1; }, "the line at the server");
+  wait_screen(t, [&] { return find_entry(t, "you", "swallowed") >= 0; }, "the line on screen");
   server.stop();
-  wait_screen(t, [&] { return count_rows(t, "sys", "no echo for seq=1 (the connection dropped)") == 1; },
-              "the line counted lost");
+  // Marked on the line's own entry, whose row is drawn again (the drop's sys entries move it up);
+  // no entry of its own.
+  wait_screen(t, [&] { return find_entry(t, "you", "swallowed  (lost: the connection dropped)") >= 0; },
+              "the line marked lost on its row");
+  CHECK(count_rows(t, "you", "swallowed") == 1);
+  CHECK(count_rows(t, "sys", "no echo for") == 0);
   server.answer_with([](const std::string& line) -> std::optional<std::string> { return line; });
   server.start_listening();
   wait_screen(t, [&] { return chat_status_says(t, " · online · "); }, "online again");
@@ -684,6 +690,58 @@ TEST_CASE("echo mode: lines the server took when it died are lost, and measuring
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 1);  // a line was lost
   CHECK(screen_has(t, "2 lines sent, 1 echoed, 0 differed, 50% lost"));
+}
+
+TEST_CASE("echo mode: a line not echoed in time is marked lost on its own row, and logged apart",
+          "[chat][e2e][echo][lost]") {
+  test_server server;
+  server.answer_with([](const std::string& line) -> std::optional<std::string> {
+    if (line == "gone") return std::nullopt;  // swallowed
+    return line;
+  });
+  temp_dir dir("echochat-lost");
+  const auto log = dir.path / "echo.log";
+  pty_terminal t(chat_argv(server.address(), {"--echo", "--echo-timeout", "0.5", "--log", log.string()}),
+                 rows, cols);
+  wait_online(t);
+  t.write("gone\r");
+  // Its row, shown as sent or already marked (the timeout is short).
+  auto row_of_gone = [&] {
+    for (int r = 0; r < bottom_row(t); ++r) {
+      if (after_time(t.row_text(r)).value_or("").starts_with(entry("you", "gone"))) return r;
+    }
+    return -1;
+  };
+  wait_screen(t, [&] { return row_of_gone() >= 0; }, "the line sent");
+  const int row = row_of_gone();
+  // The row that shows the line is drawn again with the mark, where its echo's round trip would be.
+  wait_screen(t, [&] { return row_is(t, row, "you", "gone  (lost: no echo in 0.5 s)"); },
+              "the line marked lost on its own row");
+  CHECK(count_rows(t, "sys", "no echo for") == 0);
+  CHECK(chat_status_says(t, " · 1 lost · "));
+  // Measuring goes on, and the marked entry stays as it is (two rows up: the transcript is
+  // bottom-aligned and two entries came in).
+  t.write("after\r");
+  wait_screen(t, [&] { return count_rows(t, "net", "after  (") == 1; }, "the next line measured");
+  CHECK(row_is(t, row - 2, "you", "gone  (lost: no echo in 0.5 s)"));
+  CHECK(count_rows(t, "you", "gone") == 1);
+  CHECK(count_rows(t, "you", "after") == 1);
+  CHECK(chat_status_says(t, " · 1 lost · "));
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 1);  // a line was lost
+  check_restored(t);
+  CHECK(screen_has(t, "2 lines sent, 1 echoed, 0 differed, 50% lost"));
+  // The log cannot change a line it wrote: the line sent, then its loss, each as it happened.
+  std::ifstream in(log, std::ios::binary);
+  const std::string logged((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  INFO("the log:\n" << logged);
+  const auto sent = logged.find(" you gone\n");
+  const auto lost = logged.find(" sys no echo for seq=1 (timeout 0.5 s): gone\n");
+  CHECK(sent != std::string::npos);
+  CHECK(lost != std::string::npos);
+  CHECK(sent < lost);
+  CHECK(logged.find("(lost:") == std::string::npos);
 }
 
 TEST_CASE("during a flood of server lines, a typed key shows and Ctrl-C ends the program", "[chat][e2e][flood]") {

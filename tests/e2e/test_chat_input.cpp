@@ -111,7 +111,7 @@ TEST_CASE("lines sent are in a private history file, and Up recalls them in the 
   quit(t);
 }
 
-TEST_CASE("with /secret on, the lines sent stay out of the history file; --no-history keeps none",
+TEST_CASE("with /secret on, the lines sent stay out of the history file, and --no-history keeps none",
           "[chat][e2e][history]") {
   temp_dir state("echochat-e2e-history");
   test_server server;
@@ -174,7 +174,7 @@ TEST_CASE("a damaged history file is a sys entry, and what can be read of it is 
   quit(t);
 }
 
-TEST_CASE("Ctrl-R searches the history in place of the input line; Ctrl-G gives the draft back; Enter sends",
+TEST_CASE("Ctrl-R searches the history in place of the input line, Ctrl-G gives the draft back, Enter sends",
           "[chat][e2e][search]") {
   temp_dir state("echochat-e2e-history");
   test_server server;
@@ -215,7 +215,7 @@ TEST_CASE("Ctrl-R searches the history in place of the input line; Ctrl-G gives 
   quit(t);
 }
 
-TEST_CASE("/find scrolls to the newest match and highlights it; Up goes older; Esc goes back to the live end",
+TEST_CASE("/find scrolls to the newest match and highlights it, Up goes older, Esc goes back to the live end",
           "[chat][e2e][find]") {
   test_server server;
   pty_terminal t(chat_argv(server, {"--no-history"}), rows, cols);
@@ -259,7 +259,7 @@ TEST_CASE("/find scrolls to the newest match and highlights it; Up goes older; E
   quit(t);
 }
 
-TEST_CASE("Ctrl-S opens the find prompt; typing narrows it; no match says so", "[chat][e2e][find]") {
+TEST_CASE("Ctrl-S opens the find prompt, typing narrows it, no match says so", "[chat][e2e][find]") {
   test_server server;
   pty_terminal t(chat_argv(server, {"--no-history"}), rows, cols);
   wait_online(t, server);
@@ -327,7 +327,7 @@ TEST_CASE("without --mouse reporting stays off, and a report that arrives anyway
 }
 
 TEST_CASE(
-    "scrolled back, the status bar counts what arrives; back at the live end a new row marks it until typing",
+    "scrolled back, the status bar counts what arrives, and back at the live end a new row marks it until typing",
     "[chat][e2e][unread]") {
   test_server server;
   pty_terminal t(chat_argv(server, {"--no-history"}), rows, cols);

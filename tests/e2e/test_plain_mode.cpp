@@ -59,19 +59,9 @@ struct fd_closer {
 // echochat exits) and collects stdout and stderr until echochat has exited. Kills it if it is
 // still running at the deadline.
 piped_run run_piped_argv(std::vector<std::string> args, std::string_view input, bool close_stdin) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string_view entry{*e};
-    if (!entry.starts_with("LANG=") && !entry.starts_with("LC_ALL=")) env_strings.emplace_back(entry);
-  }
-  env_strings.emplace_back("LANG=C.UTF-8");
-  env_strings.emplace_back("LC_ALL=C.UTF-8");
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<char*> argv = c_strings(args);
+  std::vector<std::string> env_strings = utf8_environment();
+  std::vector<char*> envp = c_strings(env_strings);
 
   int in[2], out[2], err[2];
   if (::pipe2(in, O_CLOEXEC) < 0) throw_errno("pipe2");

@@ -383,3 +383,20 @@ TEST_CASE("in plain mode lines that cannot be sent after the end of input give e
   CHECK(h.s.why() == quit_reason::unsent);
   CHECK(h.scr.fresh_lines.back() == "sys 1 line was not sent: the connection is closed");
 }
+
+TEST_CASE("while the output is backed up nothing more is read from the server, then every line comes in order",
+          "[net][backpressure]") {
+  test_server server;
+  net_harness h(local(server), chat_config(server.address(), false));
+  async_flag may_read(h.io.get_executor(), false);  // as the output writer leaves it when full
+  h.net.pause_reads_on(may_read);
+  h.start();
+  h.wait_online(server);
+  server.send_line("held back");
+  server.send_line("and this");
+  // Nothing announces "not read": the pipeline gets 300 ms to read the lines, which it must not.
+  CHECK_FALSE(h.run_until([&] { return h.net_count() > 0; }, 300ms));
+  may_read.set();
+  REQUIRE(h.run_until([&] { return h.net_count() == 2; }));
+  CHECK(h.net_lines() == std::vector<std::string>{"held back", "and this"});
+}

@@ -189,7 +189,7 @@ TEST_CASE("in chat mode /find scrolls to the newest match, shows match N of M an
   CHECK(s.rules().highlight(s.state()).e == nullptr);
 }
 
-TEST_CASE("in chat mode Ctrl-S opens the find prompt; typing narrows; Esc gives the draft back",
+TEST_CASE("in chat mode Ctrl-S opens the find prompt, typing narrows, Esc gives the draft back",
           "[chat][find]") {
   session s = busy_session();
   s.apply(keys("my draft"), 0);

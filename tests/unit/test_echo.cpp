@@ -2,6 +2,7 @@
 // mode's rules on a session (round trips on the entries, the status bar, probes, the exit code).
 #include "echochat/core/echo_meter.hpp"
 #include "echochat/core/echo_mode.hpp"
+#include "echochat/core/frame.hpp"
 #include "echochat/core/options.hpp"
 #include "echochat/core/session.hpp"
 #include "echochat/core/status_line.hpp"
@@ -9,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -45,7 +47,7 @@ TEST_CASE("echoes in order each match the oldest line sent, with their round tri
   CHECK(format_rtt(a.rtt) == "0.200 ms");
 }
 
-TEST_CASE("a changed echo says where it differs, and a trailing \\r is named as such", "[echo][meter]") {
+TEST_CASE("a changed echo says where it differs, and a trailing CR is named as such", "[echo][meter]") {
   echo_meter m = meter();
   m.sent("hello");
   m.sent("world");
@@ -112,7 +114,7 @@ TEST_CASE("a line nobody waits for is unexpected", "[echo][meter]") {
   CHECK(m.stats().unexpected == 2);
 }
 
-TEST_CASE("a dropped connection loses the lines it took; the ones not yet written wait, and numbers go on",
+TEST_CASE("a dropped connection loses the lines it took: the ones not yet written wait, and numbers go on",
           "[echo][meter]") {
   echo_meter m = meter();
   m.sent("written");
@@ -212,34 +214,248 @@ TEST_CASE("in echo mode a typed line's echo shows its round trip, and the status
   CHECK(s.exit_code() == 0);
 }
 
-TEST_CASE("in echo mode a lost line is said, counted, and makes the exit status 1", "[echo][session]") {
+TEST_CASE("in echo mode a line not echoed in time is marked lost on its own entry, counted, and exits 1",
+          "[echo][session][lost]") {
   session s(echo_config());
   s.apply(state(net_state::online), 0);
   s.apply(keys("gone\r"), 0);
   s.apply(net_writing_event{t0}, 0);
   REQUIRE(s.rules().wake_at() == t0 + 5s);
-  s.apply(tick(t0 + 5s), 0);
-  CHECK(texts(s).back() == "sys no echo for seq=1 (timeout 5 s): gone");
+  s.apply(tick(t0 + 5s - 1ns), 0);
+  CHECK(texts(s) == std::vector<std::string>{"you gone"});  // not yet
+  s.apply(tick(t0 + 5s), 7);
+  // Where an echo's round trip shows, on the line's own entry, and no entry of its own.
+  CHECK(texts(s) == std::vector<std::string>{"you gone  (lost: no echo in 5 s)"});
+  CHECK(s.entries().finished().back().time == 0);  // still the time it was sent
   CHECK_THAT(status_line(s), Catch::Contains("1 lost"));
+  CHECK_FALSE(s.rules().wake_at());
   s.apply(echochat::testing::one(ctrl_key(U'c')), 0);  // Ctrl-C: a clean quit, but lines were lost
   CHECK(s.exit_code() == 1);
 }
 
-TEST_CASE("in echo mode the lines the connection took are lost when it drops, and nothing else wakes it",
-          "[echo][session]") {
+TEST_CASE("in echo mode the lines a dropped connection took are marked lost on their entries, no timer left",
+          "[echo][session][lost]") {
   session s(echo_config());
   CHECK_FALSE(s.rules().wake_at());  // idle: no timer at all
   s.apply(state(net_state::online), 0);
   s.apply(keys("one\r"), 0);
-  s.apply(net_writing_event{t0}, 0);
+  s.apply(keys("two\r"), 0);
+  s.apply(net_writing_event{t0}, 0);  // only "one" was written when it dropped
   s.apply(state(net_state::offline), 0);
-  CHECK(texts(s).back() == "sys no echo for seq=1 (the connection dropped): one");
+  CHECK(texts(s) == std::vector<std::string>{"you one  (lost: the connection dropped)", "you two"});
+  CHECK_THAT(status_line(s), Catch::Contains("1 lost"));
   CHECK_FALSE(s.rules().wake_at());
   s.apply(state(net_state::online), 0);
-  s.apply(keys("two\r"), 0);
+  s.apply(net_writing_event{t0 + 1s}, 0);  // "two" goes out on the next connection
+  s.apply(keys("three\r"), 0);
   s.apply(net_writing_event{t0 + 1s}, 0);
   s.apply(echo_of("two", t0 + 1s + 100us), 0);
   CHECK(texts(s).back() == "net two  (0.100 ms)");
+  s.apply(state(net_state::offline), 0);  // "three" was taken and not echoed
+  CHECK(texts(s) == std::vector<std::string>{"you one  (lost: the connection dropped)", "you two",
+                                             "you three  (lost: the connection dropped)",
+                                             "net two  (0.100 ms)"});
+}
+
+TEST_CASE("in echo mode a line the server went on without is marked lost on its entry at once",
+          "[echo][session][lost]") {
+  session s(echo_config());
+  s.apply(state(net_state::online), 0);
+  for (const char* l : {"1\r", "2\r", "3\r"}) {
+    s.apply(keys(l), 0);
+    s.apply(net_writing_event{t0}, 0);
+  }
+  s.apply(echo_of("1", t0 + 100us), 0);
+  s.apply(echo_of("3", t0 + 200us), 0);
+  CHECK(texts(s) == std::vector<std::string>{"you 1", "you 2  (lost: the next line's echo came first)",
+                                             "you 3", "net 1  (0.100 ms)", "net 3  (0.200 ms)"});
+  CHECK_THAT(status_line(s), Catch::Contains("1 lost"));
+}
+
+TEST_CASE("in echo mode each loss is marked on its own line's entry, whatever came in between",
+          "[echo][session][lost]") {
+  session s(echo_config());
+  s.resize(24, 200);
+  s.apply(state(net_state::online), 0);
+  s.apply(keys("a\r"), 0);
+  s.apply(keys("/secret\r"), 0);  // a sys entry between the lines, and nothing sent
+  s.apply(keys("b\r"), 0);
+  // Several lines sent by one Enter (a paste): each has its own entry.
+  keys_event paste;
+  paste.keys.push_back(named_key(key_code::paste_end));
+  paste.pastes.push_back("c\nd\ne");
+  s.apply(paste, 0);
+  s.apply(keys("\r"), 0);
+  for (int i = 0; i < 5; ++i) s.apply(net_writing_event{t0 + i * 1s}, 0);
+  s.apply(echo_of("a", t0 + 1ms), 0);
+  s.apply(tick(t0 + 1s + 5s), 0);  // "b" times out
+  s.apply(echo_of("c", t0 + 2s + 1ms), 0);
+  s.apply(tick(t0 + 4s + 5s), 0);  // "d" and "e" time out
+  CHECK(texts(s) == std::vector<std::string>{
+                        "you a",
+                        texts(s)[1],  // the /secret answer
+                        "you b  (lost: no echo in 5 s)",
+                        "you c",
+                        "you d  (lost: no echo in 5 s)",
+                        "you e  (lost: no echo in 5 s)",
+                        "net a  (1.000 ms)",
+                        "net c  (1.000 ms)",
+                    });
+  CHECK(texts(s)[1].starts_with("sys secret on"));
+  CHECK_THAT(status_line(s), Catch::Contains("3 lost"));
+}
+
+TEST_CASE("in echo mode a probe not echoed is marked lost on its own entry", "[echo][session][probe][lost]") {
+  session s(echo_config(true, 2));
+  s.apply(state(net_state::online), 0);
+  s.apply(tick(t0), 0);
+  s.apply(net_writing_event{t0}, 0);
+  s.apply(tick(t0 + 50ms), 0);
+  s.apply(net_writing_event{t0 + 50ms}, 0);
+  const auto out = s.take_outgoing();
+  REQUIRE(out.size() == 2);
+  s.apply(echo_of(out[1], t0 + 50ms + 100us), 0);  // the first never comes back
+  REQUIRE(s.entries().finished().size() == 3);
+  CHECK(s.entries().finished()[0].text == out[0] + "  (lost: the next line's echo came first)");
+  CHECK(s.entries().finished()[1].text == out[1]);
+  CHECK(s.done());  // the last probe is answered
+  CHECK(s.exit_code() == 1);
+}
+
+TEST_CASE("in echo mode the log gets each loss as a line of its own, since a line written cannot change",
+          "[echo][session][lost][log]") {
+  session_config c = echo_config();
+  c.keep_fresh = true;  // --log with a screen
+  session s(c);
+  s.apply(state(net_state::online), 0);
+  s.apply(keys("gone\r"), 1);
+  s.apply(keys("taken\r"), 2);
+  s.apply(net_writing_event{t0}, 0);
+  s.apply(tick(t0 + 5s), 6);
+  s.apply(net_writing_event{t0 + 5s}, 0);
+  s.apply(state(net_state::offline), 7);
+  std::vector<std::string> logged;
+  for (const entry& e : s.take_fresh()) {
+    logged.push_back(std::to_string(e.time) + " " + std::string{source_tag(e.src)} + " " + e.text);
+  }
+  CHECK(logged == std::vector<std::string>{"1 you gone", "2 you taken",
+                                           "6 sys no echo for seq=1 (timeout 5 s): gone",
+                                           "7 sys no echo for seq=2 (the connection dropped): taken"});
+  // The screen shows them on the lines' own entries.
+  CHECK(texts(s) == std::vector<std::string>{"you gone  (lost: no echo in 5 s)",
+                                             "you taken  (lost: the connection dropped)"});
+}
+
+TEST_CASE("in echo mode a lost line whose entry left the scrollback is said in an entry of its own",
+          "[echo][session][lost]") {
+  session_config c = echo_config();
+  c.scrollback = 3;
+  session s(c);
+  s.apply(state(net_state::online), 0);
+  s.apply(keys("old\r"), 0);
+  s.apply(net_writing_event{t0}, 0);
+  for (int i = 0; i < 3; ++i) s.apply(keys("/secret\r"), 0);  // three sys entries push it out
+  s.apply(tick(t0 + 5s), 0);
+  CHECK(texts(s).back() == "sys no echo for seq=1 (timeout 5 s): old");
+  CHECK_THAT(status_line(s), Catch::Contains("1 lost"));
+}
+
+TEST_CASE("in plain echo mode a loss is ping's line of its own, and the line sent is printed once, unchanged",
+          "[echo][session][lost]") {
+  session s(echo_config(false));
+  s.apply(state(net_state::online), 0);
+  s.apply(input_lines_event{{"gone", "taken"}}, 0);
+  s.apply(net_writing_event{t0}, 0);
+  s.apply(tick(t0 + 5s), 0);
+  s.apply(net_writing_event{t0 + 5s}, 0);
+  s.apply(state(net_state::offline), 0);
+  std::vector<std::string> printed;
+  for (const entry& e : s.take_fresh()) printed.push_back(std::string{source_tag(e.src)} + " " + e.text);
+  CHECK(printed == std::vector<std::string>{"you gone", "you taken", "echo no echo for seq=1 (timeout 5 s)",
+                                            "echo no echo for seq=2 (the connection dropped)"});
+  CHECK(texts(s) == printed);  // nothing amended where nothing could show it
+}
+
+TEST_CASE("in echo mode a loss marked on an entry is on the next frame's row",
+          "[echo][session][lost][frame]") {
+  session s(echo_config());
+  s.resize(10, 40);  // 25 cells of text: the mark wraps onto a second row
+  s.apply(state(net_state::online), 0);
+  s.apply(keys("gone\r"), 0);
+  s.apply(keys("next\r"), 0);
+  s.apply(net_writing_event{t0}, 0);
+  frame_builder frames;
+  auto rows = [&] {
+    std::vector<std::string> out;
+    for (const layout_row& r : frames.build(s, {}).transcript) {
+      out.push_back(r.e->text.substr(r.begin, r.end - r.begin));
+    }
+    return out;
+  };
+  CHECK(rows() == std::vector<std::string>{"gone", "next"});
+  s.apply(tick(t0 + 5s), 0);
+  CHECK(rows() == std::vector<std::string>{"gone  (lost: no echo in 5", " s)", "next"});
+}
+
+TEST_CASE("in echo mode a loss marked while scrolled back leaves the rows in view where they are",
+          "[echo][session][lost][scroll]") {
+  session s(echo_config());
+  s.resize(8, 40);  // 5 rows of transcript, 25 cells of text: the mark takes the entry a second row
+  s.apply(state(net_state::online), 0);
+  // "/secret" answers alternate: 4 rows ("secret on: ...") and 3 rows ("secret off: ...").
+  for (int i = 0; i < 8; ++i) s.apply(keys("/secret\r"), 0);  // entries 0 to 7, 28 rows
+  s.apply(keys("gone\r"), 0);                                 // entry 8, one row
+  s.apply(net_writing_event{t0}, 0);
+  for (int i = 0; i < 3; ++i) s.apply(keys("/secret\r"), 0);  // entries 9 to 11, 11 rows under it
+  frame_builder frames;
+  auto shown = [&] {
+    std::vector<std::string> out;
+    for (const layout_row& r : frames.build(s, {}).transcript) {
+      std::size_t index = 0;  // the scrollback is a deque: found, not subtracted
+      while (&s.entries().at(index) != r.e) ++index;
+      out.push_back(std::to_string(index) + ":" + r.e->text.substr(r.begin, r.end - r.begin));
+    }
+    return out;
+  };
+  auto page_up = [&](int times) {
+    for (int i = 0; i < times; ++i) s.apply(echochat::testing::one(named_key(key_code::page_up)), 0);
+  };
+  auto entries_shown = [&](const std::vector<std::string>& rows) {
+    std::vector<int> out;
+    for (const auto& r : rows) out.push_back(std::stoi(r.substr(0, r.find(':'))));
+    return out;
+  };
+  SECTION("the entry below the view: the view moves up with the row it grew") {
+    page_up(4);
+    const int scroll = s.view().scroll();
+    const auto before = shown();
+    for (const int i : entries_shown(before)) REQUIRE(i < 8);
+    s.apply(tick(t0 + 5s), 0);
+    CHECK(s.view().scroll() == scroll + 1);
+    CHECK(shown() == before);
+  }
+  SECTION("the entry in view: it grows where it is") {
+    page_up(2);
+    const int scroll = s.view().scroll();
+    REQUIRE(std::ranges::count(shown(), std::string{"8:gone"}) == 1);
+    s.apply(tick(t0 + 5s), 0);
+    CHECK(s.view().scroll() == scroll);
+    CHECK(std::ranges::count(shown(), std::string{"8:gone  (lost: no echo in 5"}) == 1);
+  }
+  SECTION("the entry above the view: nothing in view moves") {
+    page_up(1);
+    const int scroll = s.view().scroll();
+    const auto before = shown();
+    for (const int i : entries_shown(before)) REQUIRE(i > 8);
+    s.apply(tick(t0 + 5s), 0);
+    CHECK(s.view().scroll() == scroll);
+    CHECK(shown() == before);
+  }
+  SECTION("at the live end it stays live") {
+    s.apply(tick(t0 + 5s), 0);
+    CHECK(s.view().scroll() == 0);
+  }
+  CHECK(s.entries().finished()[8].text == "gone  (lost: no echo in 5 s)");
 }
 
 TEST_CASE("in plain echo mode --count sends its probes on schedule, prints ping's lines and ends by itself",

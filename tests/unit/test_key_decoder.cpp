@@ -1,5 +1,6 @@
 // The key decoder: every named key, UTF-8 split at every point, invalid bytes, lone Esc, paste.
 #include "echochat/core/key_decoder.hpp"
+#include "unit/decoder_util.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,17 +9,10 @@
 #include <vector>
 
 using namespace echochat;
+using echochat::testing::decode;
 using namespace std::string_view_literals;
 
 namespace {
-
-std::vector<key> decode(std::string_view bytes) {
-  key_decoder d;
-  std::vector<key> out;
-  d.feed(bytes, out);
-  d.flush(out);
-  return out;
-}
 
 std::vector<std::string> names(const std::vector<key>& keys) {
   std::vector<std::string> out;

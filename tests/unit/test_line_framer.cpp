@@ -111,7 +111,7 @@ void check_cutting(const std::vector<std::string>& lines, const std::vector<fram
 
 }  // namespace
 
-TEST_CASE("a line ending in \\n comes out whole", "[framer]") {
+TEST_CASE("a line ending in a newline comes out whole", "[framer]") {
   CHECK(frame({"hello\n"}) == std::vector{whole("hello")});
 }
 
@@ -138,17 +138,17 @@ TEST_CASE("empty lines are lines", "[framer]") {
   CHECK(frame({"a\n\nb\n"}) == std::vector{whole("a"), whole(""), whole("b")});
 }
 
-TEST_CASE("\\r\\n ends a line and the \\r is dropped", "[framer]") {
+TEST_CASE("CR LF ends a line and the CR is dropped", "[framer]") {
   CHECK(frame({"one\r\ntwo\r\n"}) == std::vector{whole("one"), whole("two")});
   CHECK(frame({"mixed\nends\r\n"}) == std::vector{whole("mixed"), whole("ends")});
 }
 
-TEST_CASE("\\r\\n split between chunks still ends the line", "[framer]") {
+TEST_CASE("CR LF split between chunks still ends the line", "[framer]") {
   CHECK(frame({"abc\r", "\ndef\n"}) == std::vector{whole("abc"), whole("def")});
   CHECK(frame({"abc\r", "", "\n"}) == std::vector{whole("abc")});
 }
 
-TEST_CASE("a lone \\r stays in the text and is shown as ^M", "[framer]") {
+TEST_CASE("a lone CR stays in the text and is shown as ^M", "[framer]") {
   const auto lines = frame({"a\rb\n"});
   REQUIRE(lines == std::vector{whole("a\rb")});
   CHECK(sanitize(lines[0].text) == "a^Mb");
@@ -177,7 +177,7 @@ TEST_CASE("finish after a complete line or nothing returns nothing", "[framer]")
   CHECK(framer.finish() == std::nullopt);
 }
 
-TEST_CASE("a stream ending in \\r ends its last line there", "[framer]") {
+TEST_CASE("a stream ending in CR ends its last line there", "[framer]") {
   CHECK(frame({"abc\r"}) == std::vector{whole("abc")});
   CHECK(frame({"abc\n\r"}) == std::vector{whole("abc"), whole("")});
   CHECK(frame({"a\rb\r"}) == std::vector{whole("a\rb")});

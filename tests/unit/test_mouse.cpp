@@ -1,6 +1,7 @@
 // SGR 1006 mouse reports in the key decoder: the wheel is a key, clicks and the rest are dropped,
 // never shown as junk, whatever the chunking.
 #include "echochat/core/key_decoder.hpp"
+#include "unit/decoder_util.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,18 +9,7 @@
 #include <vector>
 
 using namespace echochat;
-
-namespace {
-
-std::vector<key> decode(std::string_view bytes) {
-  key_decoder d;
-  std::vector<key> out;
-  d.feed(bytes, out);
-  d.flush(out);
-  return out;
-}
-
-}  // namespace
+using echochat::testing::decode;
 
 TEST_CASE("a wheel report is WheelUp or WheelDown, with or without modifiers", "[decoder][mouse]") {
   CHECK(decode("\x1b[<64;10;5M") == std::vector<key>{named_key(key_code::wheel_up)});

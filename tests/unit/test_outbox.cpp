@@ -138,7 +138,7 @@ TEST_CASE("an empty line can be queued", "[outbox]") {
   CHECK(drain(box) == std::vector<std::string>{"\n"});
 }
 
-TEST_CASE("a line goes on the wire followed by \\n", "[outbox]") {
+TEST_CASE("a line goes on the wire followed by a newline", "[outbox]") {
   CHECK(wire_format("hello") == "hello\n");
   CHECK(wire_format("") == "\n");
   CHECK(wire_format("caf\xC3\xA9 \xF0\x9F\x98\x80") == "caf\xC3\xA9 \xF0\x9F\x98\x80\n");

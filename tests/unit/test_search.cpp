@@ -160,6 +160,28 @@ TEST_CASE("/find keeps up with entries that arrive and entries the scrollback dr
   CHECK(f.current(t)->text == "needle new");
 }
 
+TEST_CASE("/find takes in an entry amended after it was looked at, and keeps the current match",
+          "[search][find][amend]") {
+  transcript t = numbered(10);  // needles 0, 5
+  transcript_find f("needle", t);
+  CHECK(f.older());
+  CHECK(f.current(t)->text == "Needle 0");
+  REQUIRE(t.amend(3, "  (lost: a needle)"));  // "hay 3" matches now
+  f.update(t);
+  CHECK(f.count() == 3);
+  CHECK(f.position() == 1u);  // still "Needle 0", now the first of three
+  CHECK(f.current(t)->text == "Needle 0");
+  CHECK(f.newer());
+  CHECK(f.current(t)->text == "hay 3  (lost: a needle)");
+  CHECK(f.newer());
+  CHECK(f.current(t)->text == "Needle 5");
+  t.add(0, source::net, "needle new");
+  REQUIRE(t.amend(5, " needle"));  // a match amended: still one match
+  f.update(t);
+  CHECK(f.count() == 4);
+  CHECK(f.current(t)->text == "Needle 5 needle");
+}
+
 TEST_CASE("/find scrolls so that the match shows in the middle of the window", "[search][find]") {
   const transcript t = numbered(100);
   // Entry 50 has 49 one-row entries below it; in a 10-row window it gets 5 rows below.

@@ -192,8 +192,8 @@ TEST_CASE("wrapped entries continue on following rows without the prefix", "[mod
 
 TEST_CASE("the layout cache gives what layout gives, frame after frame", "[model][layout]") {
   // A long random session on one transcript: typing (ASCII, wide, long enough to wrap), Backspace,
-  // Enter, entries from elsewhere, scrolling and resizing, with the scrollback overflowing. After
-  // every step the cached layout must equal a fresh one, row for row.
+  // Enter, entries from elsewhere, earlier entries amended, scrolling and resizing, with the
+  // scrollback overflowing. After every step the cached layout must equal a fresh one, row for row.
   transcript t(40);
   layout_cache cache;
   std::uint32_t seed = 12345;
@@ -219,6 +219,9 @@ TEST_CASE("the layout cache gives what layout gives, frame after frame", "[model
     } else if (op < 86) {
       cols = static_cast<int>(1 + next() % 100);
       height = static_cast<int>(next() % 14);
+    } else if (op < 89 && !t.finished().empty()) {
+      // An entry shown earlier learns more (echo mode's "lost"), while typing goes on below it.
+      t.amend(t.first_id() + next() % t.finished().size(), next() % 3 == 0 ? "  (lost: 日本)" : "  (lost)");
     } else {
       // A frame with nothing changed.
     }
@@ -235,6 +238,99 @@ TEST_CASE("the layout cache gives what layout gives, frame after frame", "[model
       REQUIRE(got.rows[r].first == want.rows[r].first);
     }
   }
+}
+
+TEST_CASE("an entry is named for good by its id, and amending it adds to its text in place",
+          "[model][amend]") {
+  transcript t;
+  t.add(1, source::you, "hello");
+  t.add(2, source::net, "other");
+  t.type(3, "typing");
+  REQUIRE(t.find(0) != nullptr);
+  CHECK(t.find(0)->text == "hello");
+  CHECK(t.find(1)->text == "other");
+  CHECK(t.find(2) == nullptr);  // not finished yet: the open entry has no id
+  CHECK(t.amendments() == 0);
+
+  CHECK(t.amend(0, "  (lost)"));
+  CHECK(t.amendments() == 1);
+  CHECK(t.find(0)->text == "hello  (lost)");
+  CHECK(t.find(0)->time == 1);  // the entry's own time and source stay
+  CHECK(t.find(0)->src == source::you);
+  CHECK(t.finished().front().text == "hello  (lost)");
+  CHECK(t.finished().back().text == "other");  // its place too: nothing moved
+  CHECK(t.finished_total() == 2);              // nothing was added
+  CHECK(t.finished_bytes() == std::string{"hello  (lost)other"}.size());
+  REQUIRE(t.typing());
+  CHECK(t.typing()->text == "typing");  // the open entry is not touched
+
+  CHECK(t.amend(0, "!"));
+  CHECK(t.find(0)->text == "hello  (lost)!");
+  CHECK(t.amendments() == 2);
+}
+
+TEST_CASE("an entry no longer kept (or never finished) cannot be amended, and nothing changes",
+          "[model][amend]") {
+  transcript t(2);
+  for (int i = 0; i < 4; ++i) t.add(i, source::you, std::to_string(i));
+  CHECK(t.first_id() == 2);
+  const std::size_t bytes = t.finished_bytes();
+  for (const std::uint64_t id : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{4}, std::uint64_t{99}}) {
+    INFO("id " << id);
+    CHECK(t.find(id) == nullptr);
+    CHECK_FALSE(t.amend(id, "  (lost)"));
+  }
+  CHECK(t.amendments() == 0);
+  CHECK(t.finished_bytes() == bytes);
+  CHECK(t.find(2)->text == "2");
+  CHECK(t.find(3)->text == "3");
+}
+
+TEST_CASE("an amended entry counts against the byte capacity, and the oldest entries make room",
+          "[model][amend]") {
+  transcript t(100, 1000);
+  for (int i = 0; i < 3; ++i) t.add(i, source::you, std::string(300, 'a'));
+  REQUIRE(t.finished_bytes() == 900);
+  CHECK(t.amend(2, std::string(200, 'b')));  // 1100 bytes: the oldest goes
+  CHECK(t.finished().size() == 2);
+  CHECK(t.first_id() == 1);
+  CHECK(t.finished_bytes() == 800);
+  CHECK(t.find(2)->text.size() == 500);
+}
+
+TEST_CASE("the layout cache lays out an amended entry again, even while only the line being typed changes",
+          "[model][layout][amend]") {
+  // The cache reuses the finished entries' rows while the user types; an amended entry has new
+  // text (and maybe more rows), so a cache that missed it would show it cut at its old length.
+  transcript t;
+  t.add(0, source::you, "gone");
+  t.add(1, source::net, "after");
+  t.type(2, "draft");
+  layout_cache cache;
+  const int cols = 40;  // 25 cells of text after the prefix
+  CHECK(row_texts(cache.update(t, cols, 10, 0)) == std::vector<std::string>{"gone", "after", "draft"});
+  t.type(2, "!");  // a frame where only the typing changed: served from the cache
+  CHECK(row_texts(cache.update(t, cols, 10, 0)) == std::vector<std::string>{"gone", "after", "draft!"});
+
+  SECTION("the same number of rows") {
+    REQUIRE(t.amend(0, "  (lost)"));
+    CHECK(row_texts(cache.update(t, cols, 10, 0)) ==
+          std::vector<std::string>{"gone  (lost)", "after", "draft!"});
+  }
+  SECTION("wrapped onto a second row") {
+    REQUIRE(t.amend(0, "  (lost: no echo in 5 s, really)"));
+    CHECK(row_texts(cache.update(t, cols, 10, 0)) ==
+          std::vector<std::string>{"gone  (lost: no echo in 5", " s, really)", "after", "draft!"});
+  }
+  SECTION("then typing goes on from the cache again") {
+    REQUIRE(t.amend(0, "  (lost)"));
+    cache.update(t, cols, 10, 0);
+    t.type(2, "?");
+    CHECK(row_texts(cache.update(t, cols, 10, 0)) ==
+          std::vector<std::string>{"gone  (lost)", "after", "draft!?"});
+  }
+  const visible_rows want = layout(t, cols, 10, 0);
+  CHECK(row_texts(cache.update(t, cols, 10, 0)) == row_texts(want));
 }
 
 TEST_CASE("a combining mark at the start of an entry goes on U+25CC, not on the tag before it",

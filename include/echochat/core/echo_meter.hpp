@@ -24,6 +24,9 @@ struct echo_result {
   bool trailing_cr = false;         // differs only by a "\r" at the end of the echo
   bool skipped = false;             // lost: a later line's echo came first
   std::string sent;                 // what was sent (differs, lost)
+  // The transcript entry that shows the line, as sent() was told (not echoed, unexpected: none),
+  // so that a loss can be marked on the line's own entry.
+  std::optional<std::uint64_t> entry;
 };
 
 // ping's figures over the round trips measured.
@@ -48,8 +51,9 @@ class echo_meter {
  public:
   explicit echo_meter(std::chrono::nanoseconds timeout) : timeout_(timeout) {}
 
-  // A line was sent (queued for the connection): its sequence number.
-  std::uint64_t sent(std::string text);
+  // A line was sent (queued for the connection), shown as transcript entry `entry` if it is
+  // shown: its sequence number.
+  std::uint64_t sent(std::string text, std::optional<std::uint64_t> entry = std::nullopt);
   // The oldest sent line not yet written had its write handed to the socket at `t`: its clock
   // starts then.
   void handed(echo_clock::time_point t);
@@ -75,6 +79,7 @@ class echo_meter {
     std::uint64_t seq = 0;
     std::string text;
     std::optional<echo_clock::time_point> handed;
+    std::optional<std::uint64_t> entry;
   };
   echo_result lose(waiting_line& w);
 

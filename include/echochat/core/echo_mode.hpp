@@ -46,6 +46,9 @@ class echo_mode final : public mode {
   // Measures the lines the chat rules sent since `before` lines were waiting to go out.
   void measure_sent(session_state& s, std::size_t before);
   void show(const echo_result& r, session_state& s, std::time_t now, const std::string& received);
+  // A lost line: `why` for ping's line ("timeout 5 s"), `note` for its entry ("no echo in 5 s").
+  void lose(const echo_result& r, std::string_view why, std::string_view note, session_state& s,
+            std::time_t now);
   void send_probe(session_state& s, std::time_t now, std::chrono::system_clock::time_point wall);
   void check_done(session_state& s);
 

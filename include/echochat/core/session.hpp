@@ -95,12 +95,23 @@ struct session_state {
   bool log_failed = false;        // a write to the log file failed: the exit status is 1 then
   std::vector<entry> fresh;       // finished entries not yet taken (only with keep_fresh)
   std::vector<std::string> outgoing;  // lines for the connection, not yet taken
+  // The transcript entry (its id) that shows each line of `outgoing`, in step with it: echo mode
+  // marks a lost line on it. no_entry for a line not shown (a probe in plain output).
+  std::vector<std::uint64_t> outgoing_entries;
+  static constexpr std::uint64_t no_entry = ~std::uint64_t{0};
   bool record_history;
   std::vector<std::string> recorded;  // lines for the history file, not yet taken
   unread_marker unread;               // what arrived while scrolled back
 
   // A finished entry.
   void add(std::time_t now, source src, std::string text);
+  // An entry shown earlier learns more: `more` goes on the end of finished entry `id` (false,
+  // and nothing changes, when it is no longer kept). While scrolled back, the rows in view stay
+  // where they are. Plain output and the log, which cannot change a line already written, get
+  // nothing from it: say what happened with record().
+  bool amend(std::uint64_t id, std::string_view more);
+  // A line for plain output and the log alone (with keep_fresh), not for the transcript.
+  void record(std::time_t now, source src, std::string text);
   // Enter in local echo: the entry being typed is finished.
   void finish_typing(std::time_t now);
   // Lines to send: shown as `you` entries (or `reply` ones, sent without typing) and handed to
@@ -129,7 +140,10 @@ class session {
   // Finished entries not yet taken (only with keep_fresh): for plain output and the log file.
   std::vector<entry> take_fresh() { return std::exchange(state_.fresh, {}); }
   // Lines sent since last asked, for the connection to write.
-  std::vector<std::string> take_outgoing() { return std::exchange(state_.outgoing, {}); }
+  std::vector<std::string> take_outgoing() {
+    state_.outgoing_entries.clear();
+    return std::exchange(state_.outgoing, {});
+  }
   // Lines sent since last asked that the history file keeps (not while /secret is on).
   std::vector<std::string> take_recorded() { return std::exchange(state_.recorded, {}); }
 

@@ -59,10 +59,23 @@ class transcript {
   // Enter: the open entry (or an empty one) becomes a finished entry.
   void finish_typing(std::time_t when);
 
+  // An entry shown earlier learns more (echo mode marks a line lost on its own `you` entry):
+  // `more` (valid UTF-8, no controls) goes on the end of finished entry `id`. False, and nothing
+  // changes, when that entry is no longer kept. Counted in amendments(), so a layout made
+  // before it is known to be stale.
+  bool amend(std::uint64_t id, std::string_view more);
+
   const std::deque<entry>& finished() const { return finished_; }
   const std::optional<entry>& typing() const { return typing_; }
   // Entries ever finished, scrolled-out ones included: a plain-output cursor counts against it.
+  // It is also how an entry is named for good: the entry finished when this was n has id n.
   std::uint64_t finished_total() const { return finished_total_; }
+  // The id of the oldest finished entry kept.
+  std::uint64_t first_id() const { return finished_total_ - finished_.size(); }
+  // Finished entry `id`, or nullptr when it is not (or no longer) kept.
+  const entry* find(std::uint64_t id) const;
+  // How many times an entry was amended: unchanged, no finished entry's text changed.
+  std::uint64_t amendments() const { return amendments_; }
   std::size_t size() const { return finished_.size() + (typing_ ? 1 : 0); }
   // Bytes of text in the finished entries kept.
   std::size_t finished_bytes() const { return finished_bytes_; }
@@ -71,6 +84,7 @@ class transcript {
 
  private:
   void push_finished(entry e);
+  void trim();
 
   std::size_t capacity_;
   std::size_t byte_capacity_;
@@ -78,6 +92,7 @@ class transcript {
   std::deque<entry> finished_;
   std::optional<entry> typing_;
   std::uint64_t finished_total_ = 0;
+  std::uint64_t amendments_ = 0;
 };
 
 // One screen row of the transcript: part of an entry's text.
@@ -107,7 +122,8 @@ visible_rows layout(const transcript& t, int cols, int height, int scroll);
 
 // layout() for one frame after another. While the finished entries, the size and the scroll stay
 // as they were (the user is typing), a frame wraps only the entry being typed again and reuses
-// the other rows; otherwise it lays everything out. Gives exactly what layout() gives.
+// the other rows; otherwise (an entry added or amended, a new size or scroll) it lays everything
+// out. Gives exactly what layout() gives.
 class layout_cache {
  public:
   const visible_rows& update(const transcript& t, int cols, int height, int scroll);
@@ -116,6 +132,7 @@ class layout_cache {
   visible_rows view_;
   const transcript* of_ = nullptr;
   std::uint64_t finished_total_ = 0;  // unchanged: no entry was added, so none was dropped
+  std::uint64_t amendments_ = 0;      // unchanged: no finished entry's text grew
   int cols_ = -1;
   int height_ = -1;
   int scroll_ = -1;

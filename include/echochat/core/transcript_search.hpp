@@ -22,8 +22,8 @@ class transcript_find {
   const std::string& query() const { return finder_.needle(); }
   // A new search text: searched again, from the newest entry back.
   void set_query(std::string query, const transcript& t);
-  // Takes in the entries finished since the last call and forgets those the scrollback dropped;
-  // the current match stays the same entry while it is kept.
+  // Takes in the entries finished (or amended) since the last call and forgets those the
+  // scrollback dropped; the current match stays the same entry while it is kept.
   void update(const transcript& t);
 
   std::size_t count() const { return ids_.size(); }
@@ -46,6 +46,7 @@ class transcript_find {
   text_finder finder_;
   std::vector<std::uint64_t> ids_;  // matching entries, oldest first, by transcript-wide number
   std::uint64_t scanned_ = 0;       // entries numbered below this have been looked at
+  std::uint64_t amendments_ = 0;    // t.amendments() when they were: more, and they may match now
   std::size_t current_ = 0;         // index into ids_ (when not empty)
 };
 

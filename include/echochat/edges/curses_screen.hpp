@@ -40,7 +40,8 @@ class curses_screen final : public screen {
 
  private:
   // What the last frame put on one transcript row: the next frame redraws only the rows whose
-  // content differs (a copy, not the entry's address, which a new entry may reuse).
+  // content differs (a copy, not the entry's address, which a new entry may reuse and whose text
+  // an amendment may change).
   struct drawn_row {
     bool blank = true;  // no entry on this row
     bool first = false;  // the entry's first row: shows its time and tag

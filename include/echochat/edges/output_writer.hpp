@@ -56,6 +56,7 @@ class output_writer {
   void trim_lost();
 
   kind kind_ = kind::blocking;
+  bool socket_was_nonblocking_ = false;
   boost::asio::posix::stream_descriptor fd_;  // our own descriptor, closed with the writer
   std::size_t high_, low_;
   std::string buffer_;
