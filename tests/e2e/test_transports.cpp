@@ -263,7 +263,7 @@ TEST_CASE("socat OPENSSL-LISTEN echoes lines over verified TLS", "[e2e][tls][pee
 }
 
 TEST_CASE(
-    "--connect-timeout gives up on a server that accepts and never answers the TLS handshake, and retries",
+    "with --connect-timeout echochat gives up on a server that accepts and never answers the TLS handshake",
     "[e2e][tls][timeout]") {
   // A listening socket that never accepts: the kernel completes the TCP handshake (the backlog),
   // and then nothing more ever comes.
