@@ -1,19 +1,31 @@
 // Benchmark support: the flood server, and one program flooded through it in a pty, timed.
 #include "flood.hpp"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace echochat::bench {
 
@@ -103,7 +115,188 @@ double ms_between(bench_clock::time_point a, bench_clock::time_point b) {
   return duration<double, std::milli>(b - a).count();
 }
 
+// Starts `argv` with stdin on /dev/null (and stderr too when `quiet`; else stdout and stderr are
+// the benchmark's); the pid.
+pid_t spawn(const std::vector<std::string>& argv, bool quiet = false) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (quiet) posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int err = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (err != 0) throw std::system_error(err, std::generic_category(), "flood: cannot start " + argv[0]);
+  return pid;
+}
+
+// Runs `argv` to its end, its stderr silenced; true if it exited with 0.
+bool run_to_end(const std::vector<std::string>& argv) {
+  const pid_t pid = spawn(argv, true);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// A port on 127.0.0.1 that is free now (the kernel's pick; another program could take it before
+// ours binds it, which is then an error, not a wrong figure).
+int free_port() {
+  fd_guard s{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  if (s.fd < 0) throw_errno("socket");
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (::bind(s.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) throw_errno("bind");
+  if (::getsockname(s.fd, reinterpret_cast<sockaddr*>(&a), &len) < 0) throw_errno("getsockname");
+  return ntohs(a.sin_port);
+}
+
+// Something listens on 127.0.0.1:port (from /proc/net/tcp, so no connection is spent on asking).
+bool listening(int port) {
+  std::ifstream in("/proc/net/tcp");
+  char want[32];
+  std::snprintf(want, sizeof want, "0100007F:%04X", port);
+  std::string line;
+  std::getline(in, line);  // the heading
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (local == want && state == "0A") return true;
+  }
+  return false;
+}
+
+// The WebSocket upgrade's answer for the key a client sent (RFC 6455: SHA-1, then base64).
+std::string websocket_accept(const std::string& key) {
+  const std::string in = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (EVP_Digest(in.data(), in.size(), md, &md_len, EVP_sha1(), nullptr) != 1) {
+    throw std::runtime_error("flood: SHA-1 failed");
+  }
+  unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  const int n = EVP_EncodeBlock(b64, md, static_cast<int>(md_len));
+  return std::string(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(n));
+}
+
+// Reads the client's upgrade request on the non-blocking `fd` (pumping the pty meanwhile) and
+// answers 101.
+void accept_websocket(int fd, pty_process& p, bool to_screen) {
+  std::string request;
+  const auto deadline = bench_clock::now() + 20s;
+  while (request.find("\r\n\r\n") == std::string::npos) {
+    if (bench_clock::now() > deadline || p.exited()) {
+      throw std::runtime_error("'" + p.name() + "' sent no WebSocket upgrade request within 20 s");
+    }
+    pollfd fds[2] = {{fd, POLLIN, 0}, {p.master(), POLLIN, 0}};
+    ::poll(fds, 2, 10);
+    p.pump(to_screen);
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+      request.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      throw std::runtime_error("'" + p.name() + "' closed the connection before its upgrade request");
+    }
+  }
+  std::string lower = request;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string field = "\r\nsec-websocket-key:";
+  const std::size_t at = lower.find(field);
+  if (at == std::string::npos)
+    throw std::runtime_error("flood: an upgrade request without Sec-WebSocket-Key");
+  std::size_t begin = at + field.size();
+  while (begin < request.size() && request[begin] == ' ') ++begin;
+  std::size_t end = request.find("\r\n", begin);
+  while (end > begin && request[end - 1] == ' ') --end;
+  const std::string answer =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: " +
+      websocket_accept(request.substr(begin, end - begin)) + "\r\n\r\n";
+  std::size_t off = 0;
+  while (off < answer.size()) {
+    const ssize_t n = ::send(fd, answer.data() + off, answer.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) throw_errno("send");
+    if (n > 0) off += static_cast<std::size_t>(n);
+    if (n < 0) {
+      pollfd out{fd, POLLOUT, 0};
+      ::poll(&out, 1, 10);
+    }
+  }
+}
+
 }  // namespace
+
+flood_text make_ws_flood(std::size_t lines) {
+  flood_text f;
+  f.bytes.reserve(lines * 14);
+  char buf[32];
+  for (std::size_t i = 0; i < lines; ++i) {
+    const int n = std::snprintf(buf, sizeof buf, "line %07zu", i);
+    f.bytes.push_back(static_cast<char>(0x81));  // FIN, text
+    f.bytes.push_back(static_cast<char>(n));     // unmasked, under 126 bytes
+    f.bytes.append(buf, static_cast<std::size_t>(n));
+  }
+  std::snprintf(buf, sizeof buf, "line %07zu", lines - 1);
+  f.last_line = buf;
+  return f;
+}
+
+test_certificate::test_certificate() {
+  std::string dir_template =
+      (std::getenv("TMPDIR") != nullptr ? std::string{std::getenv("TMPDIR")} : "/tmp") +
+      "/echochat-bench-XXXXXX";
+  if (::mkdtemp(dir_template.data()) == nullptr) throw_errno("mkdtemp");
+  dir_ = dir_template;
+  if (!run_to_end({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                   "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext",
+                   "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key(), "-out", cert()})) {
+    throw std::runtime_error("flood: openssl req could not make a test certificate");
+  }
+}
+
+test_certificate::~test_certificate() {
+  ::unlink(cert().c_str());
+  ::unlink(key().c_str());
+  ::rmdir(dir_.c_str());
+}
+
+tls_relay::tls_relay(const test_certificate& cert, const flood_server& backend) : port_(free_port()) {
+  // -b 65536: socat's reads as big as the flood server's writes (its default is 8 KiB).
+  // Its stderr is silenced: it reports the reset when a client is ended at the end of a round.
+  pid_ = spawn({"socat", "-b", "65536",
+                "OPENSSL-LISTEN:" + std::to_string(port_) + ",bind=127.0.0.1,reuseaddr,cert=" + cert.cert() +
+                    ",key=" + cert.key() + ",verify=0",
+                "TCP:" + backend.address()},
+               true);
+  const auto deadline = bench_clock::now() + 10s;
+  while (!listening(port_)) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("flood: socat ended before it listened on port " + std::to_string(port_));
+    }
+    if (bench_clock::now() > deadline) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, &status, 0);
+      throw std::runtime_error("flood: socat did not listen within 10 s");
+    }
+    std::this_thread::sleep_for(2ms);
+  }
+}
+
+tls_relay::~tls_relay() {
+  if (pid_ < 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+}
 
 flood_text make_flood(std::size_t lines) {
   flood_text f;
@@ -157,6 +350,7 @@ flood_result run_flood(const std::vector<std::string>& argv, flood_server& serve
       throw std::runtime_error("'" + p.name() + "' did not connect to " + server.address() + " within 20 s");
     }
   }
+  if (config.websocket) accept_websocket(conn.fd, p, config.watch_screen);
   // At rest first: connected, its first frame drawn, so the span measures the flood alone.
   p.settle(100, 2000, config.watch_screen);
 

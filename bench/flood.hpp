@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace echochat::bench {
 
 // `lines` lines "line NNNNNNN\n" (a 7-digit counter from 0), and the text of the last one, which
@@ -20,6 +22,9 @@ struct flood_text {
   std::string last_line;
 };
 flood_text make_flood(std::size_t lines);
+// The same lines as WebSocket text messages from a server (unmasked), one message a line, without
+// the newline: what a WebSocket chat server sends.
+flood_text make_ws_flood(std::size_t lines);
 
 // A listening TCP socket on 127.0.0.1, on a port the kernel picks.
 class flood_server {
@@ -51,6 +56,9 @@ struct flood_config {
   // flood is written (a program that rewrites only the cells that changed may never send the
   // last line's text in one piece).
   bool watch_screen = false;
+  // The server speaks WebSocket: once a client connects, it answers the upgrade request (101)
+  // before the flood (which then is make_ws_flood's frames).
+  bool websocket = false;
   std::chrono::seconds timeout{180};
 };
 
@@ -61,6 +69,39 @@ struct flood_result {
   std::uint64_t bytes_out = 0;  // what the program wrote to the terminal over the span
   std::vector<double> key_us;   // each key typed during the flood: write to its echo
   int keys_lost = 0;            // keys typed that never showed
+};
+
+// A self-signed certificate for 127.0.0.1 and localhost (P-256), made with `openssl req` in a
+// fresh temporary directory, removed again at the end.
+class test_certificate {
+ public:
+  test_certificate();
+  ~test_certificate();
+  test_certificate(const test_certificate&) = delete;
+  test_certificate& operator=(const test_certificate&) = delete;
+
+  [[nodiscard]] std::string cert() const { return dir_ + "/cert.pem"; }
+  [[nodiscard]] std::string key() const { return dir_ + "/key.pem"; }
+
+ private:
+  std::string dir_;
+};
+
+// `socat OPENSSL-LISTEN` on 127.0.0.1 (one connection, no fork) relaying to `backend`: a TLS
+// server in front of the flood server, so the flood is the same bytes and starts at the same
+// moment. Waits until it listens; ends it when it goes.
+class tls_relay {
+ public:
+  tls_relay(const test_certificate& cert, const flood_server& backend);
+  ~tls_relay();
+  tls_relay(const tls_relay&) = delete;
+  tls_relay& operator=(const tls_relay&) = delete;
+
+  [[nodiscard]] int port() const noexcept { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
 };
 
 // Starts `argv` in its own rows x cols pty; once it has connected to `server` (within 20 s) and

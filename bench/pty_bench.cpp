@@ -25,6 +25,9 @@
 #ifndef ECHOCHAT_BENCH_BINARY
 #define ECHOCHAT_BENCH_BINARY "echochat"
 #endif
+#ifndef ECHOCHAT_WS_READER_BINARY
+#define ECHOCHAT_WS_READER_BINARY "echochat_ws_reader"
+#endif
 
 namespace {
 
@@ -49,6 +52,10 @@ struct options {
   std::size_t flood_lines = 1'000'000;  // lines a loopback server floods to echochat and to ncat
   int flood_rounds = 3;                 // 0 skips the flood
   bool flood_only = false;              // the flood alone (to measure another echochat's)
+  // The floods' transports, in this order: tcp (against ncat), tls (against openssl s_client
+  // behind socat OPENSSL-LISTEN), ws and wss (against echochat_ws_reader).
+  std::vector<std::string> flood_transports{"tcp", "tls", "ws", "wss"};
+  std::string ws_reader = ECHOCHAT_WS_READER_BINARY;
 };
 
 constexpr int alone_blocks = 4;  // latency blocks per program, each program typed at alone
@@ -60,10 +67,19 @@ constexpr int flood_cols = 100;
                "usage: %s [--echochat PATH] [--peer PATH] [--rounds N] [--latency-keys N]\n"
                "          [--peer-rounds N] [--idle-seconds S] [--paste-keys N]\n"
                "          [--flood-lines N] [--flood-rounds N] [--flood-only]\n"
+               "          [--flood-transports LIST] [--ws-reader PATH]\n"
                "Drives echochat, `sh -c 'stty raw -echo; exec cat'` (the physical limit) and, with\n"
                "--peer, the original Python program in %dx%d pseudo-terminals and prints one table.\n"
-               "Then a loopback server floods --flood-lines lines to `echochat --connect` and to\n"
-               "`ncat`, each in a %dx%d pseudo-terminal, in alternating rounds: a second table.\n",
+               "Then a loopback server floods --flood-lines lines to `echochat --connect` and to a\n"
+               "reference client, each in a %dx%d pseudo-terminal, in alternating rounds: a table per\n"
+               "transport in --flood-transports (comma-separated, default tcp,tls,ws,wss):\n"
+               "  tcp  the server itself; reference `ncat`\n"
+               "  tls  socat OPENSSL-LISTEN in front of it, a self-signed certificate made with openssl\n"
+               "       (echochat gets it as --ca); reference `openssl s_client -quiet` (-CAfile, the same)\n"
+               "  ws   the server answers the WebSocket upgrade, then sends one text message a line;\n"
+               "       reference echochat_ws_reader (--ws-reader), a minimal reader that writes each\n"
+               "       read's messages in one write(), as ncat writes each read\n"
+               "  wss  ws behind the same socat OPENSSL-LISTEN; reference echochat_ws_reader --tls\n",
                argv0, rows, cols, flood_rows, flood_cols);
   std::exit(code);
 }
@@ -98,6 +114,21 @@ options parse(int argc, char** argv) {
         o.flood_lines = static_cast<std::size_t>(std::clamp(std::stoi(v), 1, 9'999'999));  // 7 digits
       } else if (a == "--flood-rounds") {
         o.flood_rounds = std::max(0, std::stoi(v));
+      } else if (a == "--flood-transports") {
+        o.flood_transports.clear();
+        for (std::size_t at = 0; at <= v.size();) {
+          const std::size_t comma = std::min(v.find(',', at), v.size());
+          const std::string t = v.substr(at, comma - at);
+          if (t != "tcp" && t != "tls" && t != "ws" && t != "wss") {
+            std::fprintf(stderr, "%s: --flood-transports takes tcp, tls, ws, wss: not %s\n", argv[0],
+                         t.c_str());
+            std::exit(2);
+          }
+          o.flood_transports.push_back(t);
+          at = comma + 1;
+        }
+      } else if (a == "--ws-reader") {
+        o.ws_reader = v;
       } else {
         usage(argv[0], 2);
       }
@@ -611,35 +642,81 @@ void run_keys(const options& o) {
       alone_keys(o));
 }
 
-// Section 5: a loopback server floods short lines to echochat (chat mode) and to ncat, each in its own
-// pty, in alternating rounds; keys are typed into echochat meanwhile. The second table.
-void run_flood_section(const options& o) {
-  const flood_text flood = make_flood(o.flood_lines);
+// Section 5: a loopback server floods short lines to echochat (chat mode) and to a reference client,
+// each in its own pty, in alternating rounds; keys are typed into echochat meanwhile. A table per
+// transport: over tcp the reference is ncat; over tls, openssl s_client; over ws and wss, a minimal
+// WebSocket reader. For tls and wss, socat OPENSSL-LISTEN relays the server's bytes.
+void run_flood_section(const options& o, const std::string& transport) {
+  const bool tls = transport == "tls" || transport == "wss";
+  const bool websocket = transport == "ws" || transport == "wss";
+  const flood_text flood = websocket ? make_ws_flood(o.flood_lines) : make_flood(o.flood_lines);
+  std::optional<test_certificate> cert;
+  if (tls) cert.emplace();
+  const std::string reference = transport == "tcp"   ? "ncat"
+                                : transport == "tls" ? "openssl s_client"
+                                                     : "echochat_ws_reader";
+  if (transport == "tcp") {
+    std::printf(
+        "flood: %s lines \"line NNNNNNN\" (%s bytes) from a server on 127.0.0.1 to\n"
+        "echochat: %s --connect 127.0.0.1:PORT --delay %s; ncat 127.0.0.1 PORT\n",
+        fmt(cell{static_cast<double>(o.flood_lines), 0}).c_str(),
+        fmt(cell{static_cast<double>(flood.bytes.size()), 0}).c_str(), o.echochat.c_str(),
+        std::string{far_delay}.c_str());
+  } else {
+    std::printf("flood over %s://: %s lines \"line NNNNNNN\" (%s bytes%s) from a server on 127.0.0.1%s to\n",
+                transport.c_str(), fmt(cell{static_cast<double>(o.flood_lines), 0}).c_str(),
+                fmt(cell{static_cast<double>(flood.bytes.size()), 0}).c_str(),
+                websocket ? ", one WebSocket text message a line" : "",
+                tls ? ", through socat -b 65536 OPENSSL-LISTEN (a self-signed P-256 certificate)" : "");
+    if (transport == "tls") {
+      std::printf(
+          "echochat: %s --connect tls://127.0.0.1:PORT --ca CERT --delay %s;\n"
+          "openssl s_client -quiet -CAfile CERT -connect 127.0.0.1:PORT\n",
+          o.echochat.c_str(), std::string{far_delay}.c_str());
+    } else {
+      std::printf("echochat: %s --connect %s://127.0.0.1:PORT/%s --delay %s;\n%s%s 127.0.0.1 PORT /\n",
+                  o.echochat.c_str(), transport.c_str(), tls ? " --ca CERT" : "",
+                  std::string{far_delay}.c_str(), o.ws_reader.c_str(), tls ? " --tls --ca CERT" : "");
+    }
+  }
   std::printf(
-      "flood: %s lines \"line NNNNNNN\" (%s bytes) from a server on 127.0.0.1 to\n"
-      "echochat: %s --connect 127.0.0.1:PORT --delay %s; ncat 127.0.0.1 PORT\n"
       "pty %dx%d, TERM=xterm-256color, LANG=C.UTF-8; medians of %d alternating rounds; load average %s\n\n",
-      fmt(cell{static_cast<double>(o.flood_lines), 0}).c_str(),
-      fmt(cell{static_cast<double>(flood.bytes.size()), 0}).c_str(), o.echochat.c_str(),
-      std::string{far_delay}.c_str(), flood_rows, flood_cols, o.flood_rounds, load_average().c_str());
+      flood_rows, flood_cols, o.flood_rounds, load_average().c_str());
   std::fflush(stdout);
-  std::fprintf(stderr, "echochat_bench: flood rounds\n");
+  std::fprintf(stderr, "echochat_bench: flood rounds, %s\n", transport.c_str());
 
   std::vector<double> ms[2], cpu_ms[2], cpu_per_million[2], hwm_kib[2], out_kib[2], key_us;
   int failures = 0, keys_lost = 0;
   for (int r = 0; r < o.flood_rounds; ++r) {
     for (int k = 0; k < 2; ++k) {
-      const int i = (r + k) % 2;  // 0 echochat, 1 ncat
+      const int i = (r + k) % 2;  // 0 echochat, 1 the reference
       flood_server server;
+      std::optional<tls_relay> relay;
+      if (tls) relay.emplace(*cert, server);
+      const std::string port = std::to_string(relay ? relay->port() : server.port());
       flood_config config;
       config.rows = flood_rows;
       config.cols = flood_cols;
       config.type_keys = i == 0;
       config.watch_screen = i == 0;
-      const std::vector<std::string> argv =
-          i == 0 ? std::vector<std::string>{o.echochat, "--connect", server.address(), "--delay",
-                                            std::string{far_delay}}
-                 : std::vector<std::string>{"ncat", "127.0.0.1", std::to_string(server.port())};
+      config.websocket = websocket;
+      std::vector<std::string> argv;
+      if (i == 0) {
+        const std::string target = transport == "tcp"   ? server.address()
+                                   : transport == "tls" ? "tls://127.0.0.1:" + port
+                                                        : transport + "://127.0.0.1:" + port + "/";
+        argv = {o.echochat, "--connect", target, "--delay", std::string{far_delay}};
+        if (tls) argv.insert(argv.end(), {"--ca", cert->cert()});
+      } else if (transport == "tcp") {
+        argv = {"ncat", "127.0.0.1", port};
+      } else if (transport == "tls") {
+        argv = {"openssl",  "s_client",         "-quiet", "-CAfile", cert->cert(), "-verify_return_error",
+                "-connect", "127.0.0.1:" + port};
+      } else {
+        argv = {o.ws_reader};
+        if (tls) argv.insert(argv.end(), {"--tls", "--ca", cert->cert()});
+        argv.insert(argv.end(), {"127.0.0.1", port, "/"});
+      }
       const flood_result res = run_flood(argv, server, flood, config);
       keys_lost += res.keys_lost;
       if (i == 0) key_us.insert(key_us.end(), res.key_us.begin(), res.key_us.end());
@@ -684,7 +761,7 @@ void run_flood_section(const options& o) {
       {"flood: written to the terminal (KiB)", median_cell(out_kib[0], 0), median_cell(out_kib[1], 0), {}});
   table.push_back({"flood: key latency median (ms)", median_cell(scaled(key_us, 1000.0), 2), {}, {}});
   table.push_back({"flood: key latency p99 (ms)", {percentile(scaled(key_us, 1000.0), 99), 2}, {}, {}});
-  print_table(table, false, "ncat", "ncat");
+  print_table(table, false, reference, reference);
   std::printf(
       "\nsamples: %d rounds each, %zu keys typed into echochat during its floods; load average at the end "
       "%s\n",
@@ -698,8 +775,10 @@ int run(const options& o) {
   std::printf("echochat_bench: %s\n", machine_line().c_str());
   if (!o.flood_only) run_keys(o);
   if (o.flood_rounds > 0) {
-    if (!o.flood_only) std::printf("\n");
-    run_flood_section(o);
+    for (std::size_t t = 0; t < o.flood_transports.size(); ++t) {
+      if (!o.flood_only || t > 0) std::printf("\n");
+      run_flood_section(o, o.flood_transports[t]);
+    }
   }
   return 0;
 }

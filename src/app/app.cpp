@@ -16,6 +16,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <clocale>
 #include <malloc.h>
 #include <cstdio>
@@ -189,7 +191,10 @@ int run(const options& opts) {
   }
   std::optional<chat_client> net;
   if (opts.connect) {
-    net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector));
+    const auto connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(opts.connect_timeout_seconds));
+    net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector), backoff_policy{},
+                std::max(connect_timeout, std::chrono::milliseconds{1}));
     net->on_connect(opts.on_connect);
     if (out) net->pause_reads_on(out->may_read());
   }

@@ -164,6 +164,16 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
                       },
                       "With --echo: pad each probe line to BYTES bytes")
                    ->type_name("BYTES");
+  auto* connect_timeout =
+      app.add_option_function<std::string>(
+             "--connect-timeout",
+             [&](const std::string& v) {
+               opts.connect_timeout_seconds = seconds_of("--connect-timeout", v, 0.001);
+             },
+             "With --connect: give up an attempt (resolving, connecting, the TLS handshake, the WebSocket "
+             "upgrade) after SECONDS, then retry as after any failure "
+             "(fractional, at least 0.001; default 10)")
+          ->type_name("SECONDS");
   auto* timeout = app.add_option_function<std::string>(
                          "--echo-timeout",
                          [&](const std::string& v) { eo.timeout_seconds = seconds_of("--echo-timeout", v, 0.001); },
@@ -189,6 +199,7 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
     return parse_exit{2, {}, std::string{"echochat: "} + flag + " needs " + other + " (see --help)\n"};
   };
   if (echo && !opts.connect) return needs("--echo", "--connect");
+  if (connect_timeout->count() > 0 && !opts.connect) return needs("--connect-timeout", "--connect");
   for (const auto* o : {count, interval, size, timeout}) {
     if (o->count() > 0 && !echo) return needs(o->get_name().c_str(), "--echo");
   }

@@ -7,6 +7,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <limits>
+#include <string>
+#include <variant>
 
 namespace echochat {
 
@@ -28,6 +30,17 @@ asio::awaitable<void> set_state(event_channel& events, net_state state, std::int
   co_await send_event(events, std::move(ev));
 }
 
+// "10 s", "0.25 s": a timeout as the user gave it.
+std::string seconds_text(std::chrono::milliseconds ms) {
+  std::string text = std::to_string(ms.count() / 1000);
+  if (const auto frac = ms.count() % 1000; frac != 0) {
+    std::string digits = std::to_string(1000 + frac).substr(1);
+    while (digits.back() == '0') digits.pop_back();
+    text += "." + digits;
+  }
+  return text + " s";
+}
+
 // The connection's own words for the error if it has some (a TLS verify error, a close frame).
 std::string describe(const line_connection& c, const error_code& ec) {
   if (std::string words = c.explain(ec); !words.empty()) return is_safe_text(words) ? words : sanitize(words);
@@ -38,11 +51,12 @@ std::string describe(const line_connection& c, const error_code& ec) {
 }  // namespace
 
 chat_client::chat_client(asio::any_io_executor ex, std::string name, connection_factory connect,
-                         backoff_policy policy)
+                         backoff_policy policy, std::chrono::milliseconds connect_timeout)
     : ex_(ex),
       name_(std::move(name)),
       connect_(std::move(connect)),
       policy_(policy),
+      connect_timeout_(connect_timeout),
       outbox_(std::numeric_limits<std::size_t>::max()),  // the chat mode bounds what may wait
       wake_(ex, 1) {}
 
@@ -109,6 +123,31 @@ asio::awaitable<error_code> chat_client::greet(line_connection& c, event_channel
   co_return error_code{};
 }
 
+asio::awaitable<error_code> chat_client::connect_within(line_connection& c) {
+  // A watchdog beside connect(): when the time is up it stops the attempt where it is (a server
+  // that accepts and never answers the handshake, a SYN that no one answers) and remembers where.
+  std::string stage;
+  steady_timer timer(ex_);
+  timer.expires_after(connect_timeout_);
+  auto watchdog = [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await timer.async_wait();
+    // Its wait may have completed just as connect() did, before the cancellation reached it.
+    const auto cs = co_await asio::this_coro::cancellation_state;
+    if (ec || cs.cancelled() != asio::cancellation_type::none) co_return;
+    stage = std::string{c.connect_stage()};
+    c.abort();  // connect() returns soon with an error; `||` waits for it
+  };
+  const auto result = co_await (c.connect() || watchdog());
+  const error_code* ec = std::get_if<0>(&result);
+  if (!stage.empty()) {
+    last_failure_ = "timed out after " + seconds_text(connect_timeout_) + " " + stage;
+    co_return asio::error::timed_out;
+  }
+  if (ec == nullptr) co_return asio::error::operation_aborted;  // cancelled from outside: quitting
+  if (*ec) last_failure_ = describe(c, *ec);
+  co_return *ec;
+}
+
 asio::awaitable<bool> chat_client::wait_to_retry(event_channel& events) {
   // Counts the retry down on the status bar, once a second; false when cancelled.
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
@@ -132,8 +171,7 @@ asio::awaitable<void> chat_client::run(event_channel& events) {
     unverified_ = connection.facts().unverified;
     co_await set_state(events, net_state::connecting, 0, {}, unverified_);
     // Each text is a named variable: see send_event() on GCC 12 and temporaries in co_await.
-    if (const error_code ec = co_await connection.connect()) {
-      last_failure_ = describe(connection, ec);
+    if (const error_code ec = co_await connect_within(connection)) {
       std::string failed = "cannot connect to " + name_ + ": " + last_failure_;
       co_await say(events, std::move(failed));
     } else {

@@ -22,11 +22,21 @@ class tcp_connection final : public line_connection {
       : target_(std::move(target)), resolver_(ex), socket_(ex) {}
 
   asio::awaitable<error_code> connect() override {
+    stage_ = "resolving the host name";
     auto [ec, endpoints] = co_await resolver_.async_resolve(target_.host, target_.port);
     if (ec) co_return ec;
+    stage_ = "connecting";
     std::tie(ec, std::ignore) = co_await asio::async_connect(socket_, endpoints);
     if (!ec) socket_.set_option(tcp::no_delay(true), ec);
     co_return ec;
+  }
+
+  std::string_view connect_stage() const override { return stage_; }
+
+  void abort() override {
+    resolver_.cancel();
+    error_code ignored;
+    socket_.close(ignored);
   }
 
   asio::awaitable<error_code> read_lines(std::vector<framed_line>& out) override {
@@ -62,6 +72,7 @@ class tcp_connection final : public line_connection {
   default_token::as_default_on_t<tcp::socket> socket_;
   line_framer framer_;
   std::array<char, 64 * 1024> buffer_{};
+  std::string_view stage_ = "connecting";
 };
 
 }  // namespace

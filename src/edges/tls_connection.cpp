@@ -19,12 +19,15 @@ class tls_connection final : public line_connection {
       : target_(std::move(target)), ctx_(std::move(ctx)), resolver_(ex), stream_(ex, *ctx_), checks_(insecure) {}
 
   asio::awaitable<error_code> connect() override {
+    stage_ = "resolving the host name";
     auto [ec, endpoints] = co_await resolver_.async_resolve(target_.host, target_.port, default_token{});
     if (ec) co_return ec;
+    stage_ = "connecting";
     std::tie(ec, std::ignore) = co_await asio::async_connect(stream_.next_layer(), endpoints, default_token{});
     if (ec) co_return ec;
     stream_.next_layer().set_option(tcp::no_delay(true), ec);
     checks_.prepare(stream_, target_.host);
+    stage_ = "during the TLS handshake";
     std::tie(ec) = co_await stream_.async_handshake(ssl::stream_base::client, default_token{});
     handshake_done_ = !ec;
     if (handshake_done_) facts_ = checks_.facts(stream_.native_handle());
@@ -37,6 +40,14 @@ class tls_connection final : public line_connection {
 
   asio::awaitable<error_code> write_line(std::string_view line) override {
     co_return co_await io_.write_line(stream_, line);
+  }
+
+  std::string_view connect_stage() const override { return stage_; }
+
+  void abort() override {
+    resolver_.cancel();
+    error_code ignored;
+    stream_.next_layer().close(ignored);
   }
 
   void shutdown_send() override {
@@ -64,6 +75,7 @@ class tls_connection final : public line_connection {
   framed_stream io_;
   bool handshake_done_ = false;
   connection_facts facts_;
+  std::string_view stage_ = "connecting";
 };
 
 }  // namespace

@@ -22,6 +22,13 @@ class unix_connection final : public line_connection {
     co_return ec;
   }
 
+  std::string_view connect_stage() const override { return "connecting"; }
+
+  void abort() override {
+    error_code ignored;
+    socket_.close(ignored);
+  }
+
   asio::awaitable<error_code> read_lines(std::vector<framed_line>& out) override {
     co_return co_await io_.read_lines(socket_, out);
   }

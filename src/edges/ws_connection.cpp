@@ -48,15 +48,18 @@ class ws_connection final : public line_connection {
       : target_(std::move(target)), resolver_(ex), ws_(ex), checks_(false) {}
 
   asio::awaitable<error_code> connect() override {
+    stage_ = "resolving the host name";
     auto [ec, endpoints] = co_await resolver_.async_resolve(target_.endpoint.host, target_.endpoint.port,
                                                              default_token{});
     if (ec) co_return ec;
     tcp::socket& socket = beast::get_lowest_layer(ws_);
+    stage_ = "connecting";
     std::tie(ec, std::ignore) = co_await asio::async_connect(socket, endpoints, default_token{});
     if (ec) co_return ec;
     socket.set_option(tcp::no_delay(true), ec);
     if constexpr (Secure) {
       checks_.prepare(ws_.next_layer(), target_.endpoint.host);
+      stage_ = "during the TLS handshake";
       std::tie(ec) = co_await ws_.next_layer().async_handshake(ssl::stream_base::client, default_token{});
       if (ec) co_return ec;
       tls_done_ = true;
@@ -66,6 +69,7 @@ class ws_connection final : public line_connection {
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "echochat"); }));
     websocket::response_type response;
+    stage_ = "during the WebSocket upgrade";
     std::tie(ec) = co_await ws_.async_handshake(response, host_header(target_), target_.path, default_token{});
     if (ec == websocket::error::upgrade_declined) {
       declined_ = "the server answered HTTP " + std::to_string(response.result_int()) + " " +
@@ -74,6 +78,14 @@ class ws_connection final : public line_connection {
     ws_done_ = !ec;
     ws_.text(true);
     co_return ec;
+  }
+
+  std::string_view connect_stage() const override { return stage_; }
+
+  void abort() override {
+    resolver_.cancel();
+    error_code ignored;
+    beast::get_lowest_layer(ws_).close(ignored);
   }
 
   asio::awaitable<error_code> read_lines(std::vector<framed_line>& out) override {
@@ -170,6 +182,7 @@ class ws_connection final : public line_connection {
   bool ended_ = false;    // the connection ended by itself: nothing to close
   bool closing_ = false;  // a close frame went out already
   bool writing_ = false;  // a write was cut short: another frame would corrupt the stream
+  std::string_view stage_ = "connecting";
 };
 
 }  // namespace

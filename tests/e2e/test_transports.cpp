@@ -262,6 +262,35 @@ TEST_CASE("socat OPENSSL-LISTEN echoes lines over verified TLS", "[e2e][tls][pee
   quit(t);
 }
 
+TEST_CASE(
+    "with --connect-timeout echochat gives up on a server that accepts and never answers the TLS handshake",
+    "[e2e][tls][timeout]") {
+  // A listening socket that never accepts: the kernel completes the TCP handshake (the backlog),
+  // and then nothing more ever comes.
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  const bool listening = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                         ::listen(fd, 16) == 0 &&
+                         ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  if (!listening) ::close(fd);
+  REQUIRE(listening);
+  const std::string address = "tls://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  {
+    pty_terminal t(chat_argv(address, {"--connect-timeout", "0.2"}), rows, cols);
+    const std::string failed =
+        "cannot connect to " + address + ": timed out after 0.2 s during the TLS handshake";
+    wait_screen(
+        t, [&] { return find_entry(t, "sys", failed) >= 0; }, failed);
+    wait_status(t, "timed out after 0.2 s during the TLS handshake");  // offline, the reason shown
+    quit(t);
+  }
+  ::close(fd);
+}
+
 // --- WebSocket and Unix sockets against real servers ------------------------------------------
 
 namespace {

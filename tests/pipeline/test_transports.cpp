@@ -18,9 +18,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace echochat;
 using echochat::testing::front_kind;
@@ -49,11 +55,12 @@ struct harness : pipeline_rig {
   std::string target;
   chat_client net;
 
-  harness(const std::string& address_text, tls_settings tls = {}, std::vector<reply_rule> replies = {})
+  harness(const std::string& address_text, tls_settings tls = {}, std::vector<reply_rule> replies = {},
+          std::chrono::milliseconds connect_timeout = default_connect_timeout)
       : pipeline_rig(config_for(address_text, std::move(replies))),
         target(address_text),
         net(io.get_executor(), to_string(parsed(address_text)), connector_for(parsed(address_text), tls),
-            quick_retry()) {
+            quick_retry(), connect_timeout) {
     scr.next_size = {40, 300};  // wide enough for the whole status bar, the reasons included
   }
   harness(const harness&) = delete;
@@ -124,6 +131,43 @@ struct harness : pipeline_rig {
     REQUIRE(run_until([&] { return exit_code.has_value(); }));
     CHECK(*exit_code == 0);
   }
+};
+
+// A TCP server that accepts connections and never says a word: the kernel completes each TCP
+// handshake (the listening socket's backlog), so a TLS client waits in its handshake and a
+// WebSocket client for the upgrade's answer, for ever unless they give up.
+class silent_server {
+ public:
+  silent_server() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port_ = ntohs(a.sin_port);
+  }
+  ~silent_server() {
+    for (const int c : held_) ::close(c);
+    ::close(fd_);
+  }
+  silent_server(const silent_server&) = delete;
+  silent_server& operator=(const silent_server&) = delete;
+
+  [[nodiscard]] int port() const { return port_; }
+  // Takes the connections waiting (keeping them open, silent) and says how many came in all.
+  std::size_t connections() {
+    for (int c; (c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) held_.push_back(c);
+    return held_.size();
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::vector<int> held_;
 };
 
 // A CA file for --ca, written into a scratch directory.
@@ -464,5 +508,60 @@ TEST_CASE("on-connect lines go first at every connect, before the lines waiting,
   CHECK(server.lines() == std::vector<std::string>{"NICK me", "USER me 0 * :me", "PONG :irc.example", "NICK me",
                                                    "USER me 0 * :me", "typed while down"});
   CHECK(h.count_starting("you NICK me") == 2);
+  h.quit();
+}
+
+// --- the connect timeout ---------------------------------------------------------------------
+
+TEST_CASE(
+    "a server that accepts and never answers the handshake is given up after the connect timeout, naming the "
+    "stage, and retried with the usual backoff",
+    "[chat][net][timeout]") {
+  const auto [scheme, path, stage] =
+      GENERATE(table<std::string, std::string, std::string>({{"tls://", "", "during the TLS handshake"},
+                                                             {"ws://", "/", "during the WebSocket upgrade"},
+                                                             {"wss://", "/", "during the TLS handshake"}}));
+  silent_server silent;
+  const std::string target = scheme + "127.0.0.1:" + std::to_string(silent.port()) + path;
+  // 50 ms instead of 10 s: the test waits for the timeouts, not for a length of time.
+  harness h(target, tls_settings{std::nullopt, true}, {}, 50ms);
+  h.start();
+  const std::string failed =
+      "sys cannot connect to " + to_string(parsed(target)) + ": timed out after 0.05 s " + stage;
+  INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
+  REQUIRE(h.run_until([&] { return h.count_starting(failed) >= 3; }));
+  // Each failure was an attempt of its own, on a connection of its own; none got anywhere.
+  CHECK(silent.connections() >= 3);
+  CHECK(h.count_starting("sys connected") == 0);
+  CHECK(h.s.connection().state != net_state::online);
+  h.quit();
+}
+
+TEST_CASE("the connect timeout bounds the attempt, not the connection: online stays online past it",
+          "[chat][net][timeout]") {
+  const test_certs certs = make_test_certs();
+  const ca_file ca(certs);
+  test_server server;
+  test_front front(front_kind::tls, server.port(), &certs);
+  harness h(front.address(), tls_settings{ca.path, false}, {}, 50ms);
+  h.start();
+  h.wait_online(server);
+  // Lines both ways, then the same again once the timeout has surely passed since the connect
+  // (the wait is for the server's count, which the timer cannot make come sooner).
+  const auto online_at = std::chrono::steady_clock::now();
+  for (int round = 1; round <= 2; ++round) {
+    h.type("line " + std::to_string(round) + "\r");
+    server.send_line("answer " + std::to_string(round));
+    REQUIRE(h.run_until([&] {
+      return server.count("line " + std::to_string(round)) == 1 &&
+             h.net_lines().size() == static_cast<std::size_t>(round);
+    }));
+    if (round == 1) {
+      REQUIRE(h.run_until([&] { return std::chrono::steady_clock::now() - online_at > 100ms; }));
+    }
+  }
+  CHECK(h.count_starting("sys connected to ") == 1);
+  CHECK(h.count_starting("sys cannot connect") == 0);
+  CHECK(h.count_starting("sys connection to") == 0);
   h.quit();
 }

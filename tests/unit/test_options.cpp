@@ -225,3 +225,20 @@ TEST_CASE("bad echo values are one line naming the flag and the value", "[option
   CHECK_THAT(e.err, Catch::Contains(std::get<0>(flag_value)) && Catch::Contains("'" + std::get<1>(flag_value) + "'"));
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
+
+TEST_CASE("each attempt has a timeout: --connect-timeout, 10 s by default, fractional, needs --connect",
+          "[options]") {
+  CHECK(parse_ok({"--connect", "127.0.0.1:7"}).connect_timeout_seconds == 10.0);
+  CHECK(
+      parse_ok({"--connect", "tls://example.org:6697", "--connect-timeout", "2.5"}).connect_timeout_seconds ==
+      2.5);
+  const auto alone = parse_fail({"--connect-timeout", "3"});
+  CHECK(alone.code == 2);
+  CHECK(alone.err == "echochat: --connect-timeout needs --connect (see --help)\n");
+  for (const char* bad : {"0", "-1", "0.0001", "inf", "nan", "x", ""}) {
+    const auto e = parse_fail({"--connect", "127.0.0.1:7", "--connect-timeout", bad});
+    CHECK(e.code == 2);
+    CHECK_THAT(e.err, Catch::Contains("--connect-timeout") && Catch::Contains(std::string{"'"} + bad + "'"));
+    CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+  }
+}

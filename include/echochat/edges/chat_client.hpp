@@ -20,11 +20,16 @@
 
 namespace echochat {
 
+// How long one attempt may take, from resolving to the last handshake (--connect-timeout).
+inline constexpr std::chrono::milliseconds default_connect_timeout{10'000};
+
 class chat_client {
  public:
-  // `name`: the address as the user wrote it, for what the client says.
+  // `name`: the address as the user wrote it, for what the client says. `connect_timeout`
+  // bounds each attempt: resolving, connecting and the handshakes (TLS, the WebSocket upgrade).
   chat_client(boost::asio::any_io_executor ex, std::string name, connection_factory connect,
-               backoff_policy policy = {});
+              backoff_policy policy = {},
+              std::chrono::milliseconds connect_timeout = default_connect_timeout);
 
   // Queues lines to write, oldest first, and wakes the writer. A line leaves the queue only once
   // its write completed, so a dropped connection loses none.
@@ -52,6 +57,9 @@ class chat_client {
   boost::asio::awaitable<boost::system::error_code> write_lines(line_connection& c, event_channel& events);
   boost::asio::awaitable<bool> wait_to_retry(event_channel& events);
   boost::asio::awaitable<boost::system::error_code> greet(line_connection& c, event_channel& events);
+  // connect(), given up after connect_timeout_; on failure last_failure_ says why (for a timeout,
+  // the stage the attempt was in).
+  boost::asio::awaitable<boost::system::error_code> connect_within(line_connection& c);
 
   // Wakes the writer: capacity 1, since a wake-up already pending is enough.
   using wake_channel =
@@ -61,6 +69,7 @@ class chat_client {
   std::string name_;
   connection_factory connect_;
   backoff_policy policy_;
+  std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds delay_{0};  // the last wait before retrying; 0 after a connect
   std::minstd_rand rng_{std::random_device{}()};  // the jitter
   outbox outbox_;

@@ -31,6 +31,14 @@ class line_connection {
 
   // Resolves, connects and, for transports that have one, shakes hands. An error says why not.
   virtual boost::asio::awaitable<boost::system::error_code> connect() = 0;
+  // Where connect() is now, in words that follow "timed out after 10 s ": "resolving the host
+  // name", "connecting", "during the TLS handshake", "during the WebSocket upgrade".
+  virtual std::string_view connect_stage() const = 0;
+  // Stops connect() wherever it is (closes the socket, cancels the resolver), so that it returns
+  // soon with an error: the attempt took too long. The connection is not used again. A host name
+  // being resolved is the system's getaddrinfo, which cannot be stopped: connect() returns once it
+  // does (within the resolver's own timeouts, /etc/resolv.conf).
+  virtual void abort() = 0;
 
   // Waits for lines from the peer and appends every complete one that has arrived (at least
   // one), or returns the error that ended the connection (eof: the peer closed it), after
