@@ -6,6 +6,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -69,6 +71,11 @@ error_code decode_waiting_chunks(chunk_channel& chunks, key_decoder& decoder, st
   }
   return end;
 }
+
+// How many turns the printer gives ready reads before it draws, while server lines keep coming.
+constexpr int max_gather_turns = 256;
+// How many turns in a row may bring no line before the printer draws what it has.
+constexpr int max_idle_turns = 4;
 
 bool cancelled(const error_code& ec) {
   return ec == asio::error::operation_aborted || ec == asio::experimental::error::channel_cancelled ||
@@ -231,7 +238,9 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     const term_size size = scr.resize();
     s.resize(size.rows, size.cols);
   };
+  bool lines_came = false;  // the batch being applied brought lines from the server
   auto apply = [&](event&& ev, std::time_t now) {
+    if (std::holds_alternative<net_lines_event>(ev)) lines_came = true;
     if (std::holds_alternative<resize_event>(ev)) {
       take_new_size();
     } else {
@@ -246,9 +255,24 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     auto [ec, first] = co_await events.async_receive();
     if (ec) co_return;
     const std::time_t now = std::time(nullptr);
-    apply(std::move(first), now);
     // Everything already queued goes into the model before one draw.
+    lines_came = false;
+    apply(std::move(first), now);
     while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
+    }
+    // A WebSocket server's lines come a message each, and reading one takes a few trips through
+    // the io_context: before drawing, the reads whose bytes are here already get their turns, so
+    // that a flood is drawn a burst a frame rather than a message a frame. Only when lines came
+    // (a key alone is drawn at once), until a few turns in a row bring none, and at most
+    // max_gather_turns turns.
+    if (lines_came) {
+      for (int turn = 0, idle = 0; turn < max_gather_turns && idle < max_idle_turns && !s.done(); ++turn) {
+        lines_came = false;
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+        while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
+        }
+        idle = lines_came ? 0 : idle + 1;
+      }
     }
     present(scr, s, frames, sink);
     if (s.take_suspend()) {
