@@ -1,6 +1,6 @@
 // End-to-end: chat mode. The built echochat in a pseudo-terminal, talking to the in-process test
 // server (on a thread of this process) or to a real `ncat --chat` started as a child process.
-#include "e2e/e2e_util.hpp"
+#include "e2e/peer_util.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
@@ -31,7 +31,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 using namespace echochat::e2e;
 using echochat::testing::read_lines;
@@ -45,23 +44,6 @@ namespace {
 // enough that the entries of a test stay in view while reconnect attempts add theirs.
 constexpr int rows = 40;
 constexpr int cols = 140;
-
-// echochat in chat mode, with the slow task out of the way, and the user's history file too.
-std::vector<std::string> chat_argv(const std::string& address, std::vector<std::string> more = {}) {
-  std::vector<std::string> flags{"--connect", address, "--delay", "3600", "--no-history"};
-  flags.insert(flags.end(), more.begin(), more.end());
-  return echochat_argv(flags);
-}
-
-std::string chat_status(const pty_terminal& t) { return t.row_text(t.rows() - 2); }
-std::string input_row(const pty_terminal& t) { return t.row_text(t.rows() - 1); }
-
-// The chat status bar in full: the mode first, how to quit last, and `part` in between.
-bool chat_status_says(const pty_terminal& t, std::string_view part) {
-  const std::string s = chat_status(t);
-  return s.starts_with("echochat · ") && s.ends_with(" · Ctrl-D quits") &&
-         s.find(part) != std::string::npos;
-}
 
 // Pumps every terminal's output until pred() holds; pred() is checked at least every few
 // milliseconds, so it may look at things other than the screens (the server).
@@ -160,92 +142,19 @@ std::optional<std::string> ncat_for_test() {
   return std::nullopt;
 }
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  REQUIRE(ok);
-  return ntohs(addr.sin_port);
-}
-
-// Whether something accepts connections on 127.0.0.1:port now.
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
 // `ncat -l --chat 127.0.0.1 PORT` as a child process, its standard streams on /dev/null. With
 // `chat` false it is a plain `ncat -l --keep-open` that writes what it receives to the file `out`.
 class ncat_chat {
  public:
-  ncat_chat(std::string path, std::uint16_t port, bool chat = true, std::string out = "/dev/null")
-      : path_(std::move(path)), port_(port), chat_(chat), out_(std::move(out)) {
-    start();
-  }
-  ~ncat_chat() { kill(); }
-  ncat_chat(const ncat_chat&) = delete;
-  ncat_chat& operator=(const ncat_chat&) = delete;
-
-  void start() {
-    REQUIRE(pid_ < 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    const std::string port = std::to_string(port_);
-    // --keep-open: the readiness probe below is a connection of its own.
-    std::vector<std::string> args{path_, "-l", chat_ ? "--chat" : "--keep-open", "127.0.0.1", port};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int err = ::posix_spawn(&pid_, path_.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (err != 0) pid_ = -1;
-    REQUIRE(err == 0);
-    // Ready once it accepts (a failure deadline; returns at the first accepted connect).
-    const auto stop = std::chrono::steady_clock::now() + deadline;
-    bool ready = accepts(port_);
-    while (!ready && std::chrono::steady_clock::now() < stop) {
-      int status = 0;
-      REQUIRE(::waitpid(pid_, &status, WNOHANG) == 0);  // still running
-      ::usleep(5000);
-      ready = accepts(port_);
-    }
-    REQUIRE(ready);
-  }
-
-  void kill() {
-    if (pid_ < 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-  }
+  ncat_chat(const std::string& path, std::uint16_t port, bool chat = true, std::string out = "/dev/null")
+      // --keep-open: the readiness probe is a connection of its own.
+      : process_({path, "-l", chat ? "--chat" : "--keep-open", "127.0.0.1", std::to_string(port)},
+                 [port] { return accepts(port); }, std::move(out)) {}
+  void start() { process_.start(); }
+  void kill() { process_.stop(); }
 
  private:
-  std::string path_;
-  std::uint16_t port_;
-  bool chat_;
-  std::string out_;
-  pid_t pid_ = -1;
+  peer_process process_;
 };
 
 // The state letter of /proc/PID/stat: 'T' when stopped.

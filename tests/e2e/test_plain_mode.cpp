@@ -1,6 +1,6 @@
 // End-to-end: plain mode. Without a terminal (pipes), with --plain, or on a terminal that
 // cannot show a screen, echochat prints one plain line per finished entry and no escapes.
-#include "e2e/e2e_util.hpp"
+#include "e2e/peer_util.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
@@ -30,7 +30,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 using namespace echochat::e2e;
 
@@ -439,45 +438,14 @@ class echo_server_process {
     std::vector<std::string> args;
     if (program == "ncat") args = {"ncat", "-l", "-k", "-e", "/bin/cat", "127.0.0.1", p};
     if (program == "socat") args = {"socat", "TCP-LISTEN:" + p + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    const int err = ::posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (err != 0) pid_ = -1;
+    process_.emplace(std::move(args), [port] { return accepts(port); });
   }
-  ~echo_server_process() {
-    if (pid_ < 0) return;
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  echo_server_process(const echo_server_process&) = delete;
-  echo_server_process& operator=(const echo_server_process&) = delete;
-  bool started() const { return pid_ > 0; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
 
  private:
   std::uint16_t port_;
-  pid_t pid_ = -1;
+  std::optional<peer_process> process_;
 };
-
-// A port nobody listens on now (the kernel's pick, released).
-std::uint16_t unused_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 // Lines of `text` that start with `prefix`.
 std::size_t lines_starting(const std::string& text, std::string_view prefix) {
@@ -497,13 +465,8 @@ std::size_t lines_starting(const std::string& text, std::string_view prefix) {
 TEST_CASE("echo mode with --count 10 --plain against real echo servers: 10 result lines, the summary, exit 0",
           "[e2e][plain][echo]") {
   const std::string program = GENERATE(as<std::string>{}, "ncat", "socat");
-  const std::uint16_t port = unused_port();
-  echo_server_process server(program, port);
-  if (!server.started()) {
-    WARN(program << " is not installed: skipping the echo test against it");
-    return;
-  }
-  // The server is up once it accepts; echochat would retry anyway, so a run may see a refusal.
+  if (!have_peer(on_path(program), program)) return;
+  echo_server_process server(program, free_port());  // up once it accepts
   const piped_run r =
       run_piped({"--connect", server.address(), "--echo", "--count", "10", "--interval", "0.02", "--delay", "3600"},
                 "", true);

@@ -1,7 +1,7 @@
 // End-to-end: the built echochat over TLS, WebSocket and Unix sockets, against real peers started
 // as child processes (openssl s_server, ncat --ssl, socat, a python3-websockets echo server) and
 // against the in-process fronts. A missing peer is said and the test skipped (failed under CI).
-#include "e2e/e2e_util.hpp"
+#include "e2e/peer_util.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_certs.hpp"
 #include "support/test_front.hpp"
@@ -27,7 +27,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 using namespace echochat::e2e;
 using echochat::testing::cert_options;
@@ -45,19 +44,6 @@ namespace {
 constexpr int rows = 40;
 constexpr int cols = 160;
 
-std::vector<std::string> chat_argv(const std::string& address, std::vector<std::string> more = {}) {
-  std::vector<std::string> flags{"--connect", address, "--delay", "3600"};
-  flags.insert(flags.end(), more.begin(), more.end());
-  return echochat_argv(flags);
-}
-
-std::string chat_status(const pty_terminal& t) { return t.row_text(t.rows() - 2); }
-
-bool chat_status_says(const pty_terminal& t, std::string_view part) {
-  const std::string s = chat_status(t);
-  return s.starts_with("echochat · ") && s.ends_with(" · Ctrl-D quits") && s.find(part) != std::string::npos;
-}
-
 void wait_status(pty_terminal& t, std::string_view part) {
   wait_screen(t, [&] { return t.alt_screen() && chat_status_says(t, part); }, std::string{part} + " on the status bar");
 }
@@ -73,89 +59,11 @@ void quit(pty_terminal& t) {
   CHECK(same_modes(t.initial_modes(), t.slave_modes()));
 }
 
-// Whether a peer program is there. When not: said, and the test skipped; under CI=true a
-// missing peer is a failure (the install script installs them all).
-bool have_peer(bool present, const std::string& what) {
-  if (present) return true;
-  const char* ci = std::getenv("CI");
-  if (ci != nullptr && std::string{ci} == "true") FAIL(what << " is missing, and CI=true: scripts/install-deps test installs it");
-  WARN(what << " is missing: skipping the test against it");
-  return false;
-}
-
 bool executable(const char* path) { return ::access(path, X_OK) == 0; }
 
 bool python_websockets() {
   return executable("/usr/bin/python3") && std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0;
 }
-
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  REQUIRE(ok);
-  return ntohs(addr.sin_port);
-}
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// A peer program as a child process, its standard streams on /dev/null; ready once `ready()`
-// holds (a failure deadline), killed at the end.
-class peer_process {
- public:
-  peer_process(std::vector<std::string> args, const std::function<bool()>& ready) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int err = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (err != 0) pid_ = -1;
-    REQUIRE(err == 0);
-    const auto stop = std::chrono::steady_clock::now() + deadline;
-    bool up = ready();
-    while (!up && std::chrono::steady_clock::now() < stop) {
-      int status = 0;
-      REQUIRE(::waitpid(pid_, &status, WNOHANG) == 0);  // still running
-      ::usleep(5000);
-      up = ready();
-    }
-    REQUIRE(up);
-  }
-  ~peer_process() {
-    if (pid_ < 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-  peer_process(const peer_process&) = delete;
-  peer_process& operator=(const peer_process&) = delete;
-
- private:
-  pid_t pid_ = -1;
-};
 
 // openssl s_server -rev: an echo server that sends each line back reversed.
 std::unique_ptr<peer_process> s_server(std::uint16_t port, const std::filesystem::path& dir) {
