@@ -3,15 +3,25 @@
 #pragma once
 
 #include "echochat/app/pipeline.hpp"
+#include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/screen.hpp"
+#include "support/session_util.hpp"
+#include "support/test_server.hpp"
 
+#include <catch2/catch.hpp>
+
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +63,87 @@ struct pipeline_rig {
   explicit pipeline_rig(session_config sc) : s(std::move(sc)) { config.slow_delay = std::chrono::hours(1); }
   pipeline_rig(const pipeline_rig&) = delete;
   pipeline_rig& operator=(const pipeline_rig&) = delete;
+};
+
+// The pipeline in chat mode with a chat client, driven step by step from the test: run_until()
+// runs the io_context until a condition holds. The client retries quickly (20 ms, then up to
+// 100 ms) so that reconnect tests do not wait.
+struct net_rig : pipeline_rig {
+  static constexpr std::chrono::milliseconds deadline{10'000};  // a failure deadline only
+  std::exception_ptr failure;
+  chat_client net;
+
+  net_rig(session_config sc, const std::string& name, connection_factory connect,
+          std::chrono::milliseconds connect_timeout = default_connect_timeout)
+      : pipeline_rig(std::move(sc)),
+        net(io.get_executor(), name, std::move(connect), quick_retry(), connect_timeout) {}
+
+  static backoff_policy quick_retry() {
+    backoff_policy b;
+    b.first = std::chrono::milliseconds(20);
+    b.most = std::chrono::milliseconds(100);
+    return b;
+  }
+
+  // Ends the pipeline if the test has not (Ctrl-C always quits), so that nothing outlives it.
+  ~net_rig() {
+    if (exit_code || failure || io.stopped()) return;
+    chunks.try_send(boost::system::error_code{}, std::string{"\x03"});
+    const auto stop = std::chrono::steady_clock::now() + deadline;
+    while (!exit_code && !failure && !io.stopped() && std::chrono::steady_clock::now() < stop) {
+      io.run_one_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  void start() {
+    boost::asio::co_spawn(io, run_pipeline(chunks, scr, s, no_signals, config, {}, &net),
+                          [this](std::exception_ptr e, int code) {
+                            failure = e;
+                            exit_code = code;
+                          });
+  }
+
+  // Runs the pipeline until pred() holds; false at the deadline or when the io_context ran out
+  // of work first.
+  bool run_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = deadline) {
+    const auto stop = std::chrono::steady_clock::now() + timeout;
+    while (!pred()) {
+      if (failure) std::rethrow_exception(failure);
+      if (io.stopped() || std::chrono::steady_clock::now() >= stop) return pred();
+      io.run_one_for(std::chrono::milliseconds(10));
+    }
+    return true;
+  }
+
+  void type(std::string bytes) { REQUIRE(chunks.try_send(boost::system::error_code{}, std::move(bytes))); }
+  void end_input() { REQUIRE(chunks.try_send(boost::asio::error::eof, std::string{})); }
+
+  // Every entry as "tag text".
+  std::vector<std::string> texts() const { return echochat::testing::texts(s); }
+  std::size_t count_starting(std::string_view prefix) const {
+    const auto t = texts();
+    return static_cast<std::size_t>(
+        std::count_if(t.begin(), t.end(), [&](const std::string& e) { return e.starts_with(prefix); }));
+  }
+  std::vector<std::string> net_lines() const {
+    std::vector<std::string> out;
+    for (const auto& e : texts()) {
+      if (e.starts_with("net ")) out.push_back(e.substr(4));
+    }
+    return out;
+  }
+
+  void wait_online(const test_server& server, std::size_t clients = 1) {
+    INFO("the transcript: " << Catch::Detail::stringify(texts()));
+    REQUIRE(run_until([&] { return s.connection().state == net_state::online && server.clients() == clients; }));
+  }
+
+  // Ctrl-C, and the pipeline has ended with exit code 0.
+  void quit() {
+    type("\x03");
+    REQUIRE(run_until([&] { return exit_code.has_value(); }));
+    CHECK(*exit_code == 0);
+  }
 };
 
 }  // namespace echochat::testing

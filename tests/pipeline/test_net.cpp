@@ -45,85 +45,15 @@ host_port local(const test_server& server) {
   return hp;
 }
 
-// The pipeline in chat mode, driven step by step from the test: run_until() runs the io_context
-// until a condition holds.
-struct net_harness : pipeline_rig {
-  std::exception_ptr failure;
-  chat_client net;
+// The pipeline in chat mode against the test server over TCP.
+struct net_harness : echochat::testing::net_rig {
+  net_harness(host_port target, session_config sc) : net_rig(std::move(sc), to_string(target), tcp_connector(target)) {}
 
-  net_harness(host_port target, session_config sc)
-      : pipeline_rig(std::move(sc)), net(io.get_executor(), to_string(target), tcp_connector(target), quick_retry()) {}
-
-  static backoff_policy quick_retry() {
-    backoff_policy b;
-    b.first = 20ms;
-    b.most = 100ms;
-    return b;
-  }
-  net_harness(const net_harness&) = delete;
-  net_harness& operator=(const net_harness&) = delete;
-
-  // Ends the pipeline if the test has not (Ctrl-C always quits), so that nothing outlives it.
-  ~net_harness() {
-    if (exit_code || failure || io.stopped()) return;
-    chunks.try_send(boost::system::error_code{}, std::string{"\x03"});
-    const auto stop = std::chrono::steady_clock::now() + deadline;
-    while (!exit_code && !failure && !io.stopped() && std::chrono::steady_clock::now() < stop) io.run_one_for(10ms);
-  }
-
-  void start() {
-    asio::co_spawn(io, run_pipeline(chunks, scr, s, no_signals, config, {}, &net), [this](std::exception_ptr e, int code) {
-      failure = e;
-      exit_code = code;
-    });
-  }
-
-  // Runs the pipeline until pred() holds; false at the deadline or when the io_context ran out
-  // of work first.
-  bool run_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = deadline) {
-    const auto stop = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-      if (failure) std::rethrow_exception(failure);
-      if (io.stopped() || std::chrono::steady_clock::now() >= stop) return pred();
-      io.run_one_for(10ms);
-    }
-    return true;
-  }
-
-  void type(std::string bytes) { REQUIRE(chunks.try_send(boost::system::error_code{}, std::move(bytes))); }
-  void end_input() { REQUIRE(chunks.try_send(asio::error::eof, std::string{})); }
-
-  // Every entry as "tag text".
-  std::vector<std::string> texts() const { return echochat::testing::texts(s); }
-  std::size_t count_starting(std::string_view prefix) const {
-    const auto t = texts();
-    return static_cast<std::size_t>(
-        std::count_if(t.begin(), t.end(), [&](const std::string& e) { return e.starts_with(prefix); }));
-  }
   // How many net entries there are, without copying them (the flood's are large).
   std::size_t net_count() const {
     std::size_t n = 0;
     for (std::size_t i = 0; i < s.entries().size(); ++i) if (s.entries().at(i).src == source::net) ++n;
     return n;
-  }
-  std::vector<std::string> net_lines() const {
-    std::vector<std::string> out;
-    for (const auto& e : texts()) {
-      if (e.starts_with("net ")) out.push_back(e.substr(4));
-    }
-    return out;
-  }
-
-  void wait_online(const test_server& server, std::size_t clients = 1) {
-    INFO("the transcript: " << Catch::Detail::stringify(texts()));
-    REQUIRE(run_until([&] { return s.connection().state == net_state::online && server.clients() == clients; }));
-  }
-
-  // Ctrl-C, and the pipeline has ended with exit code 0.
-  void quit() {
-    type("\x03");
-    REQUIRE(run_until([&] { return exit_code.has_value(); }));
-    CHECK(*exit_code == 0);
   }
 };
 

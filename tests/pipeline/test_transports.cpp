@@ -50,21 +50,16 @@ address parsed(const std::string& text) {
 }
 
 // The pipeline in chat mode through connector_for(), as app.cpp builds it.
-struct harness : pipeline_rig {
-  std::exception_ptr failure;
+struct harness : echochat::testing::net_rig {
   std::string target;
-  chat_client net;
 
   harness(const std::string& address_text, tls_settings tls = {}, std::vector<reply_rule> replies = {},
           std::chrono::milliseconds connect_timeout = default_connect_timeout)
-      : pipeline_rig(config_for(address_text, std::move(replies))),
-        target(address_text),
-        net(io.get_executor(), to_string(parsed(address_text)), connector_for(parsed(address_text), tls),
-            quick_retry(), connect_timeout) {
+      : net_rig(config_for(address_text, std::move(replies)), to_string(parsed(address_text)),
+                connector_for(parsed(address_text), tls), connect_timeout),
+        target(address_text) {
     scr.next_size = {40, 300};  // wide enough for the whole status bar, the reasons included
   }
-  harness(const harness&) = delete;
-  harness& operator=(const harness&) = delete;
 
   static session_config config_for(const std::string& target, std::vector<reply_rule> replies) {
     session_config c;
@@ -73,64 +68,7 @@ struct harness : pipeline_rig {
     c.replies = std::move(replies);
     return c;
   }
-  static backoff_policy quick_retry() {
-    backoff_policy b;
-    b.first = 20ms;
-    b.most = 100ms;
-    return b;
-  }
-
-  ~harness() {
-    if (exit_code || failure || io.stopped()) return;
-    chunks.try_send(boost::system::error_code{}, std::string{"\x03"});
-    const auto stop = std::chrono::steady_clock::now() + deadline;
-    while (!exit_code && !failure && !io.stopped() && std::chrono::steady_clock::now() < stop) io.run_one_for(10ms);
-  }
-
-  void start() {
-    asio::co_spawn(io, run_pipeline(chunks, scr, s, no_signals, config, {}, &net), [this](std::exception_ptr e, int code) {
-      failure = e;
-      exit_code = code;
-    });
-  }
-
-  bool run_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = deadline) {
-    const auto stop = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-      if (failure) std::rethrow_exception(failure);
-      if (io.stopped() || std::chrono::steady_clock::now() >= stop) return pred();
-      io.run_one_for(10ms);
-    }
-    return true;
-  }
-
-  void type(std::string bytes) { REQUIRE(chunks.try_send(boost::system::error_code{}, std::move(bytes))); }
-
-  std::vector<std::string> texts() const { return echochat::testing::texts(s); }
-  std::size_t count_starting(std::string_view prefix) const {
-    const auto t = texts();
-    return static_cast<std::size_t>(
-        std::count_if(t.begin(), t.end(), [&](const std::string& e) { return e.starts_with(prefix); }));
-  }
-  std::vector<std::string> net_lines() const {
-    std::vector<std::string> out;
-    for (const auto& e : texts()) {
-      if (e.starts_with("net ")) out.push_back(e.substr(4));
-    }
-    return out;
-  }
   std::string status() const { return status_line(s); }
-
-  void wait_online(const test_server& server, std::size_t clients = 1) {
-    INFO("the transcript: " << Catch::Detail::stringify(texts()));
-    REQUIRE(run_until([&] { return s.connection().state == net_state::online && server.clients() == clients; }));
-  }
-
-  void quit() {
-    type("\x03");
-    REQUIRE(run_until([&] { return exit_code.has_value(); }));
-    CHECK(*exit_code == 0);
-  }
 };
 
 // A TCP server that accepts connections and never says a word: the kernel completes each TCP
