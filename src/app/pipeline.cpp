@@ -76,6 +76,8 @@ error_code decode_waiting_chunks(chunk_channel& chunks, key_decoder& decoder, st
 constexpr int max_gather_turns = 256;
 // How many turns in a row may bring no line before the printer draws what it has.
 constexpr int max_idle_turns = 4;
+// How long the printer may gather lines before it draws: the screen stays live in a flood.
+constexpr std::chrono::microseconds max_gather_time{2000};
 
 bool cancelled(const error_code& ec) {
   return ec == asio::error::operation_aborted || ec == asio::experimental::error::channel_cancelled ||
@@ -239,8 +241,13 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     s.resize(size.rows, size.cols);
   };
   bool lines_came = false;  // the batch being applied brought lines from the server
+  bool keys_came = false;   // ... or keys, or anything else the user is waiting to see
   auto apply = [&](event&& ev, std::time_t now) {
-    if (std::holds_alternative<net_lines_event>(ev)) lines_came = true;
+    if (std::holds_alternative<net_lines_event>(ev)) {
+      lines_came = true;
+    } else if (!std::holds_alternative<net_writing_event>(ev) && !std::holds_alternative<net_sent_event>(ev)) {
+      keys_came = true;
+    }
     if (std::holds_alternative<resize_event>(ev)) {
       take_new_size();
     } else {
@@ -257,16 +264,20 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     const std::time_t now = std::time(nullptr);
     // Everything already queued goes into the model before one draw.
     lines_came = false;
+    keys_came = false;
     apply(std::move(first), now);
     while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
     }
     // A WebSocket server's lines come a message each, and reading one takes a few trips through
     // the io_context: before drawing, the reads whose bytes are here already get their turns, so
     // that a flood is drawn a burst a frame rather than a message a frame. Only when lines came
-    // (a key alone is drawn at once), until a few turns in a row bring none, and at most
-    // max_gather_turns turns.
-    if (lines_came) {
-      for (int turn = 0, idle = 0; turn < max_gather_turns && idle < max_idle_turns && !s.done(); ++turn) {
+    // and nothing else (a key is drawn at once, and ends the gathering), until a few turns in a
+    // row bring none, for at most max_gather_turns turns and max_gather_time.
+    if (lines_came && !keys_came) {
+      const auto until = std::chrono::steady_clock::now() + max_gather_time;
+      for (int turn = 0, idle = 0; turn < max_gather_turns && idle < max_idle_turns && !keys_came && !s.done() &&
+                                   std::chrono::steady_clock::now() < until;
+           ++turn) {
         lines_came = false;
         co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
         while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
