@@ -222,10 +222,10 @@ TEST_CASE("with stdout a pipe nobody reads, SIGTERM still ends it, and stderr co
 
 TEST_CASE("with stdout a pipe nobody reads, q still quits: status 1, and stderr counts the lines not written",
           "[e2e][plain][stuck]") {
-  // Local echo: 40,000 typed lines (1.6 MB of output, far more than the pipe and the writer
-  // hold), then q. Before the fix the program stopped reading its input once stdout was full.
+  // Local echo: 12,000 typed lines (540 KB of output, more than the pipe and the writer
+  // hold together), then q. Before the fix the program stopped reading its input once stdout was full.
   std::string typed;
-  for (int i = 0; i < 40000; ++i) typed += "a line typed into a stuck output " + std::to_string(100000 + i) + "\n";
+  for (int i = 0; i < 12000; ++i) typed += "a line typed into a stuck output " + std::to_string(100000 + i) + "\n";
   typed += "q";
   piped_child child({"--plain", "--delay", "100000"});
   INFO("stderr: " << child.err());
