@@ -78,8 +78,7 @@ output_writer::~output_writer() {
 void output_writer::write(std::string_view bytes) {
   if (bytes.empty()) return;
   if (error_) {
-    lost_ += bytes;  // only counted: nothing reads this output any more
-    trim_lost();
+    count_lost(bytes);  // only counted: nothing reads this output any more
     return;
   }
   buffer_ += bytes;
@@ -91,16 +90,13 @@ void output_writer::flush_now() {
 }
 
 std::size_t output_writer::unwritten_lines() const {
-  return lines_in(std::string_view{buffer_}.substr(head_)) + lost_lines_ + lines_in(lost_);
+  return lines_in(std::string_view{buffer_}.substr(head_)) + lost_lines_ + (lost_open_ ? 1 : 0);
 }
 
-void output_writer::trim_lost() {
-  // Keeps only what counting needs: the lines ended so far, and whether one is still open.
-  if (lost_.size() < 4096) return;
-  const std::size_t last_end = lost_.rfind('\n');
-  if (last_end == std::string::npos) return;
-  lost_lines_ += static_cast<std::size_t>(std::count(lost_.begin(), lost_.begin() + static_cast<std::ptrdiff_t>(last_end), '\n')) + 1;
-  lost_.erase(0, last_end + 1);
+void output_writer::count_lost(std::string_view bytes) {
+  if (bytes.empty()) return;
+  lost_lines_ += static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+  lost_open_ = bytes.back() != '\n';
 }
 
 void output_writer::pump() {
@@ -120,8 +116,7 @@ void output_writer::pump() {
     }
     // Nobody reads any more (EPIPE), or the device failed: what waits is lost, and so is the rest.
     error_ = error_code(n < 0 ? errno : EIO, boost::system::system_category());
-    lost_ = buffer_.substr(head_);
-    trim_lost();
+    count_lost(std::string_view{buffer_}.substr(head_));
     buffer_.clear();
     head_ = 0;
     break;

@@ -53,7 +53,7 @@ class output_writer {
   void pump();
   void wait_writable();
   void settle();
-  void trim_lost();
+  void count_lost(std::string_view bytes);
 
   kind kind_ = kind::blocking;
   bool socket_was_nonblocking_ = false;
@@ -63,8 +63,8 @@ class output_writer {
   std::size_t head_ = 0;  // bytes of buffer_ already written
   bool waiting_ = false;  // an async wait for writability is under way
   boost::system::error_code error_;
-  std::string lost_;             // after a failure: what was not written, its ended lines trimmed
-  std::size_t lost_lines_ = 0;   // the lines trimmed from lost_
+  std::size_t lost_lines_ = 0;  // after a failure: the line ends among the bytes not written
+  bool lost_open_ = false;       // ... and whether the last of them was left without one
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for a wait that ends after us
   async_flag may_read_;
   async_flag drained_;
