@@ -129,11 +129,13 @@ void wrap_text(std::string_view text, int width, std::vector<std::pair<std::size
 
 int prefix_width(int cols) { return cols >= 30 ? 15 : 0; }
 
+int text_width_for(int cols) { return std::max(cols - prefix_width(cols), 1); }
+
 visible_rows layout(const transcript& t, int cols, int height, int scroll) {
   visible_rows out;
   if (height <= 0 || cols <= 0) return out;
   scroll = std::max(scroll, 0);
-  const int text_cols = std::max(cols - prefix_width(cols), 1);
+  const int text_cols = text_width_for(cols);
   const auto wanted = static_cast<std::size_t>(height) + static_cast<std::size_t>(scroll);
 
   std::vector<layout_row> reversed;  // bottom-up
@@ -165,7 +167,7 @@ const visible_rows& layout_cache::update(const transcript& t, int cols, int heig
   if (typed_only) {
     // Only the open entry can have changed: if it still takes as many rows, only their byte
     // ranges move.
-    wrap_text(typing->text, std::max(cols - prefix_width(cols), 1), pieces_);
+    wrap_text(typing->text, text_width_for(cols), pieces_);
     if (pieces_.size() == typing_rows_) {
       const auto first = view_.rows.end() - static_cast<std::ptrdiff_t>(typing_rows_);
       for (std::size_t p = 0; p < pieces_.size(); ++p) {

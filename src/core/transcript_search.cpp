@@ -95,7 +95,7 @@ std::vector<std::pair<std::size_t, std::size_t>> transcript_find::occurrences(co
 }
 
 int scroll_to_show(const transcript& t, std::size_t index, int cols, int height) {
-  const int text_cols = std::max(cols - prefix_width(cols), 1);
+  const int text_cols = text_width_for(cols);
   std::vector<std::pair<std::size_t, std::size_t>> rows;
   std::size_t below = 0;
   for (std::size_t i = index + 1; i < t.size(); ++i) {

@@ -36,7 +36,7 @@ void viewport::scroll_to(int rows) { scroll_ = std::max(rows, 0); }
 void viewport::hold(std::string_view text) {
   if (scroll_ == 0) return;
   std::vector<std::pair<std::size_t, std::size_t>> rows;
-  wrap_text(text, std::max(cols_ - prefix_width(cols_), 1), rows);
+  wrap_text(text, text_width_for(cols_), rows);
   scroll_ += static_cast<int>(rows.size());
 }
 

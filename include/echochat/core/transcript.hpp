@@ -110,6 +110,8 @@ void wrap_text(std::string_view text, int width, std::vector<std::pair<std::size
 
 // Width of the "HH:MM:SS tag   " prefix for a screen `cols` wide (0 when too narrow for it).
 int prefix_width(int cols);
+// Width of an entry's text on a screen `cols` wide: what the prefix leaves, at least one cell.
+int text_width_for(int cols);
 
 // The rows visible in a window `height` rows tall and `cols` wide, scrolled `scroll` rows up from
 // the live end (clamped). Returns the rows top to bottom and the scroll actually applied.
