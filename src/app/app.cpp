@@ -68,7 +68,7 @@ std::string use_utf8_characters() {
 // taken everything, unless a signal says to stop; one that was told to quit does not wait.
 // Returns the exit code: 128 + N for a signal N that cut the wait short.
 int finish_output(asio::io_context& io, output_writer& out, asio::signal_set& signals, const session& s, int code) {
-  if (const std::string report = s.rules().report(); !report.empty()) out.write(report);
+  if (const std::string report = s.report(); !report.empty()) out.write(report);
   if (s.why() != quit_reason::finished && s.why() != quit_reason::unsent) return code;
   if (out.waiting_bytes() == 0) return code;
   using namespace asio::experimental::awaitable_operators;
@@ -237,7 +237,7 @@ int run(const options& opts) {
   }
   // Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout
   // (in plain mode it went out with the rest of the output).
-  if (const std::string report = s.rules().report(); !out && !report.empty()) {
+  if (const std::string report = s.report(); !out && !report.empty()) {
     std::fputs(report.c_str(), stdout);
     std::fflush(stdout);
   }

@@ -131,7 +131,7 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
     if (end) decoder.flush(keys);
     co_await send_keys(events, decoder, keys);
     if (end) {
-      event closed = input_closed_event{end != asio::error::eof};
+      event closed = input_closed_event{};
       co_await send_event(events, std::move(closed));
       co_return;
     }
@@ -168,7 +168,7 @@ asio::awaitable<void> line_reader(chunk_channel& chunks, event_channel& events, 
       co_await send_event(events, std::move(ev));
     }
     if (end) {
-      event closed = input_closed_event{end != asio::error::eof};
+      event closed = input_closed_event{};
       co_await send_event(events, std::move(closed));
       co_return;
     }
@@ -224,37 +224,95 @@ asio::awaitable<void> wake_watch(steady_timer& wake, event_channel& events) {
   }
 }
 
+namespace {
+
+// The printer's work between two frames: it applies what the producers sent, remembering what
+// kind of thing came, and keeps the wake-up timer in step with what the session asks for.
+class frame_batch {
+ public:
+  frame_batch(session& s, screen& scr, steady_timer& wake) : s_(s), scr_(scr), wake_(wake) {}
+
+  void start() { lines_came_ = keys_came_ = false; }
+  bool lines_came() const { return lines_came_; }
+  bool keys_came() const { return keys_came_; }
+  void take_new_size() {
+    const term_size size = scr_.resize();
+    s_.resize(size.rows, size.cols);
+  }
+
+  void apply(event&& ev, std::time_t now) {
+    if (std::holds_alternative<net_lines_event>(ev)) {
+      lines_came_ = true;
+    } else if (!std::holds_alternative<net_writing_event>(ev) && !std::holds_alternative<net_sent_event>(ev)) {
+      keys_came_ = true;  // or anything else the user is waiting to see
+    }
+    if (std::holds_alternative<resize_event>(ev)) return take_new_size();
+    if (std::holds_alternative<timer_event>(ev)) wake_set_.reset();  // it fired: nothing is set now
+    s_.apply(std::move(ev), now);
+  }
+  // Applies every event already queued.
+  void drain(event_channel& events, std::time_t now) {
+    while (!s_.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
+    }
+  }
+  // A wake-up at the session's next deadline, or none (idle means asleep).
+  void set_wake() {
+    const auto at = s_.wake_at();
+    if (at == wake_set_) return;
+    wake_set_ = at;
+    wake_.expires_at(at.value_or(steady_timer::time_point::max()));
+  }
+
+ private:
+  session& s_;
+  screen& scr_;
+  steady_timer& wake_;
+  std::optional<std::chrono::steady_clock::time_point> wake_set_;  // what `wake_` is set to
+  bool lines_came_ = false;
+  bool keys_came_ = false;
+};
+
+// A WebSocket server's lines come a message each, and reading one takes a few trips through the
+// io_context: before drawing, the reads whose bytes are here already get their turns, so that a
+// flood is drawn a burst a frame rather than a message a frame. Only when lines came and nothing
+// else (a key is drawn at once, and ends the gathering), until a few turns in a row bring none,
+// for at most max_gather_turns turns and max_gather_time.
+asio::awaitable<void> gather_lines(event_channel& events, frame_batch& batch, const session& s, std::time_t now) {
+  if (!batch.lines_came() || batch.keys_came()) co_return;
+  const auto until = std::chrono::steady_clock::now() + max_gather_time;
+  auto ex = co_await asio::this_coro::executor;
+  for (int turn = 0, idle = 0; turn < max_gather_turns && idle < max_idle_turns; ++turn) {
+    batch.start();
+    co_await asio::post(ex, asio::use_awaitable);
+    batch.drain(events, now);
+    if (batch.keys_came() || s.done() || std::chrono::steady_clock::now() >= until) co_return;
+    idle = batch.lines_came() ? 0 : idle + 1;
+  }
+}
+
+// Ctrl-Z: hand the terminal back, stop (the shell takes over), and take it again on fg.
+void stop_for_shell(screen& scr, frame_batch& batch) {
+  scr.suspend();
+  ::kill(0, SIGSTOP);
+  scr.resume();
+  batch.take_new_size();
+}
+
+// After a frame: the lines sent meanwhile go to the connection, and those to keep to the history.
+void hand_on(session& s, chat_client* net, const std::function<void(std::vector<std::string>)>& record) {
+  if (net != nullptr) {
+    net->send(s.take_outgoing());
+    if (s.input_closed() && !s.terminal() && !s.sends_more()) net->end_input();
+  }
+  if (record) record(s.take_recorded());
+}
+
+}  // namespace
+
 asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink, chat_client* net,
                               steady_timer& wake, std::function<void(std::vector<std::string>)> record) {
   frame_builder frames(scr.entries_only());
-  std::optional<std::chrono::steady_clock::time_point> wake_set;  // what `wake` is set to
-  // What the mode asks for: a wake-up at its next deadline, or none (idle means asleep).
-  auto set_wake = [&] {
-    const auto at = s.rules().wake_at();
-    if (at == wake_set) return;
-    wake_set = at;
-    wake.expires_at(at.value_or(steady_timer::time_point::max()));
-  };
-  // The screen finds out its new size (a resize, a continue) and the session lays out for it.
-  auto take_new_size = [&] {
-    const term_size size = scr.resize();
-    s.resize(size.rows, size.cols);
-  };
-  bool lines_came = false;  // the batch being applied brought lines from the server
-  bool keys_came = false;   // ... or keys, or anything else the user is waiting to see
-  auto apply = [&](event&& ev, std::time_t now) {
-    if (std::holds_alternative<net_lines_event>(ev)) {
-      lines_came = true;
-    } else if (!std::holds_alternative<net_writing_event>(ev) && !std::holds_alternative<net_sent_event>(ev)) {
-      keys_came = true;
-    }
-    if (std::holds_alternative<resize_event>(ev)) {
-      take_new_size();
-    } else {
-      if (std::holds_alternative<timer_event>(ev)) wake_set.reset();  // it fired: nothing is set now
-      s.apply(std::move(ev), now);
-    }
-  };
+  frame_batch batch(s, scr, wake);
   const term_size size = scr.size();
   s.resize(size.rows, size.cols);
   present(scr, s, frames, sink);  // the first frame, before any input
@@ -263,43 +321,17 @@ asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, en
     if (ec) co_return;
     const std::time_t now = std::time(nullptr);
     // Everything already queued goes into the model before one draw.
-    lines_came = false;
-    keys_came = false;
-    apply(std::move(first), now);
-    while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
-    }
-    // A WebSocket server's lines come a message each, and reading one takes a few trips through
-    // the io_context: before drawing, the reads whose bytes are here already get their turns, so
-    // that a flood is drawn a burst a frame rather than a message a frame. Only when lines came
-    // and nothing else (a key is drawn at once, and ends the gathering), until a few turns in a
-    // row bring none, for at most max_gather_turns turns and max_gather_time.
-    if (lines_came && !keys_came) {
-      const auto until = std::chrono::steady_clock::now() + max_gather_time;
-      for (int turn = 0, idle = 0; turn < max_gather_turns && idle < max_idle_turns && !keys_came && !s.done() &&
-                                   std::chrono::steady_clock::now() < until;
-           ++turn) {
-        lines_came = false;
-        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-        while (!s.done() && events.try_receive([&](error_code, event ev) { apply(std::move(ev), now); })) {
-        }
-        idle = lines_came ? 0 : idle + 1;
-      }
-    }
+    batch.start();
+    batch.apply(std::move(first), now);
+    batch.drain(events, now);
+    co_await gather_lines(events, batch, s, now);
     present(scr, s, frames, sink);
     if (s.take_suspend()) {
-      // Ctrl-Z: hand the terminal back, stop (the shell takes over), and take it again on fg.
-      scr.suspend();
-      ::kill(0, SIGSTOP);
-      scr.resume();
-      take_new_size();
+      stop_for_shell(scr, batch);
       present(scr, s, frames, sink);
     }
-    if (net != nullptr) {
-      net->send(s.take_outgoing());
-      if (s.input_closed() && !s.terminal() && !s.rules().sends_more()) net->end_input();
-    }
-    if (record) record(s.take_recorded());
-    set_wake();
+    hand_on(s, net, record);
+    batch.set_wake();
     if (s.done()) {
       scr.finish(frames.build(s, {}));
       co_return;

@@ -1,10 +1,10 @@
-// Chat mode's rules: the input line, Enter, commands, the bound on waiting lines, pastes, and
-// the two searches (Ctrl-R over the input history, /find over the transcript).
+// Chat mode's rules: the input line, Enter, commands, the bound on waiting lines, pastes,
+// --reply, and opening the two searches (Ctrl-R over the input history, /find over the transcript).
 #include "echochat/core/chat_mode.hpp"
 
 #include "echochat/core/sanitize.hpp"
+#include "echochat/core/search_modes.hpp"
 #include "echochat/core/session.hpp"
-#include "echochat/core/utf8.hpp"
 
 #include <array>
 
@@ -15,37 +15,22 @@ namespace {
 constexpr std::array<chat_command, 4> commands{{
     {"/quit", "quits (so do Ctrl-D on an empty line and Ctrl-C)"},
     {"/help", "lists the keys and commands"},
-    {"/find", "/find TEXT searches the transcript back for TEXT (as Ctrl-S does)"},
+    {"/find", "TEXT searches the transcript back for TEXT (as Ctrl-S does)"},
     {"/secret", "turns secret on or off: lines sent meanwhile stay out of the history file"},
 }};
 
-constexpr std::array<std::string_view, 11> help_lines{
+constexpr std::array<std::string_view, 6> key_help{
     "keys: Enter sends the line; Left/Right, Home/End (Ctrl-A/Ctrl-E), Backspace/Del move and delete",
     "keys: Ctrl-U clears the line, Ctrl-W deletes a word, Up/Down walk the lines sent, PgUp/PgDn scroll",
     "keys: Ctrl-R searches the lines sent: type, Ctrl-R older, Enter sends, Esc edits, Ctrl-G cancels",
     "keys: Ctrl-S finds in the transcript: Up/Ctrl-R older, Down/Ctrl-S newer, Enter stays, Esc back",
     "keys: Ctrl-D on an empty line, Ctrl-C or /quit quits; q is a letter like any other",
     "a line that starts with a slash is a command; //text sends /text",
-    "/quit quits",
-    "/help lists the keys and commands",
-    "/find TEXT searches the transcript back for TEXT",
-    "/secret keeps the lines sent out of the history file until /secret again",
-    "lines sent are kept across runs in the history file, unless --no-history",
 };
-
-// A key's text as the input line would take it: valid UTF-8, no controls.
-std::string typed_text(const key& k) {
-  std::string utf8;
-  append_utf8(utf8, k.ch);
-  line_editor clean(0);
-  clean.insert(utf8);
-  return clean.take_text();
-}
 
 bool is_ctrl(const key& k, char32_t c) {
   return k.code == key_code::ctrl && k.mods == key_mod::none && k.ch == c;
 }
-bool is_plain(const key& k, key_code c) { return k.code == c && k.mods == key_mod::none; }
 
 std::string command_list() {
   std::string list;
@@ -66,15 +51,13 @@ chat_mode::chat_mode(std::size_t capacity, std::vector<std::string> history, std
 }
 
 void chat_mode::on_key(const key& k, session_state& s, std::time_t now) {
-  if (reverse_) return reverse_key(k, s, now);
-  if (find_) return find_key(k, s);
   if (is_ctrl(k, U'r')) {
     // The draft stays in the editor, untouched, until a match is taken.
-    reverse_.emplace(editor_.history(), last_reverse_query_);
+    s.modes.push(std::make_unique<reverse_search_mode>(editor_, last_reverse_query_));
     s.view.to_live();
     return;
   }
-  if (is_ctrl(k, U's')) return open_find({}, s);
+  if (is_ctrl(k, U's')) return s.modes.push(std::make_unique<find_mode>(std::string{}, s));
   if (k.mods == key_mod::none) {
     if (k.code == key_code::enter) {
       s.view.to_live();
@@ -90,19 +73,6 @@ void chat_mode::on_key(const key& k, session_state& s, std::time_t now) {
 }
 
 void chat_mode::on_paste(std::string_view text, session_state& s, std::time_t) {
-  if (reverse_ || find_) {
-    // Into the search text: its first line, cleaned as typing would be.
-    line_editor clean(0);
-    clean.insert(text.substr(0, text.find_first_of("\r\n")));
-    if (reverse_) {
-      reverse_->type(clean.text());
-    } else {
-      find_->text.insert(clean.text());
-      find_->find.set_query(find_->text.text(), s.entries);
-      show_match(s);
-    }
-    return;
-  }
   // The first line goes into the input line at the cursor; the others wait for Enter.
   s.view.to_live();
   std::size_t start = 0;
@@ -139,7 +109,7 @@ void chat_mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t n
   for (auto& l : e.lines) {
     std::optional<std::string> answer;
     if (!replies_.empty() && !l.cut) answer = answer_for(replies_, l.text);
-    s.add_net_line(l, now);
+    s.show_net_line(l, e.received, now);
     if (answer) s.send(now, {std::move(*answer)}, source::reply);
   }
 }
@@ -154,13 +124,15 @@ bool chat_mode::command(session_state& s, std::time_t now) {
   if (name == "/quit") {
     s.exit.quit(quit_reason::key);
   } else if (name == "/help") {
-    for (const auto h : help_lines) s.add(now, source::sys, std::string{h});
+    for (const auto h : key_help) s.add(now, source::sys, std::string{h});
+    for (const auto& c : commands) s.add(now, source::sys, std::string{c.name} + " " + std::string{c.what});
+    s.add(now, source::sys, "lines sent are kept across runs in the history file, unless --no-history");
     editor_.submit();
   } else if (name == "/find") {
     const std::size_t space = line.find(' ');
     std::string text{space == std::string_view::npos ? std::string_view{} : line.substr(space + 1)};
     editor_.submit();
-    open_find(std::move(text), s);
+    s.modes.push(std::make_unique<find_mode>(std::move(text), s));
   } else if (name == "/secret") {
     secret_ = !secret_;
     s.add(now, source::sys,
@@ -182,10 +154,10 @@ void chat_mode::enter(session_state& s, std::time_t now) {
   if (count == 0) return;  // an empty line sends nothing
   // Online, any number of lines stream out as the socket takes them; the bound is for lines that
   // would wait while the connection is down.
-  if (s.net.state != net_state::online && s.net.waiting + count > capacity_) {
+  if (s.net.state != net_state::online && s.outgoing.waiting() + count > capacity_) {
     // Refused, never silently dropped: the text stays in the input line.
     s.add(now, source::sys,
-          "not sent: the connection is down and " + std::to_string(s.net.waiting + count) +
+          "not sent: the connection is down and " + std::to_string(s.outgoing.waiting() + count) +
               " lines would wait for it (the most is " + std::to_string(capacity_) + ")");
     return;
   }
@@ -207,10 +179,13 @@ void chat_mode::enter(session_state& s, std::time_t now) {
 std::optional<quit_reason> chat_mode::finished(const session_state& s) const {
   // The connection is over once the outbox was sent and the server closed (or it gave up).
   if (s.net.state != net_state::closed) return std::nullopt;
-  return s.net.waiting == 0 ? quit_reason::finished : quit_reason::unsent;
+  return s.outgoing.waiting() == 0 ? quit_reason::finished : quit_reason::unsent;
 }
 
-void chat_mode::status(const session_state& s, std::vector<status_part>& parts) const {
+void chat_mode::present(const session_state& s, presentation& p) const {
+  p.quit_hint = "Ctrl-D quits";
+  p.input = &editor_;
+  std::vector<status_part>& parts = p.status;
   parts.push_back({s.net.target, 3});
   if (s.net.unverified) parts.push_back({"UNVERIFIED", 10});
   switch (s.net.state) {
@@ -224,105 +199,13 @@ void chat_mode::status(const session_state& s, std::vector<status_part>& parts) 
   // Online: the protocol ("tls1.3"); offline: why the last attempt failed.
   const bool told = s.net.state == net_state::online || s.net.state == net_state::offline;
   if (told && !s.net.detail.empty()) parts.push_back({s.net.detail, 4});
-  if (s.net.waiting > 0) parts.push_back({std::to_string(s.net.waiting) + " waiting", 8});
+  if (const std::size_t n = s.outgoing.waiting(); n > 0) parts.push_back({std::to_string(n) + " waiting", 8});
   if (secret_) parts.push_back({"secret: not kept in history", 9});
-  if (find_) {
-    find_->find.update(s.entries);
-    const auto at = find_->find.position();
-    parts.push_back({at ? "match " + std::to_string(*at) + " of " + std::to_string(find_->find.count())
-                        : std::string{"no match"},
-                     9});
-  }
   if (!pasted_.empty()) {
     // The lines Enter will send: the input line (unless empty) and the waiting ones.
     const std::size_t lines = pasted_.size() + (editor_.text().empty() ? 0 : 1);
     parts.push_back({"Enter sends " + std::to_string(lines) + " pasted lines", 8});
   }
-}
-
-void chat_mode::reverse_key(const key& k, session_state& s, std::time_t now) {
-  if (is_printable(k)) return reverse_->type(typed_text(k));
-  if (is_ctrl(k, U'r')) return reverse_->older();
-  if (is_plain(k, key_code::backspace)) return reverse_->widen();
-  if (is_ctrl(k, U'g')) {
-    // Cancelled: the draft is still in the editor, exactly as it was.
-    if (!reverse_->query().empty()) last_reverse_query_ = reverse_->query();
-    reverse_.reset();
-    return;
-  }
-  // Any other key takes the match into the input line; Esc does only that, the others then do
-  // what they do there (Enter sends it, as in bash; a movement key moves in it).
-  accept_reverse();
-  if (is_plain(k, key_code::escape)) return;
-  on_key(k, s, now);
-}
-
-void chat_mode::accept_reverse() {
-  if (!reverse_->query().empty()) last_reverse_query_ = reverse_->query();
-  if (auto line = reverse_->match_text()) editor_.set_text(std::move(*line), reverse_->match_offset());
-  reverse_.reset();
-}
-
-void chat_mode::open_find(std::string text, session_state& s) {
-  line_editor prompt(0);
-  prompt.insert(text);
-  find_.emplace(find_state{std::move(prompt), transcript_find(std::move(text), s.entries)});
-  show_match(s);
-}
-
-void chat_mode::find_key(const key& k, session_state& s) {
-  find_state& f = *find_;
-  f.find.update(s.entries);
-  if (is_plain(k, key_code::up) || is_ctrl(k, U'r')) {
-    if (f.find.older()) show_match(s);
-    return;
-  }
-  if (is_plain(k, key_code::down) || is_ctrl(k, U's')) {
-    if (f.find.newer()) show_match(s);
-    return;
-  }
-  if (is_plain(k, key_code::escape) || is_ctrl(k, U'g')) {
-    // Back to the live end, and to the draft, which the find never touched.
-    find_.reset();
-    s.view.to_live();
-    return;
-  }
-  if (is_plain(k, key_code::enter)) {
-    find_.reset();  // the view stays at the match; PgDn or typing goes back
-    return;
-  }
-  const std::string before = f.text.text();
-  if (f.text.handle(k) && f.text.text() != before) {
-    f.find.set_query(f.text.text(), s.entries);
-    show_match(s);
-  }
-}
-
-void chat_mode::show_match(session_state& s) const {
-  if (const auto i = find_->find.current_index(s.entries)) {
-    s.view.scroll_to(scroll_to_show(s.entries, *i, s.view.cols(), s.view.transcript_rows()));
-  }
-}
-
-std::optional<input_prompt> chat_mode::prompt() const {
-  if (reverse_) {
-    input_prompt p;
-    p.text = reverse_->prompt(p.cursor);
-    return p;
-  }
-  if (find_) {
-    constexpr std::string_view label = "find: ";
-    return input_prompt{std::string{label} + find_->text.text(), label.size() + find_->text.cursor()};
-  }
-  return std::nullopt;
-}
-
-text_highlight chat_mode::highlight(const session_state& s) const {
-  if (!find_) return {};
-  find_->find.update(s.entries);
-  const entry* e = find_->find.current(s.entries);
-  if (e == nullptr) return {};
-  return {e, find_->find.occurrences(*e)};
 }
 
 }  // namespace echochat

@@ -66,27 +66,45 @@ void echo_meter::handed(echo_clock::time_point t) {
   }
 }
 
+std::optional<std::uint64_t> echo_meter::echoed_before(std::string_view text) const {
+  for (auto it = echoed_.rbegin(); it != echoed_.rend(); ++it) {
+    if (it->second == text) return it->first;
+  }
+  return std::nullopt;
+}
+
 echo_result echo_meter::received(std::string_view text, echo_clock::time_point t, std::vector<echo_result>* skipped) {
+  const bool waiting = !waiting_.empty() && waiting_.front().handed;
+  if (waiting && waiting_.front().text == text) return match_front(text, t);
+  // Exactly a later line's text: the lines before it will never come back.
+  const auto later = std::find_if(waiting_.begin(), waiting_.end(),
+                                  [&](const waiting_line& w) { return w.handed && w.text == text; });
+  if (later != waiting_.end()) {
+    for (auto it = waiting_.begin(); it != later; ++it) {
+      echo_result lost = lose(*it);
+      lost.skipped = true;
+      if (skipped != nullptr) skipped->push_back(std::move(lost));
+    }
+    waiting_.erase(waiting_.begin(), later);
+    return match_front(text, t);
+  }
   echo_result r;
-  if (waiting_.empty() || !waiting_.front().handed) {
+  if (const auto seq = echoed_before(text)) {
+    r.what = echo_result::kind::duplicate;
+    r.seq = *seq;
+    ++stats_.duplicates;
+    return r;
+  }
+  if (!waiting) {
     r.what = echo_result::kind::unexpected;
     ++stats_.unexpected;
     return r;
   }
-  if (waiting_.front().text != text) {
-    // Exactly a later line's text: the lines before it will never come back.
-    const auto later = std::find_if(waiting_.begin() + 1, waiting_.end(),
-                                    [&](const waiting_line& w) { return w.handed && w.text == text; });
-    if (later != waiting_.end()) {
-      const auto n = later - waiting_.begin();
-      for (auto it = waiting_.begin(); it != waiting_.begin() + n; ++it) {
-        echo_result lost = lose(*it);
-        lost.skipped = true;
-        if (skipped != nullptr) skipped->push_back(std::move(lost));
-      }
-      waiting_.erase(waiting_.begin(), waiting_.begin() + n);
-    }
-  }
+  return match_front(text, t);
+}
+
+echo_result echo_meter::match_front(std::string_view text, echo_clock::time_point t) {
+  echo_result r;
   waiting_line w = std::move(waiting_.front());
   waiting_.pop_front();
   r.seq = w.seq;
@@ -96,6 +114,8 @@ echo_result echo_meter::received(std::string_view text, echo_clock::time_point t
   if (text == w.text) {
     r.what = echo_result::kind::echoed;
     ++stats_.echoed;
+    if (echoed_.size() == remembered) echoed_.pop_front();
+    echoed_.emplace_back(w.seq, std::move(w.text));
     return r;
   }
   r.what = echo_result::kind::differs;
@@ -148,8 +168,10 @@ std::string echo_summary(const echo_stats& s, std::string_view target, std::chro
   char lost_pct[32];
   std::snprintf(lost_pct, sizeof lost_pct, "%g",
                 s.sent == 0 ? 0.0 : static_cast<double>(s.lost) * 100.0 / static_cast<double>(s.sent));
-  out += std::to_string(s.sent) + " lines sent, " + std::to_string(s.echoed) + " echoed, " +
-         std::to_string(s.differed) + " differed, " + lost_pct + "% lost, time " +
+  out += std::to_string(s.sent) + " lines sent, " + std::to_string(s.echoed) + " echoed, ";
+  if (s.duplicates > 0) out += "+" + std::to_string(s.duplicates) + " duplicates, ";
+  if (s.unexpected > 0) out += "+" + std::to_string(s.unexpected) + " unexpected, ";
+  out += std::to_string(s.differed) + " differed, " + lost_pct + "% lost, time " +
          std::to_string(elapsed.count()) + "ms\n";
   if (!s.rtt_ms.empty()) {
     out += "rtt min/avg/max/mdev = " + fixed3(s.min_ms()) + "/" + fixed3(s.avg_ms()) + "/" + fixed3(s.max_ms()) +

@@ -78,21 +78,20 @@ const frame& frame_builder::build(const session& s, std::span<const entry> fresh
   f.text_rows = view.transcript_rows();
   f.prefix = prefix_width(f.cols);
   f.transcript = layout_.update(s.entries(), f.cols, f.text_rows, view.scroll()).rows;
-  f.highlight = s.rules().highlight(s.state());
+  presentation p = s.present();
+  f.highlight = std::move(p.highlight);
   if (const auto marker = s.state().unread.marker()) add_marker(*marker, s.entries(), f);
-  const line_editor* editor = s.rules().input_line();
-  f.status_row = f.rows - (editor != nullptr ? 2 : 1);
+  f.status_row = f.rows - s.base_mode().bar_rows();
   f.status.clear();
   if (f.status_row >= 0) {
-    f.status = status_line(s);
+    f.status = status_line(s, std::move(p.status), p.quit_hint);
     f.status.resize(fit_cells(f.status, f.cols).bytes);
   }
-  if (const auto p = s.rules().prompt()) {
-    const auto column =
-        static_cast<int>(display_width(std::string_view(p->text).substr(0, p->cursor), char_width));
-    f.input = fit_input_line(p->text, column, f.cols, "");
-  } else if (editor != nullptr) {
-    f.input = fit_input_line(editor->text(), static_cast<int>(editor->cursor_column(char_width)), f.cols);
+  if (p.prompt) {
+    const std::string_view before_cursor = std::string_view(p.prompt->text).substr(0, p.prompt->cursor);
+    f.input = fit_input_line(p.prompt->text, static_cast<int>(display_width(before_cursor, char_width)), f.cols, "");
+  } else if (p.input != nullptr) {
+    f.input = fit_input_line(p.input->text(), static_cast<int>(p.input->cursor_column(char_width)), f.cols);
   } else {
     f.input.reset();
   }

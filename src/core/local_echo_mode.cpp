@@ -60,8 +60,9 @@ void local_echo_mode::on_lines(std::vector<std::string> lines, session_state& s,
 
 std::optional<quit_reason> local_echo_mode::finished(const session_state&) const { return quit_reason::finished; }
 
-void local_echo_mode::status(const session_state&, std::vector<status_part>& parts) const {
-  parts.push_back({"local echo", 8});
+void local_echo_mode::present(const session_state&, presentation& p) const {
+  p.status.push_back({"local echo", 8});
+  p.quit_hint = "q quits";
 }
 
 }  // namespace echochat

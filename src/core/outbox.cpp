@@ -1,17 +1,9 @@
-// The bounded, resend-safe queue of lines waiting for the connection.
+// The resend-safe queue of lines waiting for the connection.
 #include "echochat/core/outbox.hpp"
 
 #include <utility>
 
 namespace echochat {
-
-outbox::outbox(std::size_t capacity) : capacity_(capacity) {}
-
-bool outbox::push(std::string line) {
-  if (full()) return false;
-  lines_.push_back(std::move(line));
-  return true;
-}
 
 void outbox::pop_sent() {
   if (!lines_.empty()) lines_.pop_front();

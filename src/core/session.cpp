@@ -35,13 +35,27 @@ int exit_state::code() const {
   return 0;
 }
 
-session_state::session_state(const session_config& config, int bar_rows)
+session_state::session_state(const session_config& config, std::unique_ptr<mode> base,
+                             std::unique_ptr<observer> watcher_)
     : terminal(config.terminal),
       keep_fresh(config.keep_fresh),
       entries(config.scrollback),
-      view(bar_rows),
+      view(base->bar_rows()),
+      modes(std::move(base)),
+      watcher(std::move(watcher_)),
       record_history(config.record_history) {
   net.target = config.chat_target;
+}
+
+void mode_stack::pop() {
+  if (pushed_.empty()) return;
+  retired_.push_back(std::move(pushed_.back()));
+  pushed_.pop_back();
+}
+
+void mode_stack::present(const session_state& s, presentation& p) const {
+  base_->present(s, p);
+  for (const auto& m : pushed_) m->present(s, p);
 }
 
 void session_state::add(std::time_t now, source src, std::string text) {
@@ -59,7 +73,7 @@ bool session_state::amend(std::uint64_t id, std::string_view more) {
     // The entry grows at its last row: the rows above that move up. When the view is above it
     // (fewer rows than the scroll below it), it moves up with them, as hold() does for an entry
     // added at the bottom; when the entry is in view, it just grows there.
-    const int text_cols = std::max(view.cols() - prefix_width(view.cols()), 1);
+    const int text_cols = text_width_for(view.cols());
     std::vector<std::pair<std::size_t, std::size_t>> pieces;
     auto rows_of = [&](std::string_view text) {
       wrap_text(text, text_cols, pieces);
@@ -87,25 +101,48 @@ void session_state::finish_typing(std::time_t now) {
   if (keep_fresh) fresh.push_back(entries.finished().back());
 }
 
+void session_state::queue(std::string line, std::uint64_t entry, source as, std::time_t now) {
+  if (watcher) watcher->on_sent(line, entry, as, *this, now);
+  outgoing.push(std::move(line));
+}
+
 void session_state::send(std::time_t now, std::vector<std::string> lines, source as) {
-  net.waiting += lines.size();
   for (auto& l : lines) {
     add(now, as, l);
-    outgoing_entries.push_back(entries.finished_total() - 1);
-    outgoing.push_back(std::move(l));
+    queue(std::move(l), entries.finished_total() - 1, as, now);
   }
 }
 
-session::session(session_config config) : mode_(make_mode(config)), state_(config, mode_->bar_rows()) {}
+void session_state::send_unshown(std::time_t now, std::string line) {
+  queue(std::move(line), no_entry, source::you, now);
+}
+
+void session_state::show_net_line(net_line& l, observer::clock::time_point at, std::time_t now) {
+  if (l.cut) l.text += " [cut]";
+  if (watcher && watcher->on_received(l, at, *this, now)) return;
+  add(now, source::net, std::move(l.text));
+}
+
+void mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
+  for (auto& l : e.lines) s.show_net_line(l, e.received, now);
+}
+
+session::session(session_config config) : state_(config, make_mode(config), make_observer(config)) {}
 
 void session::check_finished() {
   // Without a terminal, end of input ends the program once every source is done: the slow task
-  // reported and the mode has nothing left to do.
-  if (state_.terminal || !state_.input_closed || !state_.slow.done) return;
-  if (const auto why = mode_->finished(state_)) state_.exit.quit(*why);
+  // reported, the watcher sends nothing more, and the mode has nothing left to do.
+  if (state_.terminal || !state_.input_closed || !state_.slow.done || sends_more()) return;
+  if (const auto why = state_.modes.base().finished(state_)) state_.exit.quit(*why);
 }
 
 void session::apply(event ev, std::time_t now) {
+  dispatch(ev, now);
+  state_.modes.end_event();
+  if (state_.view.scroll() == 0) state_.unread.at_live();
+}
+
+void session::dispatch(event& ev, std::time_t now) {
   session_state& s = state_;
   std::visit(
       [&](auto& e) {
@@ -133,31 +170,20 @@ void session::apply(event ev, std::time_t now) {
             check_finished();
           }
         } else if constexpr (std::is_same_v<T, input_lines_event>) {
-          mode_->on_lines(std::move(e.lines), s, now);
-        } else if constexpr (std::is_same_v<T, net_line_event>) {
-          s.add_net_line(e, now);
+          s.modes.base().on_lines(std::move(e.lines), s, now);
         } else if constexpr (std::is_same_v<T, net_lines_event>) {
-          mode_->on_net_lines(e, s, now);
-        } else if constexpr (std::is_same_v<T, net_writing_event>) {
-          mode_->on_writing(e.at, s, now);
-        } else if constexpr (std::is_same_v<T, timer_event>) {
-          mode_->on_timer(e, s, now);
-        } else if constexpr (std::is_same_v<T, net_state_event>) {
-          s.net.state = e.state;
-          s.net.retry_ms = e.retry_ms;
-          // Connecting keeps the last failure's reason until the attempt's outcome is known.
-          if (e.state != net_state::connecting) s.net.detail = std::move(e.detail);
-          s.net.unverified = s.net.unverified || e.unverified;
-          // Every line's net_sent_event came before this: the count is exact now.
-          if (e.state == net_state::closed && s.net.waiting > 0) {
-            const std::size_t n = s.net.waiting;
-            s.add(now, source::sys,
-                  std::to_string(n) + (n == 1 ? " line was" : " lines were") + " not sent: the connection is closed");
-          }
-          mode_->on_connection(e.state, s, now);
+          s.modes.base().on_net_lines(e, s, now);
           check_finished();
+        } else if constexpr (std::is_same_v<T, net_writing_event>) {
+          if (s.watcher) s.watcher->on_writing(e.at, s, now);
+        } else if constexpr (std::is_same_v<T, timer_event>) {
+          if (s.watcher) s.watcher->on_timer(e, s, now);
+          check_finished();
+        } else if constexpr (std::is_same_v<T, net_state_event>) {
+          on_net_state(e, now);
         } else if constexpr (std::is_same_v<T, net_sent_event>) {
-          if (s.net.waiting > 0) --s.net.waiting;
+          s.outgoing.written();
+          if (s.watcher) s.watcher->on_written(s, now);
         } else if constexpr (std::is_same_v<T, net_greeting_event>) {
           s.add(now, source::you, std::move(e.line));
         } else if constexpr (std::is_same_v<T, sys_event>) {
@@ -171,16 +197,22 @@ void session::apply(event ev, std::time_t now) {
         }
       },
       ev);
-  if (s.view.scroll() == 0) s.unread.at_live();
 }
 
-void session_state::add_net_line(net_line_event& l, std::time_t now) {
-  if (l.cut) l.text += " [cut]";
-  add(now, source::net, std::move(l.text));
-}
-
-void mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
-  for (auto& l : e.lines) s.add_net_line(l, now);
+void session::on_net_state(net_state_event& e, std::time_t now) {
+  session_state& s = state_;
+  s.net.state = e.state;
+  s.net.retry_ms = e.retry_ms;
+  // Connecting keeps the last failure's reason until the attempt's outcome is known.
+  if (e.state != net_state::connecting) s.net.detail = std::move(e.detail);
+  s.net.unverified = s.net.unverified || e.unverified;
+  // Every line's net_sent_event came before this: the count is exact now.
+  if (const std::size_t n = s.outgoing.waiting(); e.state == net_state::closed && n > 0) {
+    s.add(now, source::sys,
+          std::to_string(n) + (n == 1 ? " line was" : " lines were") + " not sent: the connection is closed");
+  }
+  if (s.watcher) s.watcher->on_connection(e.state, s, now);
+  check_finished();
 }
 
 void session::on_keys(const keys_event& ev, std::time_t now) {
@@ -190,7 +222,7 @@ void session::on_keys(const keys_event& ev, std::time_t now) {
     ++state_.keys;
     const bool live = state_.view.scroll() == 0;
     if (k.code == key_code::paste_end) {
-      if (paste < ev.pastes.size()) mode_->on_paste(ev.pastes[paste++], state_, now);
+      if (paste < ev.pastes.size()) state_.modes.top().on_paste(ev.pastes[paste++], state_, now);
     } else if (k.code == key_code::paste_refused) {
       state_.add(now, source::sys,
                  "paste refused: it was bigger than " + std::to_string(key_decoder::default_max_paste >> 20) +
@@ -198,7 +230,7 @@ void session::on_keys(const keys_event& ev, std::time_t now) {
     } else if (on_shared_key(k)) {
       continue;
     } else {
-      mode_->on_key(k, state_, now);
+      state_.modes.top().on_key(k, state_, now);
     }
     if (live) state_.unread.typed();  // typed at the live end: the "new" marker was seen
   }
@@ -232,8 +264,23 @@ bool session::on_shared_key(const key& k) {
   }
 }
 
+presentation session::present() const {
+  presentation p;
+  state_.modes.present(state_, p);
+  if (state_.watcher) state_.watcher->present(state_, p);
+  return p;
+}
+
+std::optional<observer::clock::time_point> session::wake_at() const {
+  return state_.watcher ? state_.watcher->wake_at() : std::nullopt;
+}
+
+bool session::sends_more() const { return state_.watcher && state_.watcher->sends_more(); }
+
+std::string session::report() const { return state_.watcher ? state_.watcher->report() : std::string{}; }
+
 int session::exit_code() const {
-  const int code = mode_->exit_code(state_.exit.code());
+  const int code = state_.watcher ? state_.watcher->exit_code(state_.exit.code()) : state_.exit.code();
   return code == 0 && state_.log_failed ? 1 : code;
 }
 

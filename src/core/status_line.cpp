@@ -29,12 +29,18 @@ std::string join_status(std::vector<status_part> parts, int cols) {
 }
 
 std::string status_line(const session& s) {
+  presentation p = s.present();
+  return status_line(s, std::move(p.status), p.quit_hint);
+}
+
+std::string status_line(const session& s, std::vector<status_part> mode_parts, std::string_view quit_hint) {
   // When the terminal is too narrow for all of them, the least important go first, so the state
   // of the connection and how to quit stay in view.
   const session_state& st = s.state();
   std::vector<status_part> parts;
+  parts.reserve(mode_parts.size() + 8);
   parts.push_back({"echochat", 6});
-  s.rules().status(st, parts);
+  for (auto& p : mode_parts) parts.push_back(std::move(p));
   if (st.slow.done) {
     parts.push_back({"slow task done", 4});
   } else if (st.slow.seconds_left) {
@@ -51,7 +57,7 @@ std::string status_line(const session& s) {
   if (st.view.scroll() > 0 && st.unread.count() > 0) {
     parts.push_back({std::to_string(st.unread.count()) + " new ↓", 8});  // what arrived below
   }
-  parts.push_back({std::string{s.rules().quit_hint()}, 10});
+  parts.push_back({std::string{quit_hint}, 10});
   return join_status(std::move(parts), st.view.cols());
 }
 

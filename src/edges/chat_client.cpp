@@ -6,7 +6,6 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
-#include <limits>
 #include <string>
 #include <variant>
 
@@ -57,7 +56,6 @@ chat_client::chat_client(asio::any_io_executor ex, std::string name, connection_
       connect_(std::move(connect)),
       policy_(policy),
       connect_timeout_(connect_timeout),
-      outbox_(std::numeric_limits<std::size_t>::max()),  // the chat mode bounds what may wait
       wake_(ex, 1) {}
 
 void chat_client::send(std::vector<std::string> lines) {
@@ -82,7 +80,7 @@ asio::awaitable<error_code> chat_client::read_lines(line_connection& c, event_ch
       batch.received = std::chrono::steady_clock::now();
       batch.lines.reserve(lines.size());
       for (auto& l : lines) {
-        batch.lines.push_back(net_line_event{is_safe_text(l.text) ? std::move(l.text) : sanitize(l.text), l.cut});
+        batch.lines.push_back(net_line{is_safe_text(l.text) ? std::move(l.text) : sanitize(l.text), l.cut});
       }
       lines.clear();
       event ev = std::move(batch);

@@ -654,6 +654,54 @@ TEST_CASE("echo mode: a line not echoed in time is marked lost on its own row, a
   CHECK(logged.find("(lost:") == std::string::npos);
 }
 
+TEST_CASE("echo mode: Ctrl-R shows its prompt on the input row, finds a line sent, and Enter measures it again",
+          "[chat][e2e][echo][search]") {
+  test_server server;
+  server.answer_with([](const std::string& line) -> std::optional<std::string> { return line; });
+  pty_terminal t(chat_argv(server.address(), {"--echo"}), rows, cols);
+  wait_online(t);
+  t.write("hello there\r");
+  wait_screen(t, [&] { return count_rows(t, "net", "hello there  (") == 1; }, "the first echo");
+  t.write("other\r");
+  wait_screen(t, [&] { return count_rows(t, "net", "other  (") == 1; }, "the second echo");
+  t.write("\x12hel");  // Ctrl-R, then the search text
+  wait_screen(t, [&] { return input_row(t) == "(reverse-i-search)'hel': hello there"; }, "the search prompt and match");
+  t.write("\r");  // Enter sends the match
+  wait_screen(t, [&] { return count_rows(t, "net", "hello there  (") == 2 && input_row(t) == ">"; },
+              "the match sent and measured");
+  CHECK(server.count("hello there") == 2);
+  t.write("\x13other");  // Ctrl-S: the find prompt, over the transcript
+  wait_screen(t, [&] { return input_row(t) == "find: other" && chat_status_says(t, "match 2 of 2"); },
+              "the find prompt and its count");
+  t.write("\x1b");  // Esc closes the find (alone: Esc and a key at once would be Alt and the key)
+  wait_screen(t, [&] { return input_row(t) == ">"; }, "the input line back");
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  CHECK(screen_has(t, "3 lines sent, 3 echoed, 0 differed, 0% lost"));
+}
+
+TEST_CASE("echo mode: a --reply rule answers the server, and the answer is not counted as a line measured",
+          "[chat][e2e][echo][reply]") {
+  test_server server;
+  server.answer_with([](const std::string& line) -> std::optional<std::string> {
+    if (line.starts_with("PONG ")) return std::nullopt;  // an answer is taken, not echoed
+    return line;
+  });
+  pty_terminal t(chat_argv(server.address(), {"--echo", "--reply", "PING *=PONG *"}), rows, cols);
+  wait_online(t);
+  server.send_line("PING x");
+  wait_all({&t}, [&] { return server.count("PONG x") == 1; }, "the answer at the server");
+  wait_screen(t, [&] { return count_rows(t, "reply", "PONG x") == 1; }, "the answer on screen");
+  t.write("probe\r");
+  wait_screen(t, [&] { return count_rows(t, "net", "probe  (") == 1; }, "the probe's echo");
+  CHECK(chat_status_says(t, " · 0 lost · "));
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  CHECK(screen_has(t, "1 lines sent, 1 echoed, +1 unexpected, 0 differed, 0% lost"));  // PING x was no echo
+}
+
 TEST_CASE("during a flood of server lines, a typed key shows and Ctrl-C ends the program", "[chat][e2e][flood]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <regex>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -438,6 +439,10 @@ class echo_server_process {
     std::vector<std::string> args;
     if (program == "ncat") args = {"ncat", "-l", "-k", "-e", "/bin/cat", "127.0.0.1", p};
     if (program == "socat") args = {"socat", "TCP-LISTEN:" + p + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat"};
+    // Every line twice: sed prints the line (p), then prints it again at the end of the cycle.
+    if (program == "socat-twice") {
+      args = {"socat", "TCP-LISTEN:" + p + ",bind=127.0.0.1,reuseaddr,fork", "SYSTEM:sed -u p"};
+    }
     process_.emplace(std::move(args), [port] { return accepts(port); });
   }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -478,6 +483,22 @@ TEST_CASE("echo mode with --count 10 --plain against real echo servers: 10 resul
         std::string::npos);
   CHECK(lines_starting(r.out, "rtt min/avg/max/mdev = ") == 1);
   CHECK(r.err.empty());
+}
+
+TEST_CASE("echo mode against a server that sends every line twice, lines in flight: each echoed once, duplicates counted",
+          "[e2e][plain][echo][duplicate]") {
+  if (!have_peer(on_path("socat"), "socat")) return;
+  echo_server_process server("socat-twice", free_port());
+  const piped_run r = run_piped(
+      {"--connect", server.address(), "--echo", "--count", "40", "--interval", "0.001", "--delay", "3600"}, "", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(lines_starting(r.out, "line from " + server.address() + ": seq=") >= 79);  // 40 echoes and their copies
+  CHECK(r.out.find("differs") == std::string::npos);
+  // The copy of the last line may come after the program ended, as ping stops at its last reply.
+  const std::regex summary("\n40 lines sent, 40 echoed, \\+(39|40) duplicates, 0 differed, 0% lost, time ");
+  CHECK(std::regex_search(r.out, summary));
 }
 
 TEST_CASE("echo mode against a server that drops every third line: those are lost, exit 1, counted right",

@@ -82,7 +82,7 @@ TEST_CASE("a line typed in chat mode reaches the server once, as UTF-8 with a ne
   REQUIRE(h.run_until([&] { return server.lines().size() == 2; }));
   CHECK(server.lines() == std::vector<std::string>{"hello wörld 日本", "second"});
   CHECK(h.count_starting("you hello wörld 日本") == 1);
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 0; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 0; }));
   h.quit();
 }
 
@@ -165,7 +165,7 @@ TEST_CASE("lines typed while the server is down wait in the outbox and arrive in
   REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
   h.type("one\rtwo\r");
   h.type("three\r");
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 3; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 3; }));
   CHECK_THAT(status_line(h.s), Catch::Contains(" · 3 waiting · "));
   CHECK(h.count_starting("you ") == 4);  // shown at once, sent later
   // A few refused attempts while it is down; the lines stay.
@@ -174,10 +174,10 @@ TEST_CASE("lines typed while the server is down wait in the outbox and arrive in
   CHECK(server.lines() == std::vector<std::string>{"before"});
 
   server.start_listening();
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 0 && server.lines().size() == 4; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 0 && server.lines().size() == 4; }));
   // A line typed now goes out behind them: anything sent twice would have come before it.
   h.type("four\r");
-  REQUIRE(h.run_until([&] { return server.count("four") == 1 && h.s.connection().waiting == 0; }));
+  REQUIRE(h.run_until([&] { return server.count("four") == 1 && h.s.waiting() == 0; }));
   CHECK(server.lines() == std::vector<std::string>{"before", "one", "two", "three", "four"});
   CHECK(server.accepted() == 2);
   CHECK_THAT(status_line(h.s), Catch::Contains(" · online · ") && !Catch::Contains("waiting"));
@@ -226,7 +226,7 @@ TEST_CASE("an unknown host is a sys entry and a retry, not an exit", "[chat][net
   CHECK_FALSE(h.s.done());
   // Typing goes on meanwhile, into the outbox.
   h.type("hello\r");
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 1; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 1; }));
   h.quit();
 }
 

@@ -148,7 +148,7 @@ TEST_CASE("a missing Unix socket is a sys entry and a retry, and lines typed mea
   CHECK_THAT(h.status(), Catch::Contains("no socket at"));
   h.type("early\r");
   test_front front(front_kind::unix_socket, server.port(), nullptr, path);
-  REQUIRE(h.run_until([&] { return server.count("early") == 1 && h.s.connection().waiting == 0; }));
+  REQUIRE(h.run_until([&] { return server.count("early") == 1 && h.s.waiting() == 0; }));
   h.quit();
 }
 
@@ -284,9 +284,9 @@ TEST_CASE("over TLS, a dropped connection comes back and the lines typed meanwhi
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
   REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
   h.type("one\rtwo\r");
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 2; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 2; }));
   server.start_listening();
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 0 && server.lines().size() == 3; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 0 && server.lines().size() == 3; }));
   h.type("three\r");
   REQUIRE(h.run_until([&] { return server.count("three") == 1; }));
   CHECK(server.lines() == std::vector<std::string>{"before", "one", "two", "three"});
@@ -396,9 +396,9 @@ TEST_CASE("over wss:// with --ca lines go both ways, the protocol shows, and a d
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
   REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
   h.type("one\rtwo\r");
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 2; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 2; }));
   server.start_listening();
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 0 && server.lines().size() == 3; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 0 && server.lines().size() == 3; }));
   CHECK(server.lines() == std::vector<std::string>{"before", "one", "two"});
   h.quit();
   CHECK(server.wait_for([&] { return front.last_close_code() == 1000; }, deadline));
@@ -440,9 +440,9 @@ TEST_CASE("on-connect lines go first at every connect, before the lines waiting,
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
   REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
   h.type("typed while down\r");
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 1; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 1; }));
   server.start_listening();
-  REQUIRE(h.run_until([&] { return h.s.connection().waiting == 0 && server.lines().size() == 6; }));
+  REQUIRE(h.run_until([&] { return h.s.waiting() == 0 && server.lines().size() == 6; }));
   CHECK(server.lines() == std::vector<std::string>{"NICK me", "USER me 0 * :me", "PONG :irc.example", "NICK me",
                                                    "USER me 0 * :me", "typed while down"});
   CHECK(h.count_starting("you NICK me") == 2);

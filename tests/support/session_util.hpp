@@ -47,11 +47,27 @@ inline std::vector<std::string> texts(const session& s) {
 }
 
 // Chat mode's input line.
-inline const line_editor& input_line(const session& s) { return *s.rules().input_line(); }
+inline const line_editor& input_line(const session& s) {
+  return dynamic_cast<const chat_mode&>(s.base_mode()).input_line();
+}
 
 // Chat mode's lines of a multi-line paste that wait for Enter.
 inline const std::vector<std::string>& pasted_lines(const session& s) {
-  return dynamic_cast<const chat_mode&>(s.rules()).pasted_lines();
+  return dynamic_cast<const chat_mode&>(s.base_mode()).pasted_lines();
 }
+
+// The sub-mode M (a search) is open on top of the mode stack: it takes the keys.
+template <class M>
+bool is_open(const session& s) {
+  return dynamic_cast<const M*>(&s.top_mode()) != nullptr;
+}
+
+// One read's worth of lines from the server, as the chat client sends them: one event.
+inline net_lines_event server_lines(std::vector<std::string> texts) {
+  net_lines_event e;
+  for (auto& t : texts) e.lines.push_back(net_line{std::move(t), false});
+  return e;
+}
+inline net_lines_event server_line(std::string text) { return server_lines({std::move(text)}); }
 
 }  // namespace echochat::testing

@@ -2,6 +2,7 @@
 // recorded (and /secret), Ctrl-R, /find and Ctrl-S, the wheel, the unread count and marker.
 #include "echochat/core/frame.hpp"
 #include "echochat/core/key_decoder.hpp"
+#include "echochat/core/search_modes.hpp"
 #include "echochat/core/session.hpp"
 #include "echochat/core/status_line.hpp"
 #include "support/session_util.hpp"
@@ -13,6 +14,8 @@
 
 using namespace echochat;
 using echochat::testing::input_line;
+using echochat::testing::is_open;
+using echochat::testing::server_line;
 using echochat::testing::keys;
 using echochat::testing::one;
 using echochat::testing::texts;
@@ -28,10 +31,10 @@ session_config chat_config(std::vector<std::string> history = {}) {
   return c;
 }
 
-const chat_mode& chat(const session& s) { return dynamic_cast<const chat_mode&>(s.rules()); }
+const chat_mode& chat(const session& s) { return dynamic_cast<const chat_mode&>(s.base_mode()); }
 
 std::string prompt_text(const session& s) {
-  const auto p = s.rules().prompt();
+  const auto p = s.present().prompt;
   return p ? p->text : std::string{};
 }
 
@@ -89,14 +92,14 @@ TEST_CASE("in chat mode Ctrl-R shows the search in place of the input line and E
   session s(chat_config({"git status", "make test", "git push"}));
   s.apply(keys("draft"), 0);
   s.apply(ctrl(U'r'), 0);
-  CHECK(chat(s).searching_history());
+  CHECK(is_open<reverse_search_mode>(s));
   CHECK(prompt_text(s) == "(reverse-i-search)'': ");
   s.apply(keys("git"), 0);
   CHECK(prompt_text(s) == "(reverse-i-search)'git': git push");
   s.apply(ctrl(U'r'), 0);
   CHECK(prompt_text(s) == "(reverse-i-search)'git': git status");
   s.apply(one(named_key(key_code::enter)), 0);
-  CHECK_FALSE(chat(s).searching_history());
+  CHECK_FALSE(is_open<reverse_search_mode>(s));
   CHECK(s.take_outgoing() == std::vector<std::string>{"git status"});
   CHECK(input_line(s).text().empty());
 }
@@ -109,7 +112,7 @@ TEST_CASE("in chat mode Ctrl-G cancels Ctrl-R and gives the draft back exactly",
   s.apply(ctrl(U'r'), 0);
   s.apply(keys("make"), 0);
   s.apply(ctrl(U'g'), 0);
-  CHECK_FALSE(chat(s).searching_history());
+  CHECK_FALSE(is_open<reverse_search_mode>(s));
   CHECK(input_line(s).text() == "half typed");
   CHECK(input_line(s).cursor() == 8);
   CHECK(s.take_outgoing().empty());
@@ -131,7 +134,7 @@ TEST_CASE("in chat mode Esc or a movement key takes the Ctrl-R match into the in
     s.apply(keys("!"), 0);
     CHECK(input_line(s).text() == "say hello there!");
   }
-  CHECK_FALSE(chat(s).searching_history());
+  CHECK_FALSE(is_open<reverse_search_mode>(s));
   CHECK(s.take_outgoing().empty());
 }
 
@@ -151,7 +154,7 @@ session busy_session() {
   session s(chat_config());
   s.resize(12, 80);
   for (int i = 0; i < 40; ++i)
-    s.apply(net_line_event{(i % 10 == 3 ? "found " : "line ") + std::to_string(i)}, 0);
+    s.apply(server_line((i % 10 == 3 ? "found " : "line ") + std::to_string(i)), 0);
   return s;
 }
 
@@ -163,17 +166,17 @@ TEST_CASE("in chat mode /find scrolls to the newest match, shows match N of M an
   s.apply(keys("draft"), 0);
   s.apply(one(ctrl_key(U'u')), 0);
   s.apply(keys("/find FOUND\r"), 0);
-  CHECK(chat(s).finding());
+  CHECK(is_open<find_mode>(s));
   CHECK(prompt_text(s) == "find: FOUND");
   CHECK_THAT(status_line(s), Catch::Contains("match 4 of 4"));
-  const text_highlight h = s.rules().highlight(s.state());
+  const text_highlight h = s.present().highlight;
   REQUIRE(h.e != nullptr);
   CHECK(h.e->text == "found 33");
   CHECK(h.ranges == std::vector<std::pair<std::size_t, std::size_t>>{{0, 5}});
   CHECK(s.view().scroll() > 0);
   s.apply(one(named_key(key_code::up)), 0);
   CHECK_THAT(status_line(s), Catch::Contains("match 3 of 4"));
-  CHECK(s.rules().highlight(s.state()).e->text == "found 23");
+  CHECK(s.present().highlight.e->text == "found 23");
   frame_builder frames;
   const frame& f = frames.build(s, {});
   bool shown = false;
@@ -184,9 +187,9 @@ TEST_CASE("in chat mode /find scrolls to the newest match, shows match N of M an
   s.apply(one(named_key(key_code::down)), 0);  // no newer: stays
   CHECK_THAT(status_line(s), Catch::Contains("match 4 of 4"));
   s.apply(one(named_key(key_code::escape)), 0);
-  CHECK_FALSE(chat(s).finding());
+  CHECK_FALSE(is_open<find_mode>(s));
   CHECK(s.view().scroll() == 0);
-  CHECK(s.rules().highlight(s.state()).e == nullptr);
+  CHECK(s.present().highlight.e == nullptr);
 }
 
 TEST_CASE("in chat mode Ctrl-S opens the find prompt, typing narrows, Esc gives the draft back",
@@ -212,7 +215,7 @@ TEST_CASE("in chat mode Enter closes the find prompt and the view stays at the m
   const int scroll = s.view().scroll();
   CHECK(scroll > 0);
   s.apply(one(named_key(key_code::enter)), 0);
-  CHECK_FALSE(chat(s).finding());
+  CHECK_FALSE(is_open<find_mode>(s));
   CHECK(s.view().scroll() == scroll);
   CHECK(s.take_outgoing().empty());
 }
@@ -243,11 +246,11 @@ TEST_CASE("scrolled back, the view stays put as entries arrive and the status ba
           "[session][unread]") {
   session s(chat_config());
   s.resize(12, 80);
-  for (int i = 0; i < 40; ++i) s.apply(net_line_event{"old " + std::to_string(i)}, 0);
+  for (int i = 0; i < 40; ++i) s.apply(server_line("old " + std::to_string(i)), 0);
   s.apply(one(named_key(key_code::page_up)), 0);
   const int scroll = s.view().scroll();
   CHECK_THAT(status_line(s), !Catch::Contains("new ↓"));
-  for (int i = 0; i < 12; ++i) s.apply(net_line_event{"new " + std::to_string(i)}, 0);
+  for (int i = 0; i < 12; ++i) s.apply(server_line("new " + std::to_string(i)), 0);
   CHECK(s.view().scroll() == scroll + 12);
   CHECK_THAT(status_line(s), Catch::Contains("12 new ↓"));
   CHECK(s.state().unread.marker().has_value());
@@ -257,9 +260,9 @@ TEST_CASE("back at the live end, a new marker row stands above the first unseen 
           "[session][unread]") {
   session s(chat_config());
   s.resize(12, 80);
-  for (int i = 0; i < 40; ++i) s.apply(net_line_event{"old " + std::to_string(i)}, 0);
+  for (int i = 0; i < 40; ++i) s.apply(server_line("old " + std::to_string(i)), 0);
   s.apply(one(named_key(key_code::page_up)), 0);
-  for (int i = 0; i < 3; ++i) s.apply(net_line_event{"new " + std::to_string(i)}, 0);
+  for (int i = 0; i < 3; ++i) s.apply(server_line("new " + std::to_string(i)), 0);
   for (int i = 0; i < 5; ++i) s.apply(one(named_key(key_code::page_down)), 0);
   CHECK(s.view().scroll() == 0);
   CHECK_THAT(status_line(s), !Catch::Contains("new ↓"));
@@ -271,7 +274,7 @@ TEST_CASE("back at the live end, a new marker row stands above the first unseen 
   CHECK(f.transcript[n - 4].marker);
   CHECK(f.transcript[n - 3].e->text == "new 0");
   CHECK(f.transcript[n - 5].e->text == "old 39");
-  s.apply(net_line_event{"while reading"}, 0);  // at the live end: not unseen
+  s.apply(server_line("while reading"), 0);  // at the live end: not unseen
   CHECK(frames.build(s, {}).transcript[n - 5].marker);
   s.apply(keys("x"), 0);
   const frame& typed = frames.build(s, {});

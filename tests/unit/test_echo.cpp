@@ -1,7 +1,7 @@
 // Echo mode's pure parts: matching echoes to lines sent, losses, ping's arithmetic, and the
 // mode's rules on a session (round trips on the entries, the status bar, probes, the exit code).
 #include "echochat/core/echo_meter.hpp"
-#include "echochat/core/echo_mode.hpp"
+#include "echochat/core/echo_observer.hpp"
 #include "echochat/core/frame.hpp"
 #include "echochat/core/options.hpp"
 #include "echochat/core/session.hpp"
@@ -129,6 +129,58 @@ TEST_CASE("a dropped connection loses the lines it took: the ones not yet writte
   CHECK(m.received("queued", t0 + 1s + 100us).seq == 2);
 }
 
+TEST_CASE("a server that echoes every line twice, with lines in flight: duplicates, each line echoed once",
+          "[echo][meter][duplicate]") {
+  // What a server that sends each line twice does to 40 probes sent 1 ms apart: the second copy
+  // of line k arrives while line k+1 waits. It is a duplicate, and pairs with nothing.
+  echo_meter m = meter();
+  for (int i = 1; i <= 40; ++i) {
+    m.sent("probe " + std::to_string(i));
+    m.handed(t0 + std::chrono::milliseconds(i));
+  }
+  for (int i = 1; i <= 40; ++i) {
+    const std::string line = "probe " + std::to_string(i);
+    const auto first = m.received(line, t0 + std::chrono::milliseconds(i) + 200us);
+    CHECK(first.what == echo_result::kind::echoed);
+    CHECK(first.seq == static_cast<std::uint64_t>(i));
+    CHECK(first.rtt == 200us);
+    const auto again = m.received(line, t0 + std::chrono::milliseconds(i) + 300us);
+    CHECK(again.what == echo_result::kind::duplicate);
+    CHECK(again.seq == static_cast<std::uint64_t>(i));
+  }
+  CHECK(m.stats().echoed == 40);
+  CHECK(m.stats().duplicates == 40);
+  CHECK(m.stats().differed == 0);
+  CHECK(m.stats().lost == 0);
+  CHECK(m.stats().unexpected == 0);
+  CHECK(m.stats().rtt_ms.size() == 40);  // a duplicate's time is not a round trip
+  CHECK_THAT(echo_summary(m.stats(), "h:1", 40ms),
+             Catch::Contains("40 lines sent, 40 echoed, +40 duplicates, 0 differed, 0% lost, time 40ms\n"));
+}
+
+TEST_CASE("a duplicate with nothing in flight is a duplicate too, and the next line still pairs", "[echo][meter][duplicate]") {
+  echo_meter m = meter();
+  m.sent("same");
+  m.handed(t0);
+  CHECK(m.received("same", t0 + 1ms).what == echo_result::kind::echoed);
+  CHECK(m.received("same", t0 + 2ms).what == echo_result::kind::duplicate);
+  // A line sent again with the same text is that line's echo, not a duplicate.
+  m.sent("same");
+  m.handed(t0 + 3ms);
+  const auto r = m.received("same", t0 + 4ms);
+  CHECK(r.what == echo_result::kind::echoed);
+  CHECK(r.seq == 2);
+  // An unexpected line (nothing waiting, nothing echoed like it) is counted and shifts nothing.
+  CHECK(m.received("hello from the server", t0 + 5ms).what == echo_result::kind::unexpected);
+  m.sent("next");
+  m.handed(t0 + 6ms);
+  CHECK(m.received("next", t0 + 7ms).seq == 3);
+  CHECK(m.stats().duplicates == 1);
+  CHECK(m.stats().unexpected == 1);
+  CHECK_THAT(echo_summary(m.stats(), "h:1", 7ms),
+             Catch::Contains("3 lines sent, 3 echoed, +1 duplicates, +1 unexpected, 0 differed, 0% lost,"));
+}
+
 TEST_CASE("the summary is ping's: counts, loss, and min/avg/max/mdev with mdev as ping computes it",
           "[echo][summary]") {
   // ping's mdev (iputils): tsum = Σrtt, tsum2 = Σrtt², mdev = sqrt(tsum2/n − (tsum/n)²).
@@ -157,8 +209,8 @@ TEST_CASE("the summary is ping's: counts, loss, and min/avg/max/mdev with mdev a
 }
 
 TEST_CASE("a probe line is the sequence and the send time, padded to --size", "[echo][probe]") {
-  CHECK(echo_mode::probe_text(17, 1701331200.123456, 0) == "echochat 17 1701331200.123456");
-  const std::string padded = echo_mode::probe_text(3, 1.5, 40);
+  CHECK(echo_observer::probe_text(17, 1701331200.123456, 0) == "echochat 17 1701331200.123456");
+  const std::string padded = echo_observer::probe_text(3, 1.5, 40);
   CHECK(padded.size() == 40);
   CHECK(padded.starts_with("echochat 3 1.500000."));
 }
@@ -180,9 +232,16 @@ session_config echo_config(bool terminal = true, std::uint64_t count = 0) {
 
 net_lines_event echo_of(std::string text, echo_clock::time_point at) {
   net_lines_event e;
-  e.lines.push_back(net_line_event{std::move(text), false});
+  e.lines.push_back(net_line{std::move(text), false});
   e.received = at;
   return e;
+}
+
+// The connection wrote the oldest waiting line, its write handed to the socket at `at`: what the
+// chat client says for each line, before and after the write.
+void wrote(session& s, echo_clock::time_point at) {
+  s.apply(net_writing_event{at}, 0);
+  s.apply(net_sent_event{}, 0);
 }
 
 net_state_event state(net_state st) {
@@ -207,7 +266,7 @@ TEST_CASE("in echo mode a typed line's echo shows its round trip, and the status
   s.apply(state(net_state::online), 0);
   s.apply(keys("hello\r"), 0);
   CHECK(s.take_outgoing() == std::vector<std::string>{"hello"});
-  s.apply(net_writing_event{t0}, 0);
+  wrote(s, t0);
   s.apply(echo_of("hello", t0 + 210us), 0);
   CHECK(texts(s) == std::vector<std::string>{"you hello", "net hello  (0.210 ms)"});
   CHECK_THAT(status_line(s), Catch::Contains("rtt 0.210 ms · avg 0.21 · 0 lost"));
@@ -219,8 +278,8 @@ TEST_CASE("in echo mode a line not echoed in time is marked lost on its own entr
   session s(echo_config());
   s.apply(state(net_state::online), 0);
   s.apply(keys("gone\r"), 0);
-  s.apply(net_writing_event{t0}, 0);
-  REQUIRE(s.rules().wake_at() == t0 + 5s);
+  wrote(s, t0);
+  REQUIRE(s.wake_at() == t0 + 5s);
   s.apply(tick(t0 + 5s - 1ns), 0);
   CHECK(texts(s) == std::vector<std::string>{"you gone"});  // not yet
   s.apply(tick(t0 + 5s), 7);
@@ -228,7 +287,7 @@ TEST_CASE("in echo mode a line not echoed in time is marked lost on its own entr
   CHECK(texts(s) == std::vector<std::string>{"you gone  (lost: no echo in 5 s)"});
   CHECK(s.entries().finished().back().time == 0);  // still the time it was sent
   CHECK_THAT(status_line(s), Catch::Contains("1 lost"));
-  CHECK_FALSE(s.rules().wake_at());
+  CHECK_FALSE(s.wake_at());
   s.apply(echochat::testing::one(ctrl_key(U'c')), 0);  // Ctrl-C: a clean quit, but lines were lost
   CHECK(s.exit_code() == 1);
 }
@@ -236,19 +295,19 @@ TEST_CASE("in echo mode a line not echoed in time is marked lost on its own entr
 TEST_CASE("in echo mode the lines a dropped connection took are marked lost on their entries, no timer left",
           "[echo][session][lost]") {
   session s(echo_config());
-  CHECK_FALSE(s.rules().wake_at());  // idle: no timer at all
+  CHECK_FALSE(s.wake_at());  // idle: no timer at all
   s.apply(state(net_state::online), 0);
   s.apply(keys("one\r"), 0);
   s.apply(keys("two\r"), 0);
-  s.apply(net_writing_event{t0}, 0);  // only "one" was written when it dropped
+  wrote(s, t0);  // only "one" was written when it dropped
   s.apply(state(net_state::offline), 0);
   CHECK(texts(s) == std::vector<std::string>{"you one  (lost: the connection dropped)", "you two"});
   CHECK_THAT(status_line(s), Catch::Contains("1 lost"));
-  CHECK_FALSE(s.rules().wake_at());
+  CHECK_FALSE(s.wake_at());
   s.apply(state(net_state::online), 0);
-  s.apply(net_writing_event{t0 + 1s}, 0);  // "two" goes out on the next connection
+  wrote(s, t0 + 1s);  // "two" goes out on the next connection
   s.apply(keys("three\r"), 0);
-  s.apply(net_writing_event{t0 + 1s}, 0);
+  wrote(s, t0 + 1s);
   s.apply(echo_of("two", t0 + 1s + 100us), 0);
   CHECK(texts(s).back() == "net two  (0.100 ms)");
   s.apply(state(net_state::offline), 0);  // "three" was taken and not echoed
@@ -263,7 +322,7 @@ TEST_CASE("in echo mode a line the server went on without is marked lost on its 
   s.apply(state(net_state::online), 0);
   for (const char* l : {"1\r", "2\r", "3\r"}) {
     s.apply(keys(l), 0);
-    s.apply(net_writing_event{t0}, 0);
+    wrote(s, t0);
   }
   s.apply(echo_of("1", t0 + 100us), 0);
   s.apply(echo_of("3", t0 + 200us), 0);
@@ -286,7 +345,7 @@ TEST_CASE("in echo mode each loss is marked on its own line's entry, whatever ca
   paste.pastes.push_back("c\nd\ne");
   s.apply(paste, 0);
   s.apply(keys("\r"), 0);
-  for (int i = 0; i < 5; ++i) s.apply(net_writing_event{t0 + i * 1s}, 0);
+  for (int i = 0; i < 5; ++i) wrote(s, t0 + i * 1s);
   s.apply(echo_of("a", t0 + 1ms), 0);
   s.apply(tick(t0 + 1s + 5s), 0);  // "b" times out
   s.apply(echo_of("c", t0 + 2s + 1ms), 0);
@@ -309,9 +368,9 @@ TEST_CASE("in echo mode a probe not echoed is marked lost on its own entry", "[e
   session s(echo_config(true, 2));
   s.apply(state(net_state::online), 0);
   s.apply(tick(t0), 0);
-  s.apply(net_writing_event{t0}, 0);
+  wrote(s, t0);
   s.apply(tick(t0 + 50ms), 0);
-  s.apply(net_writing_event{t0 + 50ms}, 0);
+  wrote(s, t0 + 50ms);
   const auto out = s.take_outgoing();
   REQUIRE(out.size() == 2);
   s.apply(echo_of(out[1], t0 + 50ms + 100us), 0);  // the first never comes back
@@ -330,9 +389,9 @@ TEST_CASE("in echo mode the log gets each loss as a line of its own, since a lin
   s.apply(state(net_state::online), 0);
   s.apply(keys("gone\r"), 1);
   s.apply(keys("taken\r"), 2);
-  s.apply(net_writing_event{t0}, 0);
+  wrote(s, t0);
   s.apply(tick(t0 + 5s), 6);
-  s.apply(net_writing_event{t0 + 5s}, 0);
+  wrote(s, t0 + 5s);
   s.apply(state(net_state::offline), 7);
   std::vector<std::string> logged;
   for (const entry& e : s.take_fresh()) {
@@ -353,7 +412,7 @@ TEST_CASE("in echo mode a lost line whose entry left the scrollback is said in a
   session s(c);
   s.apply(state(net_state::online), 0);
   s.apply(keys("old\r"), 0);
-  s.apply(net_writing_event{t0}, 0);
+  wrote(s, t0);
   for (int i = 0; i < 3; ++i) s.apply(keys("/secret\r"), 0);  // three sys entries push it out
   s.apply(tick(t0 + 5s), 0);
   CHECK(texts(s).back() == "sys no echo for seq=1 (timeout 5 s): old");
@@ -365,9 +424,9 @@ TEST_CASE("in plain echo mode a loss is ping's line of its own, and the line sen
   session s(echo_config(false));
   s.apply(state(net_state::online), 0);
   s.apply(input_lines_event{{"gone", "taken"}}, 0);
-  s.apply(net_writing_event{t0}, 0);
+  wrote(s, t0);
   s.apply(tick(t0 + 5s), 0);
-  s.apply(net_writing_event{t0 + 5s}, 0);
+  wrote(s, t0 + 5s);
   s.apply(state(net_state::offline), 0);
   std::vector<std::string> printed;
   for (const entry& e : s.take_fresh()) printed.push_back(std::string{source_tag(e.src)} + " " + e.text);
@@ -383,7 +442,7 @@ TEST_CASE("in echo mode a loss marked on an entry is on the next frame's row",
   s.apply(state(net_state::online), 0);
   s.apply(keys("gone\r"), 0);
   s.apply(keys("next\r"), 0);
-  s.apply(net_writing_event{t0}, 0);
+  wrote(s, t0);
   frame_builder frames;
   auto rows = [&] {
     std::vector<std::string> out;
@@ -405,7 +464,7 @@ TEST_CASE("in echo mode a loss marked while scrolled back leaves the rows in vie
   // "/secret" answers alternate: 4 rows ("secret on: ...") and 3 rows ("secret off: ...").
   for (int i = 0; i < 8; ++i) s.apply(keys("/secret\r"), 0);  // entries 0 to 7, 28 rows
   s.apply(keys("gone\r"), 0);                                 // entry 8, one row
-  s.apply(net_writing_event{t0}, 0);
+  wrote(s, t0);
   for (int i = 0; i < 3; ++i) s.apply(keys("/secret\r"), 0);  // entries 9 to 11, 11 rows under it
   frame_builder frames;
   auto shown = [&] {
@@ -462,17 +521,17 @@ TEST_CASE("in plain echo mode --count sends its probes on schedule, prints ping'
           "[echo][session][probe]") {
   session s(echo_config(false, 3));
   s.apply(input_closed_event{}, 0);  // stdin at its end: the probes still go
-  CHECK_FALSE(s.rules().wake_at());  // not online yet
+  CHECK_FALSE(s.wake_at());  // not online yet
   s.apply(state(net_state::online), 0);
-  REQUIRE(s.rules().wake_at());
+  REQUIRE(s.wake_at());
   for (int i = 0; i < 3; ++i) {
     const auto at = t0 + i * 50ms;
-    CHECK(s.rules().wake_at() <= at);
+    CHECK(s.wake_at() <= at);
     s.apply(tick(at), 0);
     const auto out = s.take_outgoing();
     REQUIRE(out.size() == 1);
     CHECK(out[0].starts_with("echochat " + std::to_string(i + 1) + " 1701331200."));
-    s.apply(net_writing_event{at}, 0);
+    wrote(s, at);
     s.apply(echo_of(out[0], at + 120us), 0);
   }
   CHECK(s.done());
@@ -484,6 +543,77 @@ TEST_CASE("in plain echo mode --count sends its probes on schedule, prints ping'
   CHECK(printed == std::vector<std::string>{"line from 127.0.0.1:7: seq=1 time=0.120 ms",
                                             "line from 127.0.0.1:7: seq=2 time=0.120 ms",
                                             "line from 127.0.0.1:7: seq=3 time=0.120 ms"});
-  CHECK_THAT(s.rules().report(), Catch::StartsWith("--- 127.0.0.1:7 echo statistics ---\n"
+  CHECK_THAT(s.report(), Catch::StartsWith("--- 127.0.0.1:7 echo statistics ---\n"
                                                    "3 lines sent, 3 echoed, 0 differed, 0% lost, time 100ms\n"));
+}
+
+TEST_CASE("in echo mode Ctrl-R opens its search on the input row and finds a line sent", "[echo][session][search]") {
+  session s(echo_config());
+  s.resize(24, 100);
+  s.apply(state(net_state::online), 0);
+  s.apply(keys("hello there\r"), 0);
+  s.apply(keys("other\r"), 0);
+  s.apply(echochat::testing::one(ctrl_key(U'r')), 0);
+  s.apply(keys("hel"), 0);
+  const presentation p = s.present();
+  REQUIRE(p.prompt);
+  CHECK(p.prompt->text == "(reverse-i-search)'hel': hello there");
+  frame_builder frames;
+  const frame& f = frames.build(s, {});
+  REQUIRE(f.input);
+  CHECK(f.input->text == "(reverse-i-search)'hel': hello there");
+  s.apply(keys("\r"), 0);  // Enter sends the match, measured as any line
+  CHECK(s.take_outgoing() == std::vector<std::string>{"hello there", "other", "hello there"});
+  const auto* echo = dynamic_cast<const echo_observer*>(s.state().watcher.get());
+  REQUIRE(echo != nullptr);
+  CHECK(echo->meter().stats().sent == 3);
+}
+
+TEST_CASE("in echo mode /find opens the find prompt and highlights the match", "[echo][session][search]") {
+  session s(echo_config());
+  s.resize(24, 100);
+  s.apply(state(net_state::online), 0);
+  s.apply(keys("needle\r"), 0);
+  s.apply(keys("/find need\r"), 0);
+  const presentation p = s.present();
+  REQUIRE(p.prompt);
+  CHECK(p.prompt->text == "find: need");
+  REQUIRE(p.highlight.e != nullptr);
+  CHECK(p.highlight.e->text == "needle");
+  CHECK_THAT(status_line(s), Catch::Contains("match 1 of 1"));
+}
+
+TEST_CASE("in echo mode a --reply rule answers, and the answer is not measured", "[echo][session][reply]") {
+  session_config c = echo_config();
+  c.replies = {reply_rule{"PING *", "PONG *"}};
+  session s(c);
+  s.apply(state(net_state::online), 0);
+  s.apply(echo_of("PING x", t0), 0);  // the server asks
+  CHECK(s.take_outgoing() == std::vector<std::string>{"PONG x"});
+  wrote(s, t0 + 10us);  // the answer goes out: no clock starts for it
+  s.apply(keys("probe\r"), 0);
+  wrote(s, t0 + 20us);
+  s.apply(echo_of("probe", t0 + 120us), 0);
+  CHECK(texts(s) == std::vector<std::string>{"net PING x  (unexpected: nothing was waiting for an echo)",
+                                             "reply PONG x", "you probe", "net probe  (0.100 ms)"});
+  const auto* echo = dynamic_cast<const echo_observer*>(s.state().watcher.get());
+  REQUIRE(echo != nullptr);
+  CHECK(echo->meter().stats().sent == 1);
+  CHECK(echo->meter().stats().echoed == 1);
+  CHECK(s.exit_code() == 0);
+}
+
+TEST_CASE("in echo mode a line written again after a drop starts no second clock", "[echo][session][lost]") {
+  session s(echo_config());
+  s.apply(state(net_state::online), 0);
+  s.apply(keys("one\r"), 0);
+  s.apply(keys("two\r"), 0);
+  s.apply(net_writing_event{t0}, 0);  // "one" is being written when the connection drops
+  s.apply(state(net_state::offline), 0);
+  CHECK(texts(s).front() == "you one  (lost: the connection dropped)");
+  s.apply(state(net_state::online), 0);
+  wrote(s, t0 + 1s);  // "one" again: the chat client writes it first
+  wrote(s, t0 + 2s);  // then "two", whose clock starts now
+  s.apply(echo_of("two", t0 + 2s + 100us), 0);
+  CHECK(texts(s).back() == "net two  (0.100 ms)");
 }

@@ -82,7 +82,7 @@ TEST_CASE("in chat mode a line that matches a reply rule is answered at once, sh
         std::vector<std::string>{"net PING :irc.example", "reply PONG :irc.example", "net PING :cut piece [cut]",
                                  "net hello"});
   CHECK(s.take_outgoing() == std::vector<std::string>{"PONG :irc.example"});
-  CHECK(s.connection().waiting == 1);
+  CHECK(s.waiting() == 1);
 }
 
 TEST_CASE("an on-connect line written shows as a you entry and does not count as waiting", "[reply][session]") {
@@ -93,5 +93,5 @@ TEST_CASE("an on-connect line written shows as a you entry and does not count as
   s.apply(net_greeting_event{"NICK me"}, 0);
   CHECK(testing::texts(s) == std::vector<std::string>{"you NICK me"});
   CHECK(s.take_outgoing().empty());
-  CHECK(s.connection().waiting == 0);
+  CHECK(s.waiting() == 0);
 }

@@ -128,7 +128,7 @@ TEST_CASE("PgUp scrolls back a page, PgDn forward, typing jumps back to live", "
 
 TEST_CASE("with a terminal, the end of input is a hang-up", "[session]") {
   session s({});
-  s.apply(input_closed_event{true}, 0);
+  s.apply(input_closed_event{}, 0);
   CHECK(s.done());
   CHECK(s.why() == quit_reason::hangup);
   CHECK(s.exit_code() == 128 + SIGHUP);
@@ -137,7 +137,7 @@ TEST_CASE("with a terminal, the end of input is a hang-up", "[session]") {
 TEST_CASE("without a terminal, the end of input waits for the slow task", "[session][plain]") {
   session s(plain_config());
   s.apply(keys("hi\r"), 0);
-  s.apply(input_closed_event{false}, 0);
+  s.apply(input_closed_event{}, 0);
   CHECK_FALSE(s.done());
   s.apply(slow_done_event{}, 1);
   CHECK(s.done());

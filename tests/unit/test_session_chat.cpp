@@ -19,12 +19,13 @@ using echochat::testing::input_line;
 using echochat::testing::keys;
 using echochat::testing::one;
 using echochat::testing::pasted_lines;
+using echochat::testing::server_line;
 using echochat::testing::texts;
 using namespace std::chrono_literals;
 
 namespace {
 
-session_config chat_config(std::size_t outbox_capacity = outbox::default_capacity) {
+session_config chat_config(std::size_t outbox_capacity = session_config::default_outbox_capacity) {
   session_config c;
   c.chat = true;
   c.chat_target = "example.org:6667";
@@ -67,7 +68,7 @@ struct writer {
 std::vector<std::string> drain(session& s) { return writer{}.write(s); }
 
 // Lines sent and not yet written, as the session counts them.
-std::size_t waiting(const session& s) { return s.connection().waiting; }
+std::size_t waiting(const session& s) { return s.waiting(); }
 
 net_state_event state(net_state st, std::int64_t retry_ms = 0) {
   net_state_event ev;
@@ -317,13 +318,10 @@ TEST_CASE("in chat mode a paste that does not fit the outbox is refused whole an
 TEST_CASE("a server line is a net entry, and a cut piece says [cut]", "[chat][session]") {
   session s(chat_config());
   s.apply(keys("draft"), 0);
-  net_line_event whole;
-  whole.text = "<user5> hi";
-  s.apply(whole, 1);
-  net_line_event piece;
-  piece.text = "xxxx";
-  piece.cut = true;
-  s.apply(piece, 2);
+  s.apply(server_line("<user5> hi"), 1);
+  net_lines_event piece = server_line("xxxx");
+  piece.lines[0].cut = true;
+  s.apply(std::move(piece), 2);
   CHECK(texts(s) == std::vector<std::string>{"net <user5> hi", "net xxxx [cut]"});
   CHECK(input_line(s).text() == "draft");
 }

@@ -1,14 +1,12 @@
 // Chat mode's rules: keys edit an input line, Enter sends it (with the lines of a multi-line
-// paste) or runs a command (/quit, /help, /find, /secret), the status bar shows the connection.
-// `q` is a letter. Two small states sit on top of the input line: Ctrl-R's search of the input
-// history and the find prompt (/find, Ctrl-S) over the transcript; each takes the keys while open.
+// paste) or runs a command (/quit, /help, /find, /secret), --reply answers server lines, the
+// status bar shows the connection. `q` is a letter. Ctrl-R and the find prompt (/find, Ctrl-S)
+// are sub-modes pushed on top of it (search_modes.hpp).
 #pragma once
 
 #include "echochat/core/line_editor.hpp"
 #include "echochat/core/mode.hpp"
 #include "echochat/core/reply.hpp"
-#include "echochat/core/reverse_search.hpp"
-#include "echochat/core/transcript_search.hpp"
 
 #include <cstddef>
 #include <span>
@@ -40,34 +38,16 @@ class chat_mode final : public mode {
   void on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) override;
   void on_net_lines(net_lines_event& e, session_state& s, std::time_t now) override;
   std::optional<quit_reason> finished(const session_state& s) const override;
-  void status(const session_state& s, std::vector<status_part>& parts) const override;
-  std::string_view quit_hint() const override { return "Ctrl-D quits"; }
+  void present(const session_state& s, presentation& p) const override;
   int bar_rows() const override { return 2; }
-  const line_editor* input_line() const override { return &editor_; }
-  std::optional<input_prompt> prompt() const override;
-  text_highlight highlight(const session_state& s) const override;
 
+  const line_editor& input_line() const { return editor_; }
   // Lines of a multi-line paste that wait for Enter after the input line.
   const std::vector<std::string>& pasted_lines() const { return pasted_; }
   // /secret is on: lines sent are kept out of the history file.
   bool secret() const { return secret_; }
-  bool searching_history() const { return reverse_.has_value(); }
-  bool finding() const { return find_.has_value(); }
 
  private:
-  // The find prompt: its text, edited like the input line, and the search over the transcript.
-  struct find_state {
-    line_editor text{0};
-    transcript_find find;
-  };
-
-  void reverse_key(const key& k, session_state& s, std::time_t now);
-  // Ends Ctrl-R's search with its match (if any) in the input line, the cursor where it matched.
-  void accept_reverse();
-  void open_find(std::string text, session_state& s);
-  void find_key(const key& k, session_state& s);
-  // Scrolls the view to the current match.
-  void show_match(session_state& s) const;
   void enter(session_state& s, std::time_t now);
   // A line typed alone that starts with a slash: true when it was a command (or not one, and
   // said so); false when it is a line to send (after "//" became "/").
@@ -77,11 +57,7 @@ class chat_mode final : public mode {
   line_editor editor_;
   std::vector<std::string> pasted_;
   std::vector<reply_rule> replies_;
-  std::optional<reverse_search> reverse_;
-  std::string last_reverse_query_;
-  // Mutable: the matches catch up with the entries that arrived when the status bar or the
-  // highlight is asked for.
-  mutable std::optional<find_state> find_;
+  std::string last_reverse_query_;  // Ctrl-R on an empty search takes it again
   bool secret_ = false;
 };
 

@@ -1,6 +1,7 @@
 // Echo mode's measurements, pure: each line sent gets a sequence number and the time its write
 // was handed to the socket; a line received is matched to the oldest line still waiting; lines
-// past their timeout, or waiting when the connection dropped, are lost. Also ping's statistics.
+// past their timeout, or waiting when the connection dropped, are lost; a second echo of a line
+// is a duplicate and pairs with nothing. Also ping's statistics.
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace echochat {
@@ -16,9 +18,9 @@ namespace echochat {
 using echo_clock = std::chrono::steady_clock;
 
 struct echo_result {
-  enum class kind : std::uint8_t { echoed, differs, lost, unexpected };
+  enum class kind : std::uint8_t { echoed, differs, lost, unexpected, duplicate };
   kind what = kind::echoed;
-  std::uint64_t seq = 0;            // 0 for an unexpected line
+  std::uint64_t seq = 0;            // 0 for an unexpected line; a duplicate's: the line echoed before
   std::chrono::nanoseconds rtt{0};  // echoed and differs
   std::size_t differs_at = 0;       // differs: the first differing byte (from 1, as people count)
   bool trailing_cr = false;         // differs only by a "\r" at the end of the echo
@@ -36,6 +38,7 @@ struct echo_stats {
   std::uint64_t differed = 0;  // echoes that came back changed (they have a round trip too)
   std::uint64_t lost = 0;
   std::uint64_t unexpected = 0;
+  std::uint64_t duplicates = 0;  // echoes of a line echoed already (ping's "+N duplicates")
   std::vector<double> rtt_ms;  // every measured round trip, in order
 
   double min_ms() const;
@@ -60,6 +63,8 @@ class echo_meter {
   // A line arrived at `t`: matched to the oldest line handed to the socket and not yet matched.
   // When it is exactly a later waiting line instead, the server went on without the ones before
   // it (a line server echoes in order): they are lost, in `skipped`, and it is that line's echo.
+  // When it is exactly one of the last lines echoed, it is a duplicate, and pairs with nothing.
+  // Otherwise it is the oldest waiting line's echo, changed; with no line waiting, unexpected.
   echo_result received(std::string_view text, echo_clock::time_point t, std::vector<echo_result>* skipped = nullptr);
   // The lines handed to the socket more than the timeout before `now`: lost.
   std::vector<echo_result> expire(echo_clock::time_point now);
@@ -82,15 +87,23 @@ class echo_meter {
     std::optional<std::uint64_t> entry;
   };
   echo_result lose(waiting_line& w);
+  echo_result match_front(std::string_view text, echo_clock::time_point t);
+  // A recent echo's line, if `text` is exactly one: its sequence number.
+  std::optional<std::uint64_t> echoed_before(std::string_view text) const;
+
+  // How many of the lines echoed last are remembered to recognise duplicates.
+  static constexpr std::size_t remembered = 64;
 
   std::chrono::nanoseconds timeout_;
   std::uint64_t next_seq_ = 1;
   std::deque<waiting_line> waiting_;  // oldest first; the handed ones come first
+  std::deque<std::pair<std::uint64_t, std::string>> echoed_;  // the last lines echoed, oldest first
   echo_stats stats_;
 };
 
 // "--- TARGET echo statistics ---" and the lines after it, in ping's format, each ending in "\n":
 //   20 lines sent, 20 echoed, 0 differed, 0% lost, time 1003ms
+//   (with ", +N duplicates" and ", +N unexpected" after "echoed" when there were any)
 //   rtt min/avg/max/mdev = 0.102/0.153/0.301/0.050 ms
 //   rtt p50/p99 = 0.140/0.290 ms                     (with 20 or more round trips)
 std::string echo_summary(const echo_stats& stats, std::string_view target, std::chrono::milliseconds elapsed);

@@ -27,18 +27,16 @@ struct slow_done_event {};
 // The terminal changed size; the printer asks the screen for the new size.
 struct resize_event {};
 
-// SIGINT, SIGTERM or SIGHUP arrived.
+// A signal arrived: SIGTSTP (suspend), or one that ends the program (SIGINT, SIGTERM, SIGHUP, ...).
 struct signal_event {
   int signo = 0;
 };
 
 // The terminal input ended: end of file, or a read error (a hang-up).
-struct input_closed_event {
-  bool error = false;
-};
+struct input_closed_event {};
 
 // A line from the chat server, already sanitized.
-struct net_line_event {
+struct net_line {
   std::string text;
   bool cut = false;
 };
@@ -46,7 +44,7 @@ struct net_line_event {
 // Every complete line of one read from the server, in order: one event, so one frame, however
 // many lines a read brings.
 struct net_lines_event {
-  std::vector<net_line_event> lines;
+  std::vector<net_line> lines;
   std::chrono::steady_clock::time_point received{};  // when the read brought them
 };
 
@@ -99,7 +97,7 @@ struct log_failed_event {
 };
 
 using event = std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event,
-                           input_closed_event, input_lines_event, net_line_event, net_lines_event,
+                           input_closed_event, input_lines_event, net_lines_event,
                            net_writing_event, net_state_event, net_sent_event, net_greeting_event, sys_event,
                            timer_event, log_failed_event>;
 

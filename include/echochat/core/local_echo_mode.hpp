@@ -12,8 +12,7 @@ class local_echo_mode final : public mode {
   void on_paste(std::string_view text, session_state& s, std::time_t now) override;
   void on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) override;
   std::optional<quit_reason> finished(const session_state& s) const override;
-  void status(const session_state& s, std::vector<status_part>& parts) const override;
-  std::string_view quit_hint() const override { return "q quits"; }
+  void present(const session_state& s, presentation& p) const override;
 };
 
 }  // namespace echochat

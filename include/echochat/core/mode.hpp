@@ -1,12 +1,13 @@
-// What differs between modes: what a key and a paste do, what Enter does, when the work is done,
-// and what the status bar says about it. One class per mode (local_echo_mode, chat_mode); the
-// session holds the current one and the state they share. A new mode touches no other mode.
+// The rules that differ between modes, narrow as kakoune's InputMode: what a key and a paste do
+// (input_mode, which the sub-modes on the stack share: Ctrl-R's search, the find prompt) and, for
+// a mode the program runs in (local echo, chat), what data lines and server lines do and when the
+// work is done. What the frame shows of a mode is asked once per frame, as one presentation.
 #pragma once
 
 #include "echochat/core/event.hpp"
 #include "echochat/core/key.hpp"
 
-#include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -41,53 +42,40 @@ struct text_highlight {
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
 };
 
-class mode {
+// What a frame shows of the modes: each layer of the stack adds to it, bottom to top.
+struct presentation {
+  std::vector<status_part> status;        // after "echochat" and before the slow task
+  std::string_view quit_hint;             // how to quit, the status bar's last part
+  const line_editor* input = nullptr;     // the line being edited, if the mode has an input line
+  std::optional<input_prompt> prompt;     // shown on the input row in place of the line
+  text_highlight highlight;               // what the screen highlights in the transcript
+};
+
+// Keys and pastes, and what the frame shows: what every layer of the mode stack does.
+class input_mode {
  public:
-  virtual ~mode() = default;
+  virtual ~input_mode() = default;
 
   // A key the keys shared by every mode (paging, Ctrl-C, Ctrl-Z) did not take.
   virtual void on_key(const key& k, session_state& s, std::time_t now) = 0;
   // A bracketed paste: text, not keys.
   virtual void on_paste(std::string_view text, session_state& s, std::time_t now) = 0;
+  // Adds what this layer shows to `p` (the layers below it have added theirs).
+  virtual void present(const session_state& s, presentation& p) const = 0;
+};
+
+// A mode the program runs in: the bottom of the stack.
+class mode : public input_mode {
+ public:
   // Lines of data from standard input when it is not a terminal: no key in them means anything.
   virtual void on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) = 0;
-
-  // Lines from the server (one read's worth). By default each is a net entry.
+  // Lines from the server (one read's worth). By default each is shown as a net entry.
   virtual void on_net_lines(net_lines_event& e, session_state& s, std::time_t now);
-  // The connection is about to write its oldest waiting line, at `at`.
-  virtual void on_writing(std::chrono::steady_clock::time_point /*at*/, session_state& /*s*/, std::time_t /*now*/) {}
-  // The connection changed state (the session has already recorded it).
-  virtual void on_connection(net_state /*state*/, session_state& /*s*/, std::time_t /*now*/) {}
-  // The time wake_at() asked for has come.
-  virtual void on_timer(const timer_event& /*e*/, session_state& /*s*/, std::time_t /*now*/) {}
-  // Without a terminal, after the end of input: true while this mode still has lines of its own
-  // to send (echo mode's probes), so the connection must stay open for writing.
-  virtual bool sends_more() const { return false; }
-  // When this mode wants to be woken even if nothing happens (a deadline, a probe); nothing: never.
-  virtual std::optional<std::chrono::steady_clock::time_point> wake_at() const { return std::nullopt; }
-
-  // The exit code the session worked out, as this mode would have it (echo mode: 1 for losses).
-  virtual int exit_code(int code) const { return code; }
-  // Said on standard output once the terminal is restored (echo mode's summary); empty: nothing.
-  virtual std::string report() const { return {}; }
-
   // Without a terminal, once the input and the slow task are done: how the program ends now,
   // or nothing while this mode still has work (lines to send, a connection to close).
   virtual std::optional<quit_reason> finished(const session_state& s) const = 0;
-
-  // The status bar's parts for this mode, after "echochat" and before the slow task.
-  virtual void status(const session_state& s, std::vector<status_part>& parts) const = 0;
-  // How to quit, the status bar's last part.
-  virtual std::string_view quit_hint() const = 0;
-
   // The rows under the transcript: the status bar, and an input line if the mode has one.
   virtual int bar_rows() const { return 1; }
-  // The line being edited, if this mode has an input line.
-  virtual const line_editor* input_line() const { return nullptr; }
-  // A prompt shown on the input row in place of the line (a search), if one is open.
-  virtual std::optional<input_prompt> prompt() const { return std::nullopt; }
-  // What the screen highlights in the transcript.
-  virtual text_highlight highlight(const session_state&) const { return {}; }
 };
 
 }  // namespace echochat

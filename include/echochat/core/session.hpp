@@ -5,8 +5,8 @@
 
 #include "echochat/core/event.hpp"
 #include "echochat/core/mode.hpp"
+#include "echochat/core/observer.hpp"
 #include "echochat/core/options.hpp"
-#include "echochat/core/outbox.hpp"
 #include "echochat/core/reply.hpp"
 #include "echochat/core/transcript.hpp"
 #include "echochat/core/unread.hpp"
@@ -28,7 +28,9 @@ struct session_config {
   bool keep_fresh = false;  // collect finished entries for plain output or the log
   bool chat = false;        // chat mode: keys edit an input line, Enter sends it
   std::string chat_target;  // "host:port", for the status bar
-  std::size_t outbox_capacity = outbox::default_capacity;  // lines that may wait to be sent
+  static constexpr std::size_t default_outbox_capacity = 1000;
+  // Chat mode: how many lines may wait while the connection is down (Enter is refused past it).
+  std::size_t outbox_capacity = default_outbox_capacity;
   std::vector<std::string> history;  // chat mode: the input line's history at start, oldest first
   bool record_history = false;       // chat mode: lines sent are kept for the history file
   std::vector<reply_rule> replies;  // --reply: answers chat mode sends to matching lines
@@ -73,14 +75,55 @@ struct connection_state {
   std::int64_t retry_ms = 0;
   std::string detail;       // online: the protocol ("tls1.3"); offline: why the last attempt failed
   bool unverified = false;  // the peer is not verified (--insecure): said for the whole session
-  // Lines sent and not yet written: counted up on Enter and down as net_sent_events arrive, so
-  // never fewer than the connection really holds, and exact once it says it is closed.
-  std::size_t waiting = 0;
+};
+
+// The lines sent for the connection to write: those it has not taken yet, and how many it has
+// not written yet. Counted up as a line is sent and down as net_sent_events arrive, so never
+// fewer than the connection really holds, and exact once it says it is closed.
+class send_queue {
+ public:
+  void push(std::string line) {
+    lines_.push_back(std::move(line));
+    ++waiting_;
+  }
+  // The lines sent since last asked, for the connection.
+  std::vector<std::string> take() { return std::exchange(lines_, {}); }
+  // The connection wrote its oldest line.
+  void written() {
+    if (waiting_ > 0) --waiting_;
+  }
+  std::size_t waiting() const { return waiting_; }
+
+ private:
+  std::vector<std::string> lines_;
+  std::size_t waiting_ = 0;
+};
+
+// The mode the program runs in at the bottom, and the sub-modes pushed on top of it (Ctrl-R's
+// search, the find prompt): the top one takes the keys, and each adds to what the frame shows.
+class mode_stack {
+ public:
+  explicit mode_stack(std::unique_ptr<mode> base) : base_(std::move(base)) {}
+
+  mode& base() const { return *base_; }
+  input_mode& top() const { return pushed_.empty() ? *base_ : *pushed_.back(); }
+  void push(std::unique_ptr<input_mode> m) { pushed_.push_back(std::move(m)); }
+  // Takes the top sub-mode off (never the base). It lives on until the event is done
+  // (end_event()), so that a sub-mode may pop itself and then hand the key to the mode below.
+  void pop();
+  void end_event() { retired_.clear(); }
+  // Every layer's part, bottom to top.
+  void present(const session_state& s, presentation& p) const;
+
+ private:
+  std::unique_ptr<mode> base_;
+  std::vector<std::unique_ptr<input_mode>> pushed_;
+  std::vector<std::unique_ptr<input_mode>> retired_;
 };
 
 // The parts every mode reads and changes.
 struct session_state {
-  explicit session_state(const session_config& config, int bar_rows);
+  session_state(const session_config& config, std::unique_ptr<mode> base, std::unique_ptr<observer> watcher);
 
   bool terminal;
   bool keep_fresh;
@@ -94,11 +137,10 @@ struct session_state {
   bool suspend = false;           // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only)
   bool log_failed = false;        // a write to the log file failed: the exit status is 1 then
   std::vector<entry> fresh;       // finished entries not yet taken (only with keep_fresh)
-  std::vector<std::string> outgoing;  // lines for the connection, not yet taken
-  // The transcript entry (its id) that shows each line of `outgoing`, in step with it: echo mode
-  // marks a lost line on it. no_entry for a line not shown (a probe in plain output).
-  std::vector<std::uint64_t> outgoing_entries;
+  send_queue outgoing;            // lines for the connection
   static constexpr std::uint64_t no_entry = ~std::uint64_t{0};
+  mode_stack modes;
+  std::unique_ptr<observer> watcher;  // echo mode's measuring, or none
   bool record_history;
   std::vector<std::string> recorded;  // lines for the history file, not yet taken
   unread_marker unread;               // what arrived while scrolled back
@@ -115,10 +157,16 @@ struct session_state {
   // Enter in local echo: the entry being typed is finished.
   void finish_typing(std::time_t now);
   // Lines to send: shown as `you` entries (or `reply` ones, sent without typing) and handed to
-  // the connection.
+  // the connection; the watcher sees each.
   void send(std::time_t now, std::vector<std::string> lines, source as = source::you);
-  // A line from the server, as a net entry ("[cut]" marks a piece of a longer line).
-  void add_net_line(net_line_event& l, std::time_t now);
+  // A line to send that no entry shows (a probe in plain output); the watcher sees it.
+  void send_unshown(std::time_t now, std::string line);
+  // A line from the server that arrived at `at`: the watcher's to show, or a net entry ("[cut]"
+  // marks a piece of a longer line).
+  void show_net_line(net_line& l, observer::clock::time_point at, std::time_t now);
+
+ private:
+  void queue(std::string line, std::uint64_t entry, source as, std::time_t now);
 };
 
 class session {
@@ -140,10 +188,7 @@ class session {
   // Finished entries not yet taken (only with keep_fresh): for plain output and the log file.
   std::vector<entry> take_fresh() { return std::exchange(state_.fresh, {}); }
   // Lines sent since last asked, for the connection to write.
-  std::vector<std::string> take_outgoing() {
-    state_.outgoing_entries.clear();
-    return std::exchange(state_.outgoing, {});
-  }
+  std::vector<std::string> take_outgoing() { return state_.outgoing.take(); }
   // Lines sent since last asked that the history file keeps (not while /secret is on).
   std::vector<std::string> take_recorded() { return std::exchange(state_.recorded, {}); }
 
@@ -151,22 +196,36 @@ class session {
   const transcript& entries() const { return state_.entries; }
   const viewport& view() const { return state_.view; }
   const connection_state& connection() const { return state_.net; }
+  // Lines sent and not yet written by the connection.
+  std::size_t waiting() const { return state_.outgoing.waiting(); }
   std::uint64_t key_count() const { return state_.keys; }
   bool terminal() const { return state_.terminal; }
   // The terminal input has ended (the connection stops reconnecting then, in plain mode).
   bool input_closed() const { return state_.input_closed; }
-  const mode& rules() const { return *mode_; }
+  // What the frame shows of the modes and the watcher: asked once per frame.
+  presentation present() const;
+  // The mode running at the bottom of the stack, and the one that takes the keys now.
+  const mode& base_mode() const { return state_.modes.base(); }
+  const input_mode& top_mode() const { return state_.modes.top(); }
+  // The watcher's: when to wake even if nothing happens, whether it still sends after the end of
+  // input, and what to say once the terminal is restored.
+  std::optional<observer::clock::time_point> wake_at() const;
+  bool sends_more() const;
+  std::string report() const;
 
  private:
+  void dispatch(event& ev, std::time_t now);
   void on_keys(const keys_event& ev, std::time_t now);
   bool on_shared_key(const key& k);
+  void on_net_state(net_state_event& e, std::time_t now);
   void check_finished();
 
-  std::unique_ptr<mode> mode_;
   session_state state_;
 };
 
 // The mode the configuration asks for: chat with a target, local echo otherwise.
 std::unique_ptr<mode> make_mode(const session_config& config);
+// What watches the session's lines: echo mode's measuring with --echo, nothing otherwise.
+std::unique_ptr<observer> make_observer(const session_config& config);
 
 }  // namespace echochat

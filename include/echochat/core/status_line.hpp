@@ -14,7 +14,10 @@ class session;
 // in `cols` cells; the last one left is kept whatever its width.
 std::string join_status(std::vector<status_part> parts, int cols);
 
-// Mode, slow task, key count, scroll marker and how to quit, as wide as the session's screen.
+// The modes' parts (`mode_parts`, from session::present()), the slow task, key count, scroll
+// marker and how to quit, as wide as the session's screen.
+std::string status_line(const session& s, std::vector<status_part> mode_parts, std::string_view quit_hint);
+// The same, asking the session for the modes' parts.
 std::string status_line(const session& s);
 
 }  // namespace echochat

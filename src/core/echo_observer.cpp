@@ -1,10 +1,11 @@
-// Echo mode's rules: chat mode's keys, and every line sent measured against its echo.
-#include "echochat/core/echo_mode.hpp"
+// Echo mode's measuring: every line sent measured against its echo, and the probes of --count.
+#include "echochat/core/echo_observer.hpp"
 
 #include "echochat/core/sanitize.hpp"
 #include "echochat/core/session.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <cstdio>
 
 namespace echochat {
@@ -23,10 +24,10 @@ std::string seconds_text(double s) {
 
 }  // namespace
 
-echo_mode::echo_mode(std::size_t capacity, echo_options options, std::string target)
-    : chat_(capacity), options_(options), target_(std::move(target)), meter_(seconds(options.timeout_seconds)) {}
+echo_observer::echo_observer(echo_options options, std::string target)
+    : options_(options), target_(std::move(target)), meter_(seconds(options.timeout_seconds)) {}
 
-std::string echo_mode::probe_text(std::uint64_t seq, double unix_seconds, std::size_t size) {
+std::string echo_observer::probe_text(std::uint64_t seq, double unix_seconds, std::size_t size) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "echochat %llu %.6f", static_cast<unsigned long long>(seq), unix_seconds);
   std::string text = buf;
@@ -34,14 +35,17 @@ std::string echo_mode::probe_text(std::uint64_t seq, double unix_seconds, std::s
   return text;
 }
 
-void echo_mode::measure_sent(session_state& s, std::size_t before) {
-  for (std::size_t i = before; i < s.outgoing.size(); ++i) {
-    const std::uint64_t id = s.outgoing_entries[i];
-    meter_.sent(s.outgoing[i], id != session_state::no_entry ? std::optional{id} : std::nullopt);
+void echo_observer::on_sent(std::string_view line, std::uint64_t entry, source as, session_state&, std::time_t) {
+  // A --reply answer is not a probe: the server's answer to it is not its echo.
+  if (as == source::reply) {
+    outbox_.push_back(queued::unmeasured);
+    return;
   }
+  meter_.sent(std::string{line}, entry != session_state::no_entry ? std::optional{entry} : std::nullopt);
+  outbox_.push_back(queued::measured);
 }
 
-void echo_mode::lose(const echo_result& r, std::string_view why, std::string_view note, session_state& s,
+void echo_observer::lose(const echo_result& r, std::string_view why, std::string_view note, session_state& s,
                      std::time_t now) {
   // ping's line for plain output; with a screen, "(lost: ...)" on the line's own `you` entry,
   // where its round trip would have shown, and that line for the log, which cannot change what
@@ -56,21 +60,7 @@ void echo_mode::lose(const echo_result& r, std::string_view why, std::string_vie
   }
 }
 
-void echo_mode::on_key(const key& k, session_state& s, std::time_t now) {
-  const std::size_t before = s.outgoing.size();
-  chat_.on_key(k, s, now);
-  measure_sent(s, before);
-}
-
-void echo_mode::on_paste(std::string_view text, session_state& s, std::time_t now) { chat_.on_paste(text, s, now); }
-
-void echo_mode::on_lines(std::vector<std::string> lines, session_state& s, std::time_t now) {
-  const std::size_t before = s.outgoing.size();
-  chat_.on_lines(std::move(lines), s, now);
-  measure_sent(s, before);
-}
-
-void echo_mode::show(const echo_result& r, session_state& s, std::time_t now, const std::string& received) {
+void echo_observer::show(const echo_result& r, session_state& s, std::time_t now, const std::string& received) {
   // With a screen, the echo is a net entry with its result; in plain output, one line per result
   // as ping prints them.
   const std::string seq = "seq=" + std::to_string(r.seq);
@@ -82,17 +72,14 @@ void echo_mode::show(const echo_result& r, session_state& s, std::time_t now, co
         s.add(now, source::echo, "line from " + target_ + ": " + seq + " time=" + format_rtt(r.rtt));
       }
       break;
-    case echo_result::kind::differs: {
-      const std::string how = r.trailing_cr ? "differs: the echo ends in \\r"
-                                            : "differs at byte " + std::to_string(r.differs_at);
+    case echo_result::kind::differs: show_differs(r, s, now, received); break;
+    case echo_result::kind::duplicate:
       if (s.terminal) {
-        s.add(now, source::net,
-              received + "  (" + format_rtt(r.rtt) + ", " + how + "; sent: " + sanitize(r.sent) + ")");
+        s.add(now, source::net, received + "  (duplicate: seq=" + std::to_string(r.seq) + " was echoed already)");
       } else {
-        s.add(now, source::echo, seq + " " + how + " time=" + format_rtt(r.rtt));
+        s.add(now, source::echo, "line from " + target_ + ": " + seq + " (DUP!)");
       }
       break;
-    }
     case echo_result::kind::lost:
       if (r.skipped) {
         lose(r, "the next line's echo came first", "the next line's echo came first", s, now);
@@ -111,51 +98,68 @@ void echo_mode::show(const echo_result& r, session_state& s, std::time_t now, co
   }
 }
 
-void echo_mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
-  last_ = std::max(last_, e.received);
-  for (auto& l : e.lines) {
-    if (l.cut) l.text += " [cut]";
-    std::vector<echo_result> skipped;
-    const echo_result r = meter_.received(l.text, e.received, &skipped);
-    for (const auto& lost : skipped) show(lost, s, now, {});
-    if (r.what == echo_result::kind::echoed || r.what == echo_result::kind::differs) last_rtt_ = r.rtt;
-    show(r, s, now, l.text);
+void echo_observer::show_differs(const echo_result& r, session_state& s, std::time_t now,
+                                 const std::string& received) {
+  const std::string how =
+      r.trailing_cr ? "differs: the echo ends in \\r" : "differs at byte " + std::to_string(r.differs_at);
+  if (s.terminal) {
+    s.add(now, source::net, received + "  (" + format_rtt(r.rtt) + ", " + how + "; sent: " + sanitize(r.sent) + ")");
+  } else {
+    s.add(now, source::echo, "seq=" + std::to_string(r.seq) + " " + how + " time=" + format_rtt(r.rtt));
   }
-  check_done(s);
 }
 
-void echo_mode::on_writing(echo_clock::time_point at, session_state&, std::time_t) {
+bool echo_observer::on_received(net_line& l, clock::time_point at, session_state& s, std::time_t now) {
+  last_ = std::max(last_, at);
+  std::vector<echo_result> skipped;
+  const echo_result r = meter_.received(l.text, at, &skipped);
+  for (const auto& lost : skipped) show(lost, s, now, {});
+  if (r.what == echo_result::kind::echoed || r.what == echo_result::kind::differs) last_rtt_ = r.rtt;
+  show(r, s, now, l.text);
+  check_done(s);
+  return true;
+}
+
+void echo_observer::on_writing(clock::time_point at, session_state&, std::time_t) {
+  // The line a dropped connection was writing is written again first: its clock does not start
+  // again (it was lost with the connection, and its echo cannot be told from the first write's).
+  if (std::exchange(retrying_, false)) return;
+  const auto next = std::find_if(outbox_.begin(), outbox_.end(), [](queued q) { return q != queued::handed; });
+  if (next == outbox_.end()) return;
+  const bool measured = *next == queued::measured;
+  *next = queued::handed;
+  if (!measured) return;
   meter_.handed(at);
   if (!started_) started_ = at;
   last_ = std::max(last_, at);
 }
 
-void echo_mode::on_connection(net_state state, session_state& s, std::time_t now) {
+void echo_observer::on_written(session_state&, std::time_t) {
+  if (!outbox_.empty()) outbox_.pop_front();
+}
+
+void echo_observer::on_connection(net_state state, session_state& s, std::time_t now) {
   online_ = state == net_state::online;
   if (online_) return;
+  retrying_ = retrying_ || (!outbox_.empty() && outbox_.front() == queued::handed);
   // Lines the dropped connection took and did not echo are lost; an echo on the next connection
   // cannot be theirs. Sequence numbers go on.
   for (const auto& r : meter_.drop()) lose(r, "the connection dropped", "the connection dropped", s, now);
   check_done(s);
 }
 
-void echo_mode::send_probe(session_state& s, std::time_t now, std::chrono::system_clock::time_point wall) {
+void echo_observer::send_probe(session_state& s, std::time_t now, std::chrono::system_clock::time_point wall) {
   const double unix_seconds = std::chrono::duration<double>(wall.time_since_epoch()).count();
   std::string text = probe_text(meter_.stats().sent + 1, unix_seconds, options_.size);
-  const std::size_t before = s.outgoing.size();
   ++probes_sent_;
   if (s.terminal) {
     s.send(now, {std::move(text)});
   } else {
-    // Plain output shows results, as ping does, not the probes themselves.
-    ++s.net.waiting;
-    s.outgoing.push_back(std::move(text));
-    s.outgoing_entries.push_back(session_state::no_entry);
+    s.send_unshown(now, std::move(text));  // plain output shows results, as ping does, not probes
   }
-  measure_sent(s, before);
 }
 
-void echo_mode::on_timer(const timer_event& e, session_state& s, std::time_t now) {
+void echo_observer::on_timer(const timer_event& e, session_state& s, std::time_t now) {
   last_ = std::max(last_, e.now);
   for (const auto& r : meter_.expire(e.now)) show(r, s, now, {});
   if (online_ && probes_sent_ < options_.count && (!next_probe_ || *next_probe_ <= e.now)) {
@@ -167,7 +171,7 @@ void echo_mode::on_timer(const timer_event& e, session_state& s, std::time_t now
   check_done(s);
 }
 
-std::optional<echo_clock::time_point> echo_mode::wake_at() const {
+std::optional<echo_clock::time_point> echo_observer::wake_at() const {
   std::optional<echo_clock::time_point> at = meter_.next_deadline();
   if (online_ && probes_sent_ < options_.count) {
     const echo_clock::time_point probe = next_probe_.value_or(echo_clock::time_point{});  // unset: at once
@@ -176,33 +180,27 @@ std::optional<echo_clock::time_point> echo_mode::wake_at() const {
   return at;
 }
 
-bool echo_mode::sends_more() const { return probes_sent_ < options_.count || meter_.pending() > 0; }
+bool echo_observer::sends_more() const { return probes_sent_ < options_.count || meter_.pending() > 0; }
 
-void echo_mode::check_done(session_state& s) {
+void echo_observer::check_done(session_state& s) {
   // A probe run ends once the last probe is echoed or lost (and every typed line too).
   if (options_.count > 0 && probes_sent_ == options_.count && meter_.pending() == 0) {
     s.exit.quit(quit_reason::finished);
   }
 }
 
-int echo_mode::exit_code(int code) const {
+int echo_observer::exit_code(int code) const {
   const echo_stats& st = meter_.stats();
   return code == 0 && (st.lost > 0 || st.differed > 0) ? 1 : code;
 }
 
-std::string echo_mode::report() const {
+std::string echo_observer::report() const {
   const auto elapsed = started_ ? std::chrono::duration_cast<std::chrono::milliseconds>(last_ - *started_)
                                 : std::chrono::milliseconds{0};
   return echo_summary(meter_.stats(), target_, elapsed);
 }
 
-std::optional<quit_reason> echo_mode::finished(const session_state& s) const {
-  if (sends_more()) return std::nullopt;
-  return chat_.finished(s);
-}
-
-void echo_mode::status(const session_state& s, std::vector<status_part>& parts) const {
-  chat_.status(s, parts);
+void echo_observer::present(const session_state&, presentation& p) const {
   const echo_stats& st = meter_.stats();
   std::string figures = "rtt " + (last_rtt_ ? format_rtt(*last_rtt_) : std::string{"-"});
   if (!st.rtt_ms.empty()) {
@@ -211,7 +209,7 @@ void echo_mode::status(const session_state& s, std::vector<status_part>& parts) 
     figures += std::string{" · avg "} + avg;
   }
   figures += " · " + std::to_string(st.lost) + " lost";
-  parts.push_back({figures, 7});
+  p.status.push_back({figures, 7});
 }
 
 }  // namespace echochat
