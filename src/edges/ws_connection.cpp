@@ -164,7 +164,7 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
   }
 
   address target_;
-  std::shared_ptr<ssl::context> ctx_;  // see tls_connection.cpp
+  std::shared_ptr<ssl::context> ctx_;  // wss: the TLS stream was made from it; none for ws
   tls_checks checks_;
   beast::flat_buffer buffer_;
   line_framer framer_;
