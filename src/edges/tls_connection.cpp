@@ -1,9 +1,7 @@
-// TLS connections: resolve, connect, shake hands with the checks of tls_session, then lines.
+// TLS connections: the stream skeleton on a TLS stream; its own are the handshake and its checks.
 #include "echochat/edges/tls_connection.hpp"
 
-#include "echochat/edges/framed_stream.hpp"
-
-#include <boost/asio/connect.hpp>
+#include "echochat/edges/stream_connection.hpp"
 
 namespace echochat {
 namespace {
@@ -13,69 +11,34 @@ namespace ssl = asio::ssl;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
 
-class tls_connection final : public line_connection {
+class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> {
  public:
   tls_connection(asio::any_io_executor ex, host_port target, std::shared_ptr<ssl::context> ctx, bool insecure)
-      : target_(std::move(target)), ctx_(std::move(ctx)), resolver_(ex), stream_(ex, *ctx_), checks_(insecure) {}
+      : stream_connection(std::move(ex), *ctx),
+        target_(std::move(target)),
+        ctx_(std::move(ctx)),
+        checks_(insecure) {}
 
   asio::awaitable<error_code> connect() override {
-    stage_ = "resolving the host name";
-    auto [ec, endpoints] = co_await resolver_.async_resolve(target_.host, target_.port, default_token{});
-    if (ec) co_return ec;
-    stage_ = "connecting";
-    std::tie(ec, std::ignore) = co_await asio::async_connect(stream_.next_layer(), endpoints, default_token{});
-    if (ec) co_return ec;
-    stream_.next_layer().set_option(tcp::no_delay(true), ec);
-    checks_.prepare(stream_, target_.host);
+    if (const error_code ec = co_await connect_tcp(target_)) co_return ec;
     stage_ = "during the TLS handshake";
-    std::tie(ec) = co_await stream_.async_handshake(ssl::stream_base::client, default_token{});
-    handshake_done_ = !ec;
-    if (handshake_done_) facts_ = checks_.facts(stream_.native_handle());
-    co_return ec;
+    co_return co_await checks_.handshake(stream_, target_.host);
   }
 
-  asio::awaitable<error_code> read_lines(std::vector<framed_line>& out) override {
-    co_return co_await io_.read_lines(stream_, out);
-  }
+  connection_facts facts() const override { return checks_.facts(); }
 
-  asio::awaitable<error_code> write_line(std::string_view line) override {
-    co_return co_await io_.write_line(stream_, line);
-  }
-
-  std::string_view connect_stage() const override { return stage_; }
-
-  void abort() override {
-    resolver_.cancel();
-    error_code ignored;
-    stream_.next_layer().close(ignored);
-  }
-
-  void shutdown_send() override {
-    // A TLS close_notify would need the stream's reading side, which the reader holds: shutting
-    // the TCP sending side tells the server just as well that nothing more comes.
-    error_code ignored;
-    stream_.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
-  }
-
-  connection_facts facts() const override { return handshake_done_ ? facts_ : checks_.facts(nullptr); }
-
-  std::string explain(const error_code& ec) const override { return checks_.explain(ec, handshake_done_); }
+  std::string explain(const error_code& ec) const override { return checks_.explain(ec); }
 
   asio::awaitable<void> close() override {
-    if (!handshake_done_) co_return;
+    if (!checks_.handshake_done()) co_return;
     co_await stream_.async_shutdown(default_token{});  // sends close_notify; bounded by the caller
   }
 
  private:
   host_port target_;
+  // The stream was made from it; each stream also holds OpenSSL's own reference to the context.
   std::shared_ptr<ssl::context> ctx_;
-  tcp::resolver resolver_;
-  ssl::stream<tcp::socket> stream_;
   tls_checks checks_;
-  framed_stream io_;
-  bool handshake_done_ = false;
-  connection_facts facts_;
-  std::string_view stage_ = "connecting";
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
-// TLS with OpenSSL through Asio: the shared context, verification with reasons, connection facts.
+// TLS through Asio: the shared context, the verified handshake, rejection reasons, connection facts.
 #include "echochat/edges/tls_session.hpp"
+
+#include "echochat/edges/channels.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -139,19 +141,34 @@ void tls_checks::prepare(ssl::stream<asio::ip::tcp::socket>& stream, const std::
   });
 }
 
-std::string tls_checks::explain(const boost::system::error_code& ec, bool handshake_done) const {
-  if (!failure_.empty() && !handshake_done) return failure_;
-  if (!handshake_done && (ec == asio::error::eof || ec == ssl::error::stream_truncated)) {
+asio::awaitable<boost::system::error_code> tls_checks::handshake(ssl::stream<asio::ip::tcp::socket>& stream,
+                                                                 const std::string& host) {
+  prepare(stream, host);
+  auto [ec] = co_await stream.async_handshake(ssl::stream_base::client, default_token{});
+  handshake_done_ = !ec;
+  if (handshake_done_) facts_ = facts_of(stream.native_handle());
+  co_return ec;
+}
+
+std::string tls_checks::explain(const boost::system::error_code& ec) const {
+  if (!failure_.empty() && !handshake_done_) return failure_;
+  if (!handshake_done_ && (ec == asio::error::eof || ec == ssl::error::stream_truncated)) {
     return "the server closed the connection during the TLS handshake";
   }
   if (ec == ssl::error::stream_truncated) return "closed by the server (without a TLS close_notify)";
   return {};
 }
 
-connection_facts tls_checks::facts(const SSL* ssl) const {
+connection_facts tls_checks::facts() const {
+  if (handshake_done_) return facts_;
   connection_facts f;
   f.unverified = insecure_;
-  if (ssl == nullptr) return f;
+  return f;
+}
+
+connection_facts tls_checks::facts_of(const SSL* ssl) const {
+  connection_facts f;
+  f.unverified = insecure_;
   f.protocol = protocol_name(ssl);
   std::string summary = "TLS: " + f.protocol + " " + SSL_get_cipher_name(ssl);
   if (X509* cert = SSL_get0_peer_certificate(ssl)) {

@@ -1,8 +1,8 @@
-// Unix-socket connections: connect to a path; a missing socket or a refused permission is an
-// error like a refused port, and the chat client retries.
+// Unix-socket connections: the stream skeleton on a socket found by its path.
+// A missing socket or a refused permission is an error like a refused port: the client retries.
 #include "echochat/edges/unix_connection.hpp"
 
-#include "echochat/edges/framed_stream.hpp"
+#include "echochat/edges/stream_connection.hpp"
 
 #include <boost/asio/local/stream_protocol.hpp>
 
@@ -13,33 +13,14 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using stream_protocol = asio::local::stream_protocol;
 
-class unix_connection final : public line_connection {
+class unix_connection final : public stream_connection<stream_protocol::socket> {
  public:
-  unix_connection(asio::any_io_executor ex, std::string path) : path_(std::move(path)), socket_(ex) {}
+  unix_connection(asio::any_io_executor ex, std::string path)
+      : stream_connection(std::move(ex)), path_(std::move(path)) {}
 
   asio::awaitable<error_code> connect() override {
-    auto [ec] = co_await socket_.async_connect(stream_protocol::endpoint(path_), default_token{});
+    auto [ec] = co_await stream_.async_connect(stream_protocol::endpoint(path_), default_token{});
     co_return ec;
-  }
-
-  std::string_view connect_stage() const override { return "connecting"; }
-
-  void abort() override {
-    error_code ignored;
-    socket_.close(ignored);
-  }
-
-  asio::awaitable<error_code> read_lines(std::vector<framed_line>& out) override {
-    co_return co_await io_.read_lines(socket_, out);
-  }
-
-  asio::awaitable<error_code> write_line(std::string_view line) override {
-    co_return co_await io_.write_line(socket_, line);
-  }
-
-  void shutdown_send() override {
-    error_code ignored;
-    socket_.shutdown(stream_protocol::socket::shutdown_send, ignored);
   }
 
   std::string explain(const error_code& ec) const override {
@@ -52,8 +33,6 @@ class unix_connection final : public line_connection {
 
  private:
   std::string path_;
-  stream_protocol::socket socket_;
-  framed_stream io_;
 };
 
 }  // namespace

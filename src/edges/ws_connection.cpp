@@ -1,11 +1,12 @@
-// WebSocket connections with Beast: connect, TLS for wss, the HTTP upgrade, then one text message
-// per line each way; binary messages, close frames and oversized messages are said in words.
+// WebSocket connections with Beast: the HTTP upgrade, then one text message per line each way.
+// Binary messages, close frames and oversized messages are said in words; the rest of the skeleton
+// (resolve, connect, abort, TLS for wss) is shared.
 #include "echochat/edges/ws_connection.hpp"
 
 #include "echochat/core/line_framer.hpp"
 #include "echochat/edges/channels.hpp"
+#include "echochat/edges/stream_connection.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
@@ -36,56 +37,31 @@ std::string host_header(const address& a) {
 }
 
 template <bool Secure>
-class ws_connection final : public line_connection {
-  using next_layer = std::conditional_t<Secure, ssl::stream<tcp::socket>, tcp::socket>;
+using ws_stream = websocket::stream<std::conditional_t<Secure, ssl::stream<tcp::socket>, tcp::socket>>;
+
+template <bool Secure>
+class ws_connection final : public connection_base<ws_stream<Secure>> {
+  using base = connection_base<ws_stream<Secure>>;
+  using base::stage_;
+  using base::stream_;
 
  public:
+  // wss:// (only a TLS stream is made from a context)
   ws_connection(asio::any_io_executor ex, address target, std::shared_ptr<ssl::context> ctx, bool insecure)
-    requires Secure
-      : target_(std::move(target)), ctx_(std::move(ctx)), resolver_(ex), ws_(ex, *ctx_), checks_(insecure) {}
+      : base(std::move(ex), *ctx), target_(std::move(target)), ctx_(std::move(ctx)), checks_(insecure) {}
+  // ws://
   ws_connection(asio::any_io_executor ex, address target)
-    requires(!Secure)
-      : target_(std::move(target)), resolver_(ex), ws_(ex), checks_(false) {}
+      : base(std::move(ex)), target_(std::move(target)), checks_(false) {}
 
   asio::awaitable<error_code> connect() override {
-    stage_ = "resolving the host name";
-    auto [ec, endpoints] = co_await resolver_.async_resolve(target_.endpoint.host, target_.endpoint.port,
-                                                             default_token{});
-    if (ec) co_return ec;
-    tcp::socket& socket = beast::get_lowest_layer(ws_);
-    stage_ = "connecting";
-    std::tie(ec, std::ignore) = co_await asio::async_connect(socket, endpoints, default_token{});
-    if (ec) co_return ec;
-    socket.set_option(tcp::no_delay(true), ec);
+    if (const error_code ec = co_await this->connect_tcp(target_.endpoint)) co_return ec;
     if constexpr (Secure) {
-      checks_.prepare(ws_.next_layer(), target_.endpoint.host);
       stage_ = "during the TLS handshake";
-      std::tie(ec) = co_await ws_.next_layer().async_handshake(ssl::stream_base::client, default_token{});
-      if (ec) co_return ec;
-      tls_done_ = true;
-      facts_ = checks_.facts(ws_.next_layer().native_handle());
+      if (const error_code ec = co_await checks_.handshake(stream_.next_layer(), target_.endpoint.host)) {
+        co_return ec;
+      }
     }
-    ws_.read_message_max(ws_message_max);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "echochat"); }));
-    websocket::response_type response;
-    stage_ = "during the WebSocket upgrade";
-    std::tie(ec) = co_await ws_.async_handshake(response, host_header(target_), target_.path, default_token{});
-    if (ec == websocket::error::upgrade_declined) {
-      declined_ = "the server answered HTTP " + std::to_string(response.result_int()) + " " +
-                  std::string{response.reason()} + ", not a WebSocket upgrade";
-    }
-    ws_done_ = !ec;
-    ws_.text(true);
-    co_return ec;
-  }
-
-  std::string_view connect_stage() const override { return stage_; }
-
-  void abort() override {
-    resolver_.cancel();
-    error_code ignored;
-    beast::get_lowest_layer(ws_).close(ignored);
+    co_return co_await upgrade();
   }
 
   asio::awaitable<error_code> read_lines(std::vector<framed_line>& out) override {
@@ -93,13 +69,13 @@ class ws_connection final : public line_connection {
     for (;;) {
       buffer_.clear();
       if (buffer_.capacity() > 1024 * 1024) buffer_.shrink_to_fit();  // a big message's memory goes back
-      auto [ec, n] = co_await ws_.async_read(buffer_, default_token{});
+      auto [ec, n] = co_await stream_.async_read(buffer_, default_token{});
       if (ec) {
         if (ec != asio::error::operation_aborted) ended_ = true;
         co_return ec;
       }
       const std::string_view data{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
-      if (ws_.got_text()) {
+      if (stream_.got_text()) {
         // A message is a line; one with newlines is one line each, cut past 64 KiB as for TCP.
         framer_.feed(data, out);
         if (auto tail = framer_.finish()) out.push_back(std::move(*tail));
@@ -113,7 +89,7 @@ class ws_connection final : public line_connection {
 
   asio::awaitable<error_code> write_line(std::string_view line) override {
     writing_ = true;
-    auto [ec, n] = co_await ws_.async_write(asio::buffer(line.data(), line.size()), default_token{});
+    auto [ec, n] = co_await stream_.async_write(asio::buffer(line.data(), line.size()), default_token{});
     writing_ = ec == asio::error::operation_aborted;  // cancelled mid-frame: nothing more may follow
     co_return ec;
   }
@@ -122,14 +98,14 @@ class ws_connection final : public line_connection {
     // A close frame says nothing more comes; the server answers with its own, which ends the read.
     if (!ws_done_ || ended_) return;
     closing_ = true;
-    ws_.async_close(websocket::close_code::normal, [](error_code) {});
+    stream_.async_close(websocket::close_code::normal, [](error_code) {});
   }
 
-  connection_facts facts() const override { return tls_done_ ? facts_ : checks_.facts(nullptr); }
+  connection_facts facts() const override { return checks_.facts(); }
 
   std::string explain(const error_code& ec) const override {
     if (ec == websocket::error::closed) {
-      const websocket::close_reason& why = ws_.reason();
+      const websocket::close_reason& why = stream_.reason();
       std::string words = "closed by the server with code " + std::to_string(why.code);
       if (!why.reason.empty()) words += " (" + std::string{why.reason.data(), why.reason.size()} + ")";
       return words;
@@ -139,7 +115,7 @@ class ws_connection final : public line_connection {
     }
     if (ec == websocket::error::upgrade_declined && !declined_.empty()) return declined_;
     if constexpr (Secure) {
-      if (std::string words = checks_.explain(ec, tls_done_); !words.empty()) return words;
+      if (std::string words = checks_.explain(ec); !words.empty()) return words;
     }
     if (!ws_done_ && (ec == asio::error::eof || ec == beast::http::error::end_of_stream)) {
       return "the server closed the connection during the WebSocket handshake";
@@ -156,33 +132,47 @@ class ws_connection final : public line_connection {
     for (std::size_t i = 0; i < 4; ++i) frame[2 + i] = static_cast<unsigned char>(random());
     frame[6] = static_cast<unsigned char>(0x03 ^ frame[2]);
     frame[7] = static_cast<unsigned char>(0xe8 ^ frame[3]);
-    auto [ec, n] = co_await asio::async_write(ws_.next_layer(), asio::buffer(frame), default_token{});
+    auto [ec, n] = co_await asio::async_write(stream_.next_layer(), asio::buffer(frame), default_token{});
     // The server answers with its close frame and then closes: wait for that (the caller bounds
     // the wait), so that closing the socket does not reset the connection under the close frame.
     std::array<char, 4096> rest{};
-    while (!ec) std::tie(ec, n) = co_await ws_.next_layer().async_read_some(asio::buffer(rest), default_token{});
+    while (!ec)
+      std::tie(ec, n) = co_await stream_.next_layer().async_read_some(asio::buffer(rest), default_token{});
     // Over TLS the server's close_notify came with its end: answer it, or its teardown fails.
     if constexpr (Secure) {
-      if (ec == asio::error::eof) co_await ws_.next_layer().async_shutdown(default_token{});
+      if (ec == asio::error::eof) co_await stream_.next_layer().async_shutdown(default_token{});
     }
   }
 
  private:
+  // The HTTP upgrade: the host and the path asked for, the answer kept in words when it is not 101.
+  asio::awaitable<error_code> upgrade() {
+    stream_.read_message_max(ws_message_max);
+    stream_.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "echochat"); }));
+    websocket::response_type response;
+    stage_ = "during the WebSocket upgrade";
+    auto [ec] =
+        co_await stream_.async_handshake(response, host_header(target_), target_.path, default_token{});
+    if (ec == websocket::error::upgrade_declined) {
+      declined_ = "the server answered HTTP " + std::to_string(response.result_int()) + " " +
+                  std::string{response.reason()} + ", not a WebSocket upgrade";
+    }
+    ws_done_ = !ec;
+    stream_.text(true);
+    co_return ec;
+  }
+
   address target_;
-  std::shared_ptr<ssl::context> ctx_;
-  tcp::resolver resolver_;
-  websocket::stream<next_layer> ws_;
+  std::shared_ptr<ssl::context> ctx_;  // wss: the TLS stream was made from it; none for ws
   tls_checks checks_;
-  connection_facts facts_;
   beast::flat_buffer buffer_;
   line_framer framer_;
   std::string declined_;
-  bool tls_done_ = false;
   bool ws_done_ = false;
   bool ended_ = false;    // the connection ended by itself: nothing to close
   bool closing_ = false;  // a close frame went out already
   bool writing_ = false;  // a write was cut short: another frame would corrupt the stream
-  std::string_view stage_ = "connecting";
 };
 
 }  // namespace

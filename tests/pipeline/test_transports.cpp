@@ -152,6 +152,35 @@ TEST_CASE("a missing Unix socket is a sys entry and a retry, and lines typed mea
   h.quit();
 }
 
+// --- what the byte streams share (TCP, Unix, TLS) ----------------------------------------------
+
+TEST_CASE(
+    "over a Unix socket and TLS a line of 200 KiB goes out whole, and one coming in is cut in 64 KiB pieces",
+    "[chat][net][unix][tls][flood]") {
+  const front_kind kind = GENERATE(front_kind::unix_socket, front_kind::tls);
+  const test_certs certs = make_test_certs();
+  const ca_file ca(certs);
+  test_server server;
+  temp_dir dir("echochat-unix");
+  test_front front(kind, server.port(), &certs, dir.path / "chat.sock");
+  harness h(front.address(), tls_settings{ca.path, false});
+  // Sent at connect through write_line(), as the line and its "\n" in one gathered write.
+  const std::string big(200 * 1024, 'y');
+  h.net.on_connect({big, "after"});
+  h.start();
+  h.wait_online(server);
+  REQUIRE(h.run_until([&] { return server.lines().size() == 2; }));
+  CHECK(server.count(big) == 1);
+  CHECK(server.lines().back() == "after");
+  server.send_line(big);
+  constexpr std::size_t piece = 64 * 1024;
+  REQUIRE(h.run_until([&] { return h.net_lines().size() == 4; }));
+  const auto lines = h.net_lines();
+  for (std::size_t i = 0; i < 3; ++i) CHECK(lines[i] == std::string(piece, 'y') + " [cut]");
+  CHECK(lines[3] == std::string(big.size() - 3 * piece, 'y'));
+  h.quit();
+}
+
 // --- TLS -------------------------------------------------------------------------------------
 
 TEST_CASE("TLS verified with --ca: online, the protocol on the status bar, the certificate in the transcript",

@@ -1,6 +1,7 @@
-// One connection to a line server, whatever carries it: connect, read lines, write lines,
-// close. TCP is the first implementation (tcp_connection.hpp); the chat client cannot tell which
-// one it has, in the shape of Asio's type_erasure/line_reader.hpp.
+// One connection to a line server, whatever carries it: connect, read lines, write lines, close.
+// Each transport implements it (connectors.hpp picks the one for an address; stream_connection.hpp
+// holds what they share), and the chat client cannot tell which one it has, in the shape of Asio's
+// type_erasure/line_reader.hpp.
 #pragma once
 
 #include "echochat/core/line_framer.hpp"

@@ -1,4 +1,4 @@
-// Plain TCP, newline-framed: the first line_connection.
+// Plain TCP, newline-framed: the line_connection for HOST:PORT and tcp://HOST:PORT.
 #pragma once
 
 #include "echochat/core/address.hpp"

@@ -1,0 +1,104 @@
+// One skeleton for every transport: connect()'s stage, abort(), and the byte streams' line I/O.
+#pragma once
+
+#include "echochat/core/address.hpp"
+#include "echochat/core/line_framer.hpp"
+#include "echochat/edges/channels.hpp"
+#include "echochat/edges/line_connection.hpp"
+#include "echochat/edges/resolve_connect.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace echochat {
+
+// A line_connection over `Stream` (a socket, or layers on one: TLS, WebSocket). A transport
+// derives from it, writes connect() from connect_tcp() and its own handshakes, and names each
+// handshake in stage_ as it starts.
+template <class Stream>
+class connection_base : public line_connection {
+ public:
+  std::string_view connect_stage() const final { return stage_; }
+
+  void abort() final {
+    // Closing the socket ends a connect or a handshake on it at once; a resolve ends only when
+    // getaddrinfo returns, and is then reported cancelled.
+    if (resolver_) resolver_->cancel();
+    boost::system::error_code ignored;
+    boost::beast::get_lowest_layer(stream_).close(ignored);
+  }
+
+ protected:
+  template <class... Args>
+  explicit connection_base(Args&&... stream_args) : stream_(std::forward<Args>(stream_args)...) {}
+
+  // For the transports over TCP: resolve_and_connect() on the socket under the stream.
+  boost::asio::awaitable<boost::system::error_code> connect_tcp(const host_port& target) {
+    resolver_.emplace(stream_.get_executor());
+    co_return co_await resolve_and_connect(*resolver_, boost::beast::get_lowest_layer(stream_), target,
+                                           stage_);
+  }
+
+  Stream stream_;
+  std::string_view stage_ = "connecting";
+
+ private:
+  std::optional<boost::asio::ip::tcp::resolver> resolver_;  // none for a Unix socket: nothing to resolve
+};
+
+// A connection whose stream carries bytes: lines end with "\n" each way.
+template <class Stream>
+class stream_connection : public connection_base<Stream> {
+ public:
+  boost::asio::awaitable<boost::system::error_code> read_lines(std::vector<framed_line>& out) override {
+    const std::size_t before = out.size();
+    for (;;) {
+      auto [ec, n] = co_await this->stream_.async_read_some(boost::asio::buffer(buffer_), default_token{});
+      if (n > 0) framer_.feed(std::string_view{buffer_.data(), n}, out);
+      if (ec) {
+        if (auto tail = framer_.finish()) out.push_back(std::move(*tail));
+        co_return ec;
+      }
+      if (out.size() > before) co_return boost::system::error_code{};
+    }
+  }
+
+  boost::asio::awaitable<boost::system::error_code> write_line(std::string_view line) override {
+    // wire_format() without its copy: the line and its "\n" in one gathered write, so a big pasted
+    // line is not held twice while it goes out. (Over TLS, Asio still gathers a line under 8 KiB
+    // and its "\n" into one record.)
+    static constexpr char newline = '\n';
+    const std::array<boost::asio::const_buffer, 2> wire{boost::asio::buffer(line),
+                                                        boost::asio::buffer(&newline, 1)};
+    auto [ec, n] = co_await boost::asio::async_write(this->stream_, wire, default_token{});
+    co_return ec;
+  }
+
+  void shutdown_send() override {
+    // The socket's sending side, under TLS too: a close_notify would need the TLS stream's reading
+    // side, which the reader holds, and a shut TCP side tells the server just as well.
+    boost::system::error_code ignored;
+    boost::beast::get_lowest_layer(this->stream_).shutdown(boost::asio::socket_base::shutdown_send, ignored);
+  }
+
+ protected:
+  using connection_base<Stream>::connection_base;
+
+ private:
+  line_framer framer_;
+  std::array<char, 64 * 1024> buffer_{};
+};
+
+}  // namespace echochat
