@@ -7,7 +7,6 @@
 #include <vector>
 
 using echochat::outbox;
-using echochat::wire_format;
 
 namespace {
 
@@ -15,7 +14,7 @@ namespace {
 std::vector<std::string> drain(outbox& box) {
   std::vector<std::string> written;
   while (const std::string* line = box.front()) {
-    written.push_back(wire_format(*line));
+    written.push_back(*line);
     box.pop_sent();
   }
   return written;
@@ -43,7 +42,7 @@ TEST_CASE("lines leave the outbox in the order they were pushed", "[outbox]") {
   box.push("two");
   box.push("three");
   CHECK(box.size() == 3);
-  CHECK(drain(box) == std::vector<std::string>{"one\n", "two\n", "three\n"});
+  CHECK(drain(box) == std::vector<std::string>{"one", "two", "three"});
   CHECK(box.empty());
 }
 
@@ -61,12 +60,12 @@ TEST_CASE("a line whose write did not complete is sent again after reconnecting"
   box.push("first");
   box.push("second");
   // The writer takes "first", and the connection drops before the write completes.
-  const std::string attempted = wire_format(front_text(box));
+  const std::string attempted = front_text(box);
   // Offline, the user types more.
   box.push("third");
   // After reconnecting the writer starts again from the front.
-  CHECK(wire_format(front_text(box)) == attempted);
-  CHECK(drain(box) == std::vector<std::string>{"first\n", "second\n", "third\n"});
+  CHECK(front_text(box) == attempted);
+  CHECK(drain(box) == std::vector<std::string>{"first", "second", "third"});
 }
 
 TEST_CASE("only a completed write removes a line", "[outbox]") {
@@ -101,12 +100,6 @@ TEST_CASE("an empty line can be queued", "[outbox]") {
   // The editor never submits one, but the outbox has no opinion on content.
   outbox box;
   box.push("");
-  CHECK(drain(box) == std::vector<std::string>{"\n"});
+  CHECK(drain(box) == std::vector<std::string>{""});
 }
 
-TEST_CASE("a line goes on the wire followed by a newline", "[outbox]") {
-  CHECK(wire_format("hello") == "hello\n");
-  CHECK(wire_format("") == "\n");
-  CHECK(wire_format("caf\xC3\xA9 \xF0\x9F\x98\x80") == "caf\xC3\xA9 \xF0\x9F\x98\x80\n");
-  CHECK(wire_format(std::string(70000, 'x')).size() == 70001);
-}

@@ -6,15 +6,15 @@
 #include <cstddef>
 #include <deque>
 #include <string>
-#include <string_view>
 #include <utility>
 
 namespace echochat {
 
 class outbox {
  public:
-  // Queues a line (without its line ending). The line must not contain '\n' or '\r' (see
-  // wire_format()).
+  // Queues a line (without its line ending). A line holding "\n" or "\r" would reach the peer as
+  // several lines, so every way into the outbox yields single lines: the line editor never
+  // contains them, and the paths that submit pasted text split it into lines first.
   void push(std::string line) { lines_.push_back(std::move(line)); }
 
   // The oldest line not yet written, or nullptr. The writer writes it and calls pop_sent() only
@@ -31,10 +31,5 @@ class outbox {
  private:
   std::deque<std::string> lines_;
 };
-
-// The bytes that send `line`: the line and "\n". A line holding "\n" or "\r" would reach the peer
-// as several lines, so every way into the outbox yields single lines: the line editor never
-// contains them, and the paths that submit pasted text split it into lines first.
-std::string wire_format(std::string_view line);
 
 }  // namespace echochat

@@ -76,7 +76,7 @@ class stream_connection : public connection_base<Stream> {
   }
 
   boost::asio::awaitable<boost::system::error_code> write_line(std::string_view line) override {
-    // wire_format() without its copy: the line and its "\n" in one gathered write, so a big pasted
+    // The line and its "\n" in one gathered write, without a copy, so a big pasted
     // line is not held twice while it goes out. (Over TLS, Asio still gathers a line under 8 KiB
     // and its "\n" into one record.)
     static constexpr char newline = '\n';
