@@ -89,7 +89,9 @@ void write_all(pty_process& p, std::string_view bytes) {
 
 // Writes one key and waits for its answer: some output, then quiet_ms without any.
 bool type_key(pty_process& p, char key, int quiet_ms) {
-  write_all(p, std::string_view{&key, 1});
+  // Not write_all: its reads could take the answer before the poll below waits for it.
+  pollfd out{p.master(), POLLOUT, 0};
+  while (p.write_some(std::string_view{&key, 1}) == 0) ::poll(&out, 1, 10);
   pollfd fd{p.master(), POLLIN, 0};
   if (::poll(&fd, 1, 20'000) <= 0) return false;
   p.settle(quiet_ms, 20'000, false);
