@@ -8,6 +8,7 @@
 #include "echochat/edges/terminal_rescue.hpp"
 
 #include <curses.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -179,6 +180,11 @@ void curses_screen::write_out(std::string_view bytes) {
     const ssize_t n = ::write(STDOUT_FILENO, bytes.data() + off, bytes.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {  // a terminal shared in non-blocking mode
+        pollfd fd{STDOUT_FILENO, POLLOUT, 0};
+        ::poll(&fd, 1, -1);
+        continue;
+      }
       return;  // the terminal is gone: ncurses' own writes will fail the same way
     }
     off += static_cast<std::size_t>(n);
