@@ -25,6 +25,9 @@
 #ifndef ECHOCHAT_BENCH_BINARY
 #define ECHOCHAT_BENCH_BINARY "echochat"
 #endif
+#ifndef ECHOCHAT_KEY_FLOOR_BINARY
+#define ECHOCHAT_KEY_FLOOR_BINARY "echochat_key_floor"
+#endif
 #ifndef ECHOCHAT_WS_READER_BINARY
 #define ECHOCHAT_WS_READER_BINARY "echochat_ws_reader"
 #endif
@@ -56,6 +59,10 @@ struct options {
   // behind socat OPENSSL-LISTEN), ws and wss (against echochat_ws_reader).
   std::vector<std::string> flood_transports{"tcp", "tls", "ws", "wss"};
   std::string ws_reader = ECHOCHAT_WS_READER_BINARY;
+  std::string key_floor = ECHOCHAT_KEY_FLOOR_BINARY;
+  int floor_keys = 300;     // keys per program per block in the floor section (0 skips it)
+  int floor_blocks = 4;     // blocks of floor_keys per program typed at alone
+  bool floor_only = false;  // the floor section alone
 };
 
 constexpr int alone_blocks = 4;  // latency blocks per program, each program typed at alone
@@ -68,6 +75,7 @@ constexpr int flood_cols = 100;
                "          [--peer-rounds N] [--idle-seconds S] [--paste-keys N]\n"
                "          [--flood-lines N] [--flood-rounds N] [--flood-only]\n"
                "          [--flood-transports LIST] [--ws-reader PATH]\n"
+               "          [--key-floor PATH] [--floor-keys N] [--floor-blocks N] [--floor-only]\n"
                "Drives echochat, `sh -c 'stty raw -echo; exec cat'` (the physical limit) and, with\n"
                "--peer, the original Python program in %dx%d pseudo-terminals and prints one table.\n"
                "Then a loopback server floods --flood-lines lines to `echochat --connect` and to a\n"
@@ -79,7 +87,10 @@ constexpr int flood_cols = 100;
                "  ws   the server answers the WebSocket upgrade, then sends one text message a line;\n"
                "       reference echochat_ws_reader (--ws-reader), a minimal reader that writes each\n"
                "       read's messages in one write(), as ncat writes each read\n"
-               "  wss  ws behind the same socat OPENSSL-LISTEN; reference echochat_ws_reader --tls\n",
+               "  wss  ws behind the same socat OPENSSL-LISTEN; reference echochat_ws_reader --tls\n"
+               "The key path's floor (--floor-keys keys a block, 0 skips it): echochat, --key-floor (a\n"
+               "worker thread reading fd 0, a concurrent_channel, a coroutine writing the bytes back)\n"
+               "and cat typed at key by key in turn, then alone in --floor-blocks blocks each.\n",
                argv0, rows, cols, flood_rows, flood_cols);
   std::exit(code);
 }
@@ -91,6 +102,10 @@ options parse(int argc, char** argv) {
     if (a == "-h" || a == "--help") usage(argv[0], 0);
     if (a == "--flood-only") {
       o.flood_only = true;
+      continue;
+    }
+    if (a == "--floor-only") {
+      o.floor_only = true;
       continue;
     }
     if (i + 1 >= argc) usage(argv[0], 2);
@@ -129,6 +144,12 @@ options parse(int argc, char** argv) {
         }
       } else if (a == "--ws-reader") {
         o.ws_reader = v;
+      } else if (a == "--key-floor") {
+        o.key_floor = v;
+      } else if (a == "--floor-keys") {
+        o.floor_keys = std::max(0, std::stoi(v));
+      } else if (a == "--floor-blocks") {
+        o.floor_blocks = std::max(1, std::stoi(v));
       } else {
         usage(argv[0], 2);
       }
@@ -149,13 +170,14 @@ double ms_since(bench_clock::time_point t0, bench_clock::time_point t1) {
 
 // --- the programs -------------------------------------------------------------------------------
 
-enum class program { echochat, cat, peer };
+enum class program { echochat, cat, peer, floor };
 
 std::vector<std::string> argv_for(program p, const options& o) {
   switch (p) {
     case program::echochat: return {o.echochat, "--delay", std::string{far_delay}};
     case program::cat: return {"sh", "-c", "stty raw -echo; exec cat"};
     case program::peer: return {o.peer, std::string{far_delay}};
+    case program::floor: return {o.key_floor};
   }
   return {};
 }
@@ -313,13 +335,15 @@ struct row {
 };
 
 // `other`: the second column's program ("cat (limit)", "ncat"), and "cat" in the ratio's heading.
+// `third`: the third program's column ("peer (Python)"), and `third_short` its name in its ratio.
 void print_table(const std::vector<row>& table, bool with_peer, const std::string& other = "cat (limit)",
-                 const std::string& other_short = "cat") {
+                 const std::string& other_short = "cat", const std::string& third = "peer (Python)",
+                 const std::string& third_short = "peer") {
   std::vector<std::vector<std::string>> lines;
   lines.push_back({"figure", "echochat", other, "echochat ÷ " + other_short});
   if (with_peer) {
-    lines.back().push_back("peer (Python)");
-    lines.back().push_back("echochat ÷ peer");
+    lines.back().push_back(third);
+    lines.back().push_back("echochat ÷ " + third_short);
   }
   for (const row& r : table) {
     std::vector<std::string> l{r.figure, fmt(r.echochat), fmt(r.cat), fmt(cell{ratio(r.echochat, r.cat), 2})};
@@ -771,9 +795,130 @@ void run_flood_section(const options& o, const std::string& transport) {
   }
 }
 
+// The key path's floor: echochat, the floor program (its input shape and nothing else) and cat,
+// one long-lived process each on a full screen, typed at in ONE run so that the machine's noise
+// meets all three alike: first key by key in turn (the order rotating key by key), then each
+// alone in blocks of floor_keys (the others idle, the order rotating block by block).
+void run_floor_section(const options& o) {
+  std::printf(
+      "key path: echochat %s --delay %s; floor: %s; cat: sh -c 'stty raw -echo; exec cat'\n"
+      "pty %dx%d, a screenful pasted first; %d keys each in turn, then %d blocks of %d keys each alone;\n"
+      "load average %s\n\n",
+      o.echochat.c_str(), std::string{far_delay}.c_str(), o.key_floor.c_str(), rows, cols, o.floor_keys,
+      o.floor_blocks, o.floor_keys, load_average().c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr, "echochat_bench: the key path's floor\n");
+  // 0 echochat, 1 the floor, 2 cat.
+  std::vector<started> live;
+  live.push_back(start(program::echochat, o));
+  live.push_back(start(program::floor, o));
+  live.push_back(start(program::cat, o));
+  std::size_t serial = 1000;
+  for (auto& s : live) {
+    pty_process& p = *s.proc;
+    const paste_text fill = make_paste(static_cast<std::size_t>(2 * rows * 64), serial++);
+    if (!paste(p, fill.keys, true, [&](std::size_t got) { return got > 0 && p.screen_contains(fill.last_line); })) {
+      throw std::runtime_error("'" + p.name() + "' did not show the screenful pasted before the key rounds");
+    }
+    p.write_some("\r");
+    p.settle(50, 1000, false);
+  }
+  const std::size_t n = live.size();
+  std::vector<std::vector<double>> turn(n), turn_frame(n), alone(n), alone_medians(n);
+  int timeouts = 0;
+  auto enter = [](pty_process& p) {
+    p.write_some("\r");
+    p.settle(5, 200, false);
+  };
+  std::vector<task_totals> before;
+  for (auto& s : live) before.push_back(read_task_totals(s.proc->pid()));
+  for (int r = 0; r < o.floor_keys; ++r) {
+    const char key = letters[static_cast<std::size_t>(r) % letters.size()];
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (static_cast<std::size_t>(r) + k) % n;
+      if (const auto t = key_latency(*live[i].proc, key)) {
+        turn[i].push_back(t->first_us);
+        turn_frame[i].push_back(t->frame_us);
+      } else {
+        ++timeouts;
+      }
+    }
+    if (r % 40 == 39) {
+      for (auto& s : live) enter(*s.proc);
+    }
+  }
+  const double typed = static_cast<double>(o.floor_keys + o.floor_keys / 40);
+  std::vector<cell> cpu_per_key, switches_per_key;
+  for (std::size_t i = 0; i < n; ++i) {
+    const task_totals t = read_task_totals(live[i].proc->pid());
+    cpu_per_key.push_back(t.cpu_ns == 0 ? cell{}
+                                        : cell{static_cast<double>(t.cpu_ns - before[i].cpu_ns) / 1000.0 / typed, 1});
+    switches_per_key.push_back(cell{static_cast<double>(t.ctx_switches - before[i].ctx_switches) / typed, 1});
+  }
+  for (auto& s : live) enter(*s.proc);
+  for (int b = 0; b < o.floor_blocks; ++b) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (static_cast<std::size_t>(b) + k) % n;
+      pty_process& p = *live[i].proc;
+      std::vector<double> block;
+      for (int j = 0; j < o.floor_keys; ++j) {
+        if (const auto t = key_latency(p, letters[static_cast<std::size_t>(j) % letters.size()])) {
+          block.push_back(t->first_us);
+        } else {
+          ++timeouts;
+        }
+        if (j % 40 == 39) enter(p);
+      }
+      enter(p);
+      if (!block.empty()) alone_medians[i].push_back(median(block));
+      alone[i].insert(alone[i].end(), block.begin(), block.end());
+    }
+  }
+  auto pct = [](const std::vector<double>& v, double p) { return cell{percentile(v, p), 0}; };
+  // The columns: echochat, the floor (with echochat ÷ floor), cat (with echochat ÷ cat).
+  auto three = [](std::string figure, cell e, cell f, cell c) { return row{std::move(figure), e, f, c}; };
+  std::vector<row> table;
+  table.push_back(three("latency median, in turn (µs)", median_cell(turn[0], 0), median_cell(turn[1], 0),
+                        median_cell(turn[2], 0)));
+  table.push_back(three("latency p99, in turn (µs)", pct(turn[0], 99), pct(turn[1], 99), pct(turn[2], 99)));
+  table.push_back(three("latency median, alone (µs, median of blocks)", median_cell(alone_medians[0], 0),
+                        median_cell(alone_medians[1], 0), median_cell(alone_medians[2], 0)));
+  table.push_back(three("latency median, alone, all keys (µs)", median_cell(alone[0], 0), median_cell(alone[1], 0),
+                        median_cell(alone[2], 0)));
+  table.push_back(three("latency p99, alone (µs)", pct(alone[0], 99), pct(alone[1], 99), pct(alone[2], 99)));
+  table.push_back(three("latency to the whole frame, median, in turn (µs)", median_cell(turn_frame[0], 0),
+                        median_cell(turn_frame[1], 0), median_cell(turn_frame[2], 0)));
+  table.push_back(three("typing in turn: CPU per key (µs)", cpu_per_key[0], cpu_per_key[1], cpu_per_key[2]));
+  table.push_back(
+      three("typing in turn: context switches per key", switches_per_key[0], switches_per_key[1], switches_per_key[2]));
+  print_table(table, true, "floor", "floor", "cat (limit)", "cat");
+  auto blocks = [&](std::size_t i) {
+    std::string s;
+    for (const double m : alone_medians[i]) s += (s.empty() ? "" : " ") + fmt(cell{m, 0});
+    return s;
+  };
+  std::printf("\nalone, each block's median (µs): echochat %s; floor %s; cat %s\n", blocks(0).c_str(),
+              blocks(1).c_str(), blocks(2).c_str());
+  std::printf("samples: %zu keys/program in turn, %zu alone; load average at the end %s\n", turn[0].size(),
+              alone[0].size(), load_average().c_str());
+  if (timeouts > 0) std::printf("timeouts: latency %d (left out of the medians)\n", timeouts);
+  std::printf(
+      "latency: from the key's write() to the first byte back (the whole frame: to the last byte\n"
+      "before 2 ms of quiet); an Enter (not timed) after every 40 keys. CPU and switches per key\n"
+      "count the Enters in the keys.\n");
+}
+
 int run(const options& o) {
   std::printf("echochat_bench: %s\n", machine_line().c_str());
+  if (o.floor_only) {
+    run_floor_section(o);
+    return 0;
+  }
   if (!o.flood_only) run_keys(o);
+  if (!o.flood_only && o.floor_keys > 0) {
+    std::printf("\n");
+    run_floor_section(o);
+  }
   if (o.flood_rounds > 0) {
     for (std::size_t t = 0; t < o.flood_transports.size(); ++t) {
       if (!o.flood_only || t > 0) std::printf("\n");

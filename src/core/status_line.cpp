@@ -10,17 +10,21 @@ namespace echochat {
 
 std::string join_status(std::vector<status_part> parts, int cols) {
   constexpr std::string_view sep = " · ";
-  auto width = [&] {
-    int w = 0;
-    for (const auto& p : parts) w += text_width(p.text);
-    return w + 3 * static_cast<int>(parts.size() - 1);
-  };
-  while (parts.size() > 1 && width() > cols) {
+  // Each part measured once: dropping one takes its width (and a separator's) off the total.
+  int width = -3;
+  std::size_t bytes = 0;
+  for (const auto& p : parts) {
+    width += text_width(p.text) + 3;
+    bytes += p.text.size() + sep.size();
+  }
+  while (parts.size() > 1 && width > cols) {
     const auto least = std::min_element(parts.begin(), parts.end(),
                                         [](const status_part& a, const status_part& b) { return a.weight < b.weight; });
+    width -= text_width(least->text) + 3;
     parts.erase(least);
   }
   std::string s;
+  s.reserve(bytes);
   for (const auto& p : parts) {
     if (!s.empty()) s += sep;
     s += p.text;
@@ -38,7 +42,7 @@ std::string status_line(const session& s, std::vector<status_part> mode_parts, s
   // of the connection and how to quit stay in view.
   const session_state& st = s.state();
   std::vector<status_part> parts;
-  parts.reserve(mode_parts.size() + 8);
+  parts.reserve(mode_parts.size() + 8);  // a frame's parts without growing the vector
   parts.push_back({"echochat", 6});
   for (auto& p : mode_parts) parts.push_back(std::move(p));
   if (st.slow.done) {

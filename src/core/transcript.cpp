@@ -115,6 +115,20 @@ void wrap_text(std::string_view text, int width, std::vector<std::pair<std::size
   std::size_t begin = 0;
   int used = 0;
   for (std::size_t i = 0; i < text.size();) {
+    // Printable ASCII takes a cell a byte: as much of it as the row has room for, in one step.
+    if (is_ascii(text[i]) && text[i] >= 0x20) {
+      if (used >= width) {
+        rows.emplace_back(begin, i);
+        begin = i;
+        used = 0;
+      }
+      const std::size_t room = std::min(static_cast<std::size_t>(width - used), text.size() - i);
+      std::size_t run = 1;
+      while (run < room && is_ascii(text[i + run]) && text[i + run] >= 0x20) ++run;
+      used += static_cast<int>(run);
+      i += run;
+      continue;
+    }
     const text_char ch = char_at(text, i);
     if (used + ch.cells > width && used > 0) {
       rows.emplace_back(begin, i);

@@ -8,8 +8,11 @@
 #include "echochat/edges/terminal_rescue.hpp"
 
 #include <curses.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstdio>
@@ -53,12 +56,48 @@ int put_text(std::string_view text, int cells) {
 // Writes the cells of a row that differ between what it shows and `new_text` (both start at
 // cell `x0` of screen row y): the edit from diff_row, then blanks for cells the old text had.
 // A typed key rewrites one cell, where a whole row would be eighty for doupdate to compare.
-void edit_row(int y, int x0, std::string_view old_text, std::string_view new_text, int cells) {
+// With `out`, the edit is also kept there (for draw()'s direct path), in attribute `attr`.
+void edit_row(int y, int x0, std::string_view old_text, std::string_view new_text, int cells,
+              std::vector<curses_screen::direct_edit>* out = nullptr, unsigned attr = 0) {
   const row_edit e = diff_row(old_text, new_text);
   if (e.empty()) return;
   move(y, x0 + e.column);
-  const int used = put_text(new_text.substr(e.begin, e.end - e.begin), cells - e.column);
-  for (int i = 0; i < e.clear && e.column + used + i < cells; ++i) addch(' ');
+  const std::string_view text = new_text.substr(e.begin, e.end - e.begin);
+  const fitted fit = fit_cells(text, cells - e.column);
+  if (fit.bytes > 0) addnstr(text.data(), static_cast<int>(fit.bytes));
+  int blanks = 0;
+  for (; blanks < e.clear && e.column + fit.cells + blanks < cells; ++blanks) addch(' ');
+  if (out != nullptr) out->push_back({y, x0 + e.column, attr, text.substr(0, fit.bytes), blanks});
+}
+
+// True for text the direct path may write itself: printable ASCII, a cell a byte.
+bool plain_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
+}
+
+// terminfo's string for `cap`, or "" when the terminal has none.
+std::string capability(const char* cap) {
+  const char* seq = tigetstr(cap);
+  return seq != nullptr && seq != reinterpret_cast<char*>(-1) ? seq : "";
+}
+
+// "ESC [ row ; col H" (1-based), what xterm's and most terminals' cup gives without tparm.
+void append_number(std::string& out, int n) {
+  char digits[12];
+  int len = 0;
+  do {
+    digits[len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n > 0);
+  while (len > 0) out.push_back(digits[--len]);
+}
+
+void append_cup(std::string& out, int y, int x) {
+  out.append("\x1b[");
+  append_number(out, y + 1);
+  out.push_back(';');
+  append_number(out, x + 1);
+  out.push_back('H');
 }
 
 // The highlighted bytes of row `r` (none for a blank row or the marker row).
@@ -91,7 +130,16 @@ curses_screen::curses_screen(bool color, bool chat, bool mouse) : chat_(chat), m
   typeahead(-1);  // we read the terminal ourselves; ncurses must not peek at it
   curs_set(chat_ ? 1 : 0);
   idlok(stdscr, FALSE);  // turned on by draw() for the frames where the transcript moved
-  leaveok(stdscr, chat_ ? FALSE : TRUE);
+  // The cursor goes where draw() leaves stdscr's (without the input line, a fixed cell, the
+  // cursor hidden), so that after each doupdate the terminal's cursor is where draw() knows.
+  leaveok(stdscr, FALSE);
+  // The direct path (see draw()) writes cursor moves and three attributes itself: only for a
+  // terminal whose cup is the ANSI one, and with terminfo's own strings for the attributes.
+  direct_capable_ = capability("cup") == "\x1b[%i%p1%d;%p2%dH";
+  rev_ = capability("rev");
+  dim_ = capability("dim");
+  sgr0_ = capability("sgr0");
+  if (rev_.empty() || sgr0_.empty()) direct_capable_ = false;
   if (chat_) std::fputs(paste_on, stdout);  // a paste arrives marked, as one piece, not as keys
   if (mouse_) std::fputs(mouse_on, stdout);
   std::fflush(stdout);
@@ -117,7 +165,34 @@ curses_screen::curses_screen(bool color, bool chat, bool mouse) : chat_(chat), m
   }
 }
 
+void curses_screen::restore_cursor() {
+  if (cursor_y_ == believed_y_ && cursor_x_ == believed_x_) return;
+  std::string out;
+  append_cup(out, believed_y_, believed_x_);
+  write_out(out);
+  cursor_y_ = believed_y_;
+  cursor_x_ = believed_x_;
+}
+
+void curses_screen::write_out(std::string_view bytes) {
+  std::fflush(stdout);
+  for (std::size_t off = 0; off < bytes.size();) {
+    const ssize_t n = ::write(STDOUT_FILENO, bytes.data() + off, bytes.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {  // a terminal shared in non-blocking mode
+        pollfd fd{STDOUT_FILENO, POLLOUT, 0};
+        ::poll(&fd, 1, -1);
+        continue;
+      }
+      return;  // the terminal is gone: ncurses' own writes will fail the same way
+    }
+    off += static_cast<std::size_t>(n);
+  }
+}
+
 void curses_screen::leave_terminal() {
+  restore_cursor();  // endwin moves the cursor from where ncurses believes it is
   if (chat_) std::fputs(paste_off, stdout);
   if (mouse_) std::fputs(mouse_off, stdout);
   std::fflush(stdout);
@@ -184,6 +259,7 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols,
   drawn_row& d = drawn_[static_cast<std::size_t>(y)];
   if (r != nullptr && r->marker) {
     // The "── new ──" row: a rule across the transcript with the word in it.
+    direct_ok_ = false;
     move(y, 0);
     clrtoeol();
     attron(A_BOLD);
@@ -204,13 +280,14 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols,
     // stay, and only the cells of the text that differ are written.
     const attr_t dim = r->e->src == source::reply ? A_DIM : 0;  // sent without typing
     attron(dim);
-    edit_row(y, prefix, d.text, text, cols - prefix);
+    edit_row(y, prefix, d.text, text, cols - prefix, &direct_, dim);
     attroff(dim);
     d.time = r->e->time;
     d.src = r->e->src;
     d.text.assign(text);
     return;
   }
+  direct_ok_ = false;  // a whole row: ncurses draws it
   move(y, 0);
   clrtoeol();
   d.blank = r == nullptr;
@@ -289,7 +366,10 @@ void curses_screen::draw(const frame& f) {
   const int rows = f.rows;
   const int cols = f.cols;
   const int text_rows = std::max(f.text_rows, 0);
+  direct_.clear();
+  direct_ok_ = direct_capable_;
   if (redraw_all_ || rows != frame_lines_ || cols != frame_cols_ || text_rows != frame_text_rows_) {
+    direct_ok_ = false;
     // Start from a blank window: every row, the separator and the status bar are drawn anew.
     werase(stdscr);
     drawn_.assign(static_cast<std::size_t>(text_rows), drawn_row{});
@@ -305,42 +385,95 @@ void curses_screen::draw(const frame& f) {
     frame_text_rows_ = text_rows;
   }
 
+  // Each row compared with what it shows once; a typed key changes one row.
+  stale_.assign(static_cast<std::size_t>(text_rows), 0);
   int changed = 0;
-  for (int y = 0; y < text_rows && changed < 2; ++y) {
-    if (!drawn_[static_cast<std::size_t>(y)].shows(f.row_at(y), marks_of(f, f.row_at(y)))) ++changed;
-  }
-  // Typing changes one row; more than one is usually the transcript moving.
-  const bool scrolled = changed > 1 && scroll_rows(f);
   for (int y = 0; y < text_rows; ++y) {
     const layout_row* r = f.row_at(y);
+    if (!drawn_[static_cast<std::size_t>(y)].shows(r, marks_of(f, r))) {
+      stale_[static_cast<std::size_t>(y)] = 1;
+      ++changed;
+    }
+  }
+  // More than one row changed is usually the transcript moving: after a scroll the rows are
+  // compared again, as they moved.
+  const bool scrolled = changed > 1 && scroll_rows(f);
+  if (scrolled) direct_ok_ = false;
+  for (int y = 0; y < text_rows; ++y) {
+    if (!scrolled && stale_[static_cast<std::size_t>(y)] == 0) continue;
+    const layout_row* r = f.row_at(y);
     auto marks = marks_of(f, r);
-    if (!drawn_[static_cast<std::size_t>(y)].shows(r, marks))
+    if (!scrolled || !drawn_[static_cast<std::size_t>(y)].shows(r, marks))
       draw_row(y, r, f.prefix, cols, std::move(marks));
   }
 
   if (f.status_row >= 0) {
     attron(A_REVERSE);
     if (!status_drawn_) {
+      direct_ok_ = false;
       move(f.status_row, 0);
       const int used = put_text(f.status, cols);
       for (int x = used; x < cols; ++x) addch(' ');
     } else if (f.status != drawn_status_) {
-      edit_row(f.status_row, 0, drawn_status_, f.status, cols);  // a count ticks: a cell or two
+      // A count ticks: a cell or two.
+      edit_row(f.status_row, 0, drawn_status_, f.status, cols, &direct_, A_REVERSE);
     }
     attroff(A_REVERSE);
     drawn_status_ = f.status;
     status_drawn_ = true;
   }
+  int cursor_y = rows - 1;  // without the input line the hidden cursor rests here
+  int cursor_x = 0;
   if (f.input) {
-    edit_row(rows - 1, 0, drawn_input_, f.input->text, cols);
+    edit_row(rows - 1, 0, drawn_input_, f.input->text, cols, &direct_, 0);
     drawn_input_ = f.input->text;
-    move(rows - 1, f.input->cursor);
+    cursor_x = std::clamp(f.input->cursor, 0, std::max(cols - 1, 0));
   }
+  move(cursor_y, cursor_x);
+  if (direct_ok_ && write_direct(cols, cursor_y, cursor_x)) return;
   // Insert/delete-line moves are for frames where the transcript moved; other frames change a
   // row or two in place.
+  restore_cursor();
   idlok(stdscr, scrolled ? TRUE : FALSE);
   wnoutrefresh(stdscr);
   doupdate();
+  // leaveok is off: doupdate leaves the terminal's cursor at stdscr's, and believes it there.
+  believed_y_ = cursor_y_ = getcury(stdscr);
+  believed_x_ = cursor_x_ = getcurx(stdscr);
+}
+
+// The direct path. A typed key changes a cell or two of one row and the status bar's count:
+// for that, doupdate compares whole rows and works out the cheapest cursor moves, several times
+// the work of the rest of the frame. When every change of this frame is such an edit, of
+// printable ASCII short of the last column, in no attribute or one of reverse and dim (the
+// status bar, a reply's row), it is written here as cursor moves, attributes and text, and the
+// same cells are written into curscr, ncurses' record of the terminal, so that its next doupdate
+// finds them there already; stdscr has them too, and the next wnoutrefresh copies them to newscr.
+// ncurses believes the cursor where its last doupdate left it: the slow path's restore_cursor()
+// puts it back there first.
+bool curses_screen::write_direct(int cols, int cursor_y, int cursor_x) {
+  for (const direct_edit& e : direct_) {
+    if (e.x + static_cast<int>(e.text.size()) + e.blanks >= cols || !plain_ascii(e.text)) return false;
+    if (e.attr != 0 && e.attr != A_REVERSE && !(e.attr == A_DIM && !dim_.empty())) return false;
+  }
+  out_.clear();
+  for (const direct_edit& e : direct_) {
+    append_cup(out_, e.y, e.x);
+    if (e.attr != 0) out_ += e.attr == A_REVERSE ? rev_ : dim_;
+    out_.append(e.text);
+    out_.append(static_cast<std::size_t>(e.blanks), ' ');
+    if (e.attr != 0) out_ += sgr0_;
+    wattrset(curscr, static_cast<int>(e.attr));
+    mvwaddnstr(curscr, e.y, e.x, e.text.data(), static_cast<int>(e.text.size()));
+    for (int i = 0; i < e.blanks; ++i) waddch(curscr, ' ');
+  }
+  wattrset(curscr, A_NORMAL);
+  wmove(curscr, believed_y_, believed_x_);
+  if (cursor_y != cursor_y_ || cursor_x != cursor_x_ || !direct_.empty()) append_cup(out_, cursor_y, cursor_x);
+  write_out(out_);
+  cursor_y_ = cursor_y;
+  cursor_x_ = cursor_x;
+  return true;
 }
 
 }  // namespace echochat

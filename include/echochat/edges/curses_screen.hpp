@@ -7,6 +7,7 @@
 #include <ctime>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <termios.h>
 #include <utility>
 #include <vector>
@@ -58,9 +59,13 @@ class curses_screen final : public screen {
                 std::vector<std::pair<std::size_t, std::size_t>> marks);
   bool scroll_rows(const frame& f);
   const char* clock_text(std::time_t t);
+  bool write_direct(int cols, int cursor_y, int cursor_x);
+  void restore_cursor();
+  static void write_out(std::string_view bytes);
 
   std::string note_;
   std::vector<drawn_row> drawn_;
+  std::vector<unsigned char> stale_;  // draw()'s rows that differ from what they show (kept: no allocation a frame)
   std::string drawn_status_;  // the status bar's text as shown (what fits of it)
   std::string drawn_input_;   // the chat input line as shown, prompt included
   bool status_drawn_ = false;
@@ -77,6 +82,26 @@ class curses_screen final : public screen {
   bool chat_ = false;
   bool mouse_ = false;
   void* screen_ = nullptr;  // ncurses' SCREEN*, kept opaque so <curses.h> stays in one file
+
+ public:
+  // One edit of a frame, as draw()'s direct path writes it: at row y, cell x, in attribute
+  // `attr` (curses' attr_t bits), `text` then `blanks` blanks. `text` points into the frame.
+  struct direct_edit {
+    int y = 0;
+    int x = 0;
+    unsigned attr = 0;
+    std::string_view text;
+    int blanks = 0;
+  };
+
+ private:
+  std::vector<direct_edit> direct_;  // this frame's edits
+  bool direct_ok_ = false;           // every change of this frame so far is an edit
+  bool direct_capable_ = false;      // the terminal's cup is the ANSI one, and rev and sgr0 exist
+  std::string rev_, dim_, sgr0_;     // terminfo's strings
+  std::string out_;                  // the direct path's bytes
+  // Where the terminal's cursor is, and where ncurses believes it is (its last doupdate's).
+  int cursor_y_ = 0, cursor_x_ = 0, believed_y_ = 0, believed_x_ = 0;
 };
 
 }  // namespace echochat
