@@ -91,9 +91,8 @@ int finish_output(asio::io_context& io, output_writer& out, asio::signal_set& si
   return code;
 }
 
-}  // namespace
-
-int run(const options& opts) {
+// Process-wide settings, before anything else; returns what to say about the locale, if anything.
+std::vector<std::string> set_up_process() {
   std::setlocale(LC_ALL, "");
   // Blocks of 1 MiB and more (a big paste, a long line) come from mmap and go back to the system
   // when freed. glibc would otherwise raise this threshold after the first such free, and a
@@ -103,65 +102,70 @@ int run(const options& opts) {
   if (std::string note = use_utf8_characters(); !note.empty()) notes.push_back(std::move(note));
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a death
   std::signal(SIGXFSZ, SIG_IGN);  // a log past the file size limit is a failed write (EFBIG), not a death
+  return notes;
+}
 
-  // Opened before the terminal is touched: an unwritable path is an error on a clean terminal.
-  std::optional<log_file> log;
-  if (opts.log_file) log.emplace(*opts.log_file);
-
-  // Before the terminal too: a --ca file that cannot be read is a clear error on a clean terminal.
-  connection_factory connector;
-  if (opts.connect) connector = connector_for(*opts.connect, tls_settings{opts.ca_file, opts.insecure});
-
-  bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
-
-  // The chat history, read before the terminal is touched too; plain mode records nothing, and
-  // echo mode sends probes, not lines to recall.
-  std::optional<history_file> history;
+// The chat history, read before the terminal is touched; plain mode records nothing, and echo
+// mode sends probes, not lines to recall.
+void open_history(std::optional<history_file>& history, const options& opts, bool plain) {
   if (opts.connect && !opts.echo && opts.history && !plain) {
     if (auto path = history_path(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"))) history.emplace(*path);
   }
+}
 
-  asio::io_context io(1);
-  // Before the screen exists, so that ncurses sees these signals taken and leaves them alone.
-  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+// Taken before the screen exists, so that ncurses sees these signals taken and leaves them alone.
+void take_signals(asio::signal_set& signals, bool plain) {
   // The polite signals whose default action would end the program without a word: they end it
   // the way SIGTERM does, with the terminal given back and 128 + N.
   for (const int sig : {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL}) signals.add(sig);
-  if (!plain) {
-    signals.add(SIGWINCH);
-    signals.add(SIGTSTP);  // suspend the way Ctrl-Z does, giving the terminal back first
-    signals.add(SIGCONT);  // stopped from outside: redraw everything on the way back
-  }
+  if (plain) return;
+  signals.add(SIGWINCH);
+  signals.add(SIGTSTP);  // suspend the way Ctrl-Z does, giving the terminal back first
+  signals.add(SIGCONT);  // stopped from outside: redraw everything on the way back
+}
 
+// Where the run is shown: a curses screen, or plain lines on stdout.
+struct display {
+  bool plain = false;
   std::unique_ptr<screen> scr;
   // A terminal that cannot show a screen still sends each key at once (see cbreak_modes).
   std::optional<cbreak_modes> key_at_a_time;
-  if (!plain) {
-    const char* no_color = std::getenv("NO_COLOR");
-    try {
-      auto curses = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0',
-                                                    opts.connect.has_value(), opts.mouse);
-      if (!curses->note().empty()) notes.push_back(curses->note());
-      scr = std::move(curses);
-    } catch (const terminal_unusable& e) {
-      plain = true;
-      notes.push_back(std::string{"plain mode: "} + e.what());
-      signals.remove(SIGTSTP);  // without a screen, Ctrl-Z and fg need nothing from us
-      signals.remove(SIGCONT);
-      if (!opts.connect) key_at_a_time.emplace();  // chat mode reads whole lines, echoed
-    }
-  }
   // Plain output never blocks the io thread: a reader that stops reading pauses the readers of
   // data (the server, piped input), while keys and signals are still handled at once.
   std::optional<output_writer> out;
-  if (plain) {
-    out.emplace(io.get_executor(), STDOUT_FILENO);
-    scr = std::make_unique<plain_screen>(*out, key_at_a_time.has_value());
-  }
+};
 
+void open_curses(display& d, const options& opts, asio::signal_set& signals,
+                 std::vector<std::string>& notes) {
+  const char* no_color = std::getenv("NO_COLOR");
+  try {
+    auto curses = std::make_unique<curses_screen>(no_color == nullptr || *no_color == '\0',
+                                                  opts.connect.has_value(), opts.mouse);
+    if (!curses->note().empty()) notes.push_back(curses->note());
+    d.scr = std::move(curses);
+  } catch (const terminal_unusable& e) {
+    d.plain = true;
+    notes.push_back(std::string{"plain mode: "} + e.what());
+    signals.remove(SIGTSTP);  // without a screen, Ctrl-Z and fg need nothing from us
+    signals.remove(SIGCONT);
+    if (!opts.connect) d.key_at_a_time.emplace();  // chat mode reads whole lines, echoed
+  }
+}
+
+void open_display(display& d, const options& opts, asio::io_context& io, asio::signal_set& signals,
+                  std::vector<std::string>& notes) {
+  if (!d.plain) open_curses(d, opts, signals, notes);  // which may find the terminal unusable
+  if (d.plain) {
+    d.out.emplace(io.get_executor(), STDOUT_FILENO);
+    d.scr = std::make_unique<plain_screen>(*d.out, d.key_at_a_time.has_value());
+  }
+}
+
+session_config make_session_config(const options& opts, bool plain, bool logging,
+                                   const std::optional<history_file>& history) {
   session_config sc;
   sc.terminal = !plain;
-  sc.keep_fresh = plain || log.has_value();
+  sc.keep_fresh = plain || logging;
   sc.chat = opts.connect.has_value();
   sc.replies = opts.replies;
   if (opts.connect) sc.chat_target = to_string(*opts.connect);
@@ -170,83 +174,142 @@ int run(const options& opts) {
     sc.history = recall_order(history->records(), sc.chat_target);
     sc.record_history = history->writable() && !plain;
   }
-  session s(std::move(sc));
+  return sc;
+}
+
+// The first entries: how the terminal is driven and what went wrong with the history file.
+void tell_notes(session& s, std::vector<std::string>& notes, const std::optional<history_file>& history) {
   for (std::string& note : notes) s.apply(sys_event{std::move(note)}, std::time(nullptr));
   if (history) {
     for (const auto& p : history->problems()) s.apply(sys_event{p}, std::time(nullptr));
   }
+}
 
+pipeline_config make_pipeline_config(const options& opts, display& d, std::optional<history_file>& history) {
   pipeline_config config;
-  config.slow_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::duration<double>(opts.delay_seconds));
-  config.countdown = !plain;
+  config.slow_delay =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(opts.delay_seconds));
+  config.countdown = !d.plain;
   // Piped into chat mode, standard input is lines to send: no byte in it is a key.
-  config.input_is_data = plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
+  config.input_is_data = d.plain && opts.connect.has_value() && ::isatty(STDIN_FILENO) == 0;
   config.on_slow_fire = injected_fault();
-  if (out) config.may_read = &out->may_read();
+  if (d.out) config.may_read = &d.out->may_read();
   if (history && history->writable()) {
     config.record = [&history, target = to_string(*opts.connect)](std::vector<std::string> lines) {
       for (const auto& l : lines) history->append(target, l);
     };
   }
-  std::optional<chat_client> net;
-  if (opts.connect) {
-    const auto connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double>(opts.connect_timeout_seconds));
-    net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector), backoff_policy{},
-                std::max(connect_timeout, std::chrono::milliseconds{1}));
-    net->on_connect(opts.on_connect);
-    if (out) net->pause_reads_on(out->may_read());
-  }
-  entry_sink sink;
-  if (log) sink = [&log](std::span<const entry> entries) { return log->write(entries); };
+  return config;
+}
 
-  chunk_channel chunks(io, 64);
-  input_thread input(STDIN_FILENO, chunks);
+void start_client(std::optional<chat_client>& net, const options& opts, asio::io_context& io,
+                  connection_factory connector, display& d) {
+  if (!opts.connect) return;
+  const auto connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(opts.connect_timeout_seconds));
+  net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector), backoff_policy{},
+              std::max(connect_timeout, std::chrono::milliseconds{1}));
+  net->on_connect(opts.on_connect);
+  if (d.out) net->pause_reads_on(d.out->may_read());
+}
 
+// What the pipeline ended with: its exit code, or what it threw.
+struct pipeline_end {
   int code = 0;
   std::exception_ptr failure;
-  asio::co_spawn(io, run_pipeline(chunks, *scr, s, signals, std::move(config), sink, net ? &*net : nullptr),
+};
+
+pipeline_end run_until_quit(asio::io_context& io, chunk_channel& chunks, display& d, session& s,
+                            asio::signal_set& signals, pipeline_config config, const entry_sink& sink,
+                            chat_client* net) {
+  pipeline_end end;
+  asio::co_spawn(io, run_pipeline(chunks, *d.scr, s, signals, std::move(config), sink, net),
                  [&](std::exception_ptr e, int c) {
-                   failure = e;
-                   code = c;
+                   end = {c, e};
                    // The reader is gone: a chunk the input thread sends now must fail at once
                    // rather than wait in the channel as work that keeps run() from returning.
                    chunks.close();
                    io.stop();
                  });
   io.run();
-  if (out && !failure) code = finish_output(io, *out, signals, s, code);
-  scr.reset();  // the terminal is ours again before anything is said on stderr
-  if (log && log->failed()) {
-    // As tee does: the program went on, and now says what the log is missing (exit status 1).
-    const std::size_t n = log->lost();
-    std::fprintf(stderr, "echochat: %zu entr%s not logged to %s\n", n, n == 1 ? "y was" : "ies were",
-                 log->failure().c_str());
-  }
-  if (failure) std::rethrow_exception(failure);
-  if (out) {
-    // Whatever nobody took: said, never dropped silently (exit status 1, as for the log).
-    out->flush_now();
-    if (const std::size_t n = out->unwritten_lines(); n > 0) {
-      const std::string why = out->error() ? out->error().message() : "nobody was reading it";
-      std::fprintf(stderr, "echochat: %zu line%s not written to standard output (%s)\n", n,
-                   n == 1 ? " was" : "s were", why.c_str());
-      if (code == 0) code = 1;
-    }
-  }
-  // Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout
-  // (in plain mode it went out with the rest of the output).
-  if (const std::string report = s.report(); !out && !report.empty()) {
+  return end;
+}
+
+// As tee does: the program went on, and now says what the log is missing (exit status 1).
+void report_log_loss(const std::optional<log_file>& log) {
+  if (!log || !log->failed()) return;
+  const std::size_t n = log->lost();
+  std::fprintf(stderr, "echochat: %zu entr%s not logged to %s\n", n, n == 1 ? "y was" : "ies were",
+               log->failure().c_str());
+}
+
+// Whatever nobody took from plain output: said, never dropped silently (exit status 1, as for
+// the log).
+int report_unwritten(output_writer& out, int code) {
+  out.flush_now();
+  const std::size_t n = out.unwritten_lines();
+  if (n == 0) return code;
+  const std::string why = out.error() ? out.error().message() : "nobody was reading it";
+  std::fprintf(stderr, "echochat: %zu line%s not written to standard output (%s)\n", n,
+               n == 1 ? " was" : "s were", why.c_str());
+  return code == 0 ? 1 : code;
+}
+
+// Echo mode's summary, as ping prints it on Ctrl-C: after the terminal is restored, on stdout
+// (in plain mode it went out with the rest of the output).
+void print_echo_report(const session& s) {
+  if (const std::string report = s.report(); !report.empty()) {
     std::fputs(report.c_str(), stdout);
     std::fflush(stdout);
   }
-  if (net && net->unsent() > 0 && s.why() != quit_reason::unsent) {
-    // Quitting with lines still waiting for the server: say so, never drop them silently.
-    const std::size_t n = net->unsent();
-    std::fprintf(stderr, "echochat: %zu typed line%s not sent (the connection was %s)\n", n,
-                 n == 1 ? " was" : "s were", s.connection().state == net_state::online ? "still busy" : "down");
-  }
+}
+
+// Quitting with lines still waiting for the server: say so, never drop them silently.
+void report_unsent(const std::optional<chat_client>& net, const session& s) {
+  if (!net || net->unsent() == 0 || s.why() == quit_reason::unsent) return;
+  const std::size_t n = net->unsent();
+  std::fprintf(stderr, "echochat: %zu typed line%s not sent (the connection was %s)\n", n,
+               n == 1 ? " was" : "s were", s.connection().state == net_state::online ? "still busy" : "down");
+}
+
+}  // namespace
+
+int run(const options& opts) {
+  std::vector<std::string> notes = set_up_process();
+  // Opened before the terminal is touched: an unwritable path is an error on a clean terminal.
+  std::optional<log_file> log;
+  if (opts.log_file) log.emplace(*opts.log_file);
+  // Before the terminal too: a --ca file that cannot be read is a clear error on a clean terminal.
+  connection_factory connector;
+  if (opts.connect) connector = connector_for(*opts.connect, tls_settings{opts.ca_file, opts.insecure});
+  const bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
+  std::optional<history_file> history;
+  open_history(history, opts, plain);
+
+  asio::io_context io(1);
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  take_signals(signals, plain);
+  display d;
+  d.plain = plain;  // and plain from here on if the terminal cannot show a screen
+  open_display(d, opts, io, signals, notes);
+  session s(make_session_config(opts, d.plain, log.has_value(), history));
+  tell_notes(s, notes, history);
+  std::optional<chat_client> net;
+  start_client(net, opts, io, std::move(connector), d);
+  entry_sink sink;
+  if (log) sink = [&log](std::span<const entry> entries) { return log->write(entries); };
+
+  chunk_channel chunks(io, 64);
+  input_thread input(STDIN_FILENO, chunks);
+  auto [code, failure] = run_until_quit(io, chunks, d, s, signals, make_pipeline_config(opts, d, history),
+                                        sink, net ? &*net : nullptr);
+  if (d.out && !failure) code = finish_output(io, *d.out, signals, s, code);
+  d.scr.reset();  // the terminal is ours again before anything is said on stderr
+  report_log_loss(log);
+  if (failure) std::rethrow_exception(failure);
+  if (d.out) code = report_unwritten(*d.out, code);
+  if (!d.out) print_echo_report(s);
+  report_unsent(net, s);
   return code;
 }
 

@@ -13,10 +13,10 @@ namespace echochat {
 namespace {
 
 constexpr std::array<chat_command, 4> commands{{
-    {"/quit", "quits (so do Ctrl-D on an empty line and Ctrl-C)"},
-    {"/help", "lists the keys and commands"},
-    {"/find", "TEXT searches the transcript back for TEXT (as Ctrl-S does)"},
-    {"/secret", "turns secret on or off: lines sent meanwhile stay out of the history file"},
+    {"/quit", "/quit", "quits (so do Ctrl-D on an empty line and Ctrl-C)"},
+    {"/help", "/help", "lists the keys and commands"},
+    {"/find", "/find TEXT", "searches the transcript back for TEXT (as Ctrl-S does)"},
+    {"/secret", "/secret", "turns secret on or off: lines sent meanwhile stay out of the history file"},
 }};
 
 constexpr std::array<std::string_view, 6> key_help{
@@ -125,7 +125,7 @@ bool chat_mode::command(session_state& s, std::time_t now) {
     s.exit.quit(quit_reason::key);
   } else if (name == "/help") {
     for (const auto h : key_help) s.add(now, source::sys, std::string{h});
-    for (const auto& c : commands) s.add(now, source::sys, std::string{c.name} + " " + std::string{c.what});
+    for (const auto& c : commands) s.add(now, source::sys, std::string{c.usage} + " " + std::string{c.what});
     s.add(now, source::sys, "lines sent are kept across runs in the history file, unless --no-history");
     editor_.submit();
   } else if (name == "/find") {

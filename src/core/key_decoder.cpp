@@ -93,6 +93,18 @@ void csi_params(std::string_view params, unsigned& first, unsigned& second) {
   if (semi != std::string_view::npos) parse(params.substr(semi + 1), second);
 }
 
+// The key a whole CSI sequence stands for, from its parameters and its final byte.
+key csi_key(std::string_view params, bool intermediates, char fin) {
+  if (intermediates || (!params.empty() && (params[0] < '0' || params[0] > ';'))) {
+    return named_key(key_code::unknown);  // intermediates or private markers: not a key we know
+  }
+  unsigned p1 = 0, p2 = 0;
+  csi_params(params, p1, p2);
+  if (fin == '~') return with_mods(tilde_key(p1), xterm_mods(p2));
+  if (fin == 'M') return named_key(key_code::unknown);  // CSI M is a mouse report, not Enter
+  return with_mods(letter_key(fin), xterm_mods(p2 != 0 ? p2 : (p1 > 1 ? p1 : 0)));
+}
+
 }  // namespace
 
 std::optional<key> mouse_wheel(std::string_view params, bool press) {
@@ -226,88 +238,9 @@ key_decoder::step key_decoder::decode_escape(std::string_view& in, std::vector<k
     in = {};
     return step::done;
   }
-  const char intro = in[1];
-  if (intro == '[') {
-    // CSI: parameter bytes 0x30-0x3F, intermediate bytes 0x20-0x2F, one final byte 0x40-0x7E.
-    std::size_t i = 2;
-    while (i < in.size() && i < max_sequence && in[i] >= 0x30 && in[i] <= 0x3F) ++i;
-    const std::size_t params_end = i;
-    while (i < in.size() && i < max_sequence && in[i] >= 0x20 && in[i] <= 0x2F) ++i;
-    if (i >= in.size() || i >= max_sequence) {
-      if (!final && i < max_sequence) return step::need_more;
-      // Cut short, or too long to be a key (decided the same however the bytes were chunked):
-      // what came is Alt+[ and then ordinary keys.
-      out.push_back(char_key(U'[', key_mod::alt));
-      in.remove_prefix(2);
-      return step::done;
-    }
-    const char fin = in[i];
-    if (fin < 0x40 || fin > 0x7E) {  // malformed: drop the sequence up to the stray byte
-      out.push_back(named_key(key_code::unknown));
-      in.remove_prefix(i);
-      return step::done;
-    }
-    if (fin == '[' && params_end == 2 && i == 2) {  // Linux console F1-F5: ESC [ [ A..E
-      if (in.size() < 4) {
-        if (!final) return step::need_more;
-        out.push_back(named_key(key_code::unknown));
-        in.remove_prefix(3);
-        return step::done;
-      }
-      const char f = in[3];
-      out.push_back(f >= 'A' && f <= 'E' ? fn_key(static_cast<unsigned>(f - 'A' + 1))
-                                         : named_key(key_code::unknown));
-      in.remove_prefix(4);
-      return step::done;
-    }
-    const std::string_view params = in.substr(2, params_end - 2);
-    if (params.starts_with('<') && i == params_end && (fin == 'M' || fin == 'm')) {
-      // An SGR 1006 mouse report, CSI < b ; x ; y M (press) or m (release). Parsed whether or
-      // not --mouse asked for them, so that one never shows as junk: the wheel is a key, the
-      // rest (clicks, releases, motion) is dropped.
-      in.remove_prefix(i + 1);
-      if (const auto wheel = mouse_wheel(params.substr(1), fin == 'M')) out.push_back(*wheel);
-      return step::done;
-    }
-    unsigned p1 = 0, p2 = 0;
-    csi_params(params, p1, p2);
-    key k = named_key(key_code::unknown);
-    if (i != params_end || (!params.empty() && (params[0] < '0' || params[0] > ';'))) {
-      k = named_key(key_code::unknown);  // intermediates or private markers: not a key we know
-    } else if (fin == '~') {
-      k = with_mods(tilde_key(p1), xterm_mods(p2));
-    } else {
-      k = with_mods(letter_key(fin), xterm_mods(p2 != 0 ? p2 : (p1 > 1 ? p1 : 0)));
-      if (fin == 'M') k = named_key(key_code::unknown);  // CSI M is a mouse report, not Enter
-    }
-    in.remove_prefix(i + 1);
-    if (k.code == key_code::paste_begin) {
-      paste_mode_ = true;
-      paste_refused_ = false;
-      paste_.clear();
-      return step::done;  // the paste_end key reports the whole paste
-    }
-    if (k.code == key_code::paste_end) return step::done;  // stray end marker: nothing to report
-    out.push_back(k);
-    return step::done;
-  }
-  if (intro == 'O') {
-    // SS3: application cursor keys, F1-F4, keypad.
-    if (in.size() < 3) {
-      if (!final) return step::need_more;
-      out.push_back(char_key(U'O', key_mod::alt));
-      in.remove_prefix(2);
-      return step::done;
-    }
-    const char fin = in[2];
-    key k = letter_key(fin);
-    if (fin >= 'j' && fin <= 'y') k = char_key(static_cast<char32_t>("*+,-./0123456789"[fin - 'j']));
-    if (fin == 'X') k = char_key(U'=');
-    in.remove_prefix(3);
-    out.push_back(k);
-    return step::done;
-  }
-  if (intro == esc) {
+  if (in[1] == '[') return decode_csi(in, out, final);
+  if (in[1] == 'O') return decode_ss3(in, out, final);
+  if (in[1] == esc) {
     // Esc Esc: the first is a key of its own; the second starts again.
     out.push_back(named_key(key_code::escape));
     in.remove_prefix(1);
@@ -319,6 +252,84 @@ key_decoder::step key_decoder::decode_escape(std::string_view& in, std::vector<k
   if (decode_one(rest, one, final) == step::need_more) return step::need_more;
   for (const key& k : one) out.push_back(with_mods(k, key_mod::alt));
   in = rest;
+  return step::done;
+}
+
+key_decoder::step key_decoder::decode_csi(std::string_view& in, std::vector<key>& out, bool final) {
+  // CSI: parameter bytes 0x30-0x3F, intermediate bytes 0x20-0x2F, one final byte 0x40-0x7E.
+  std::size_t i = 2;
+  while (i < in.size() && i < max_sequence && in[i] >= 0x30 && in[i] <= 0x3F) ++i;
+  const std::size_t params_end = i;
+  while (i < in.size() && i < max_sequence && in[i] >= 0x20 && in[i] <= 0x2F) ++i;
+  if (i >= in.size() || i >= max_sequence) {
+    if (!final && i < max_sequence) return step::need_more;
+    // Cut short, or too long to be a key (decided the same however the bytes were chunked):
+    // what came is Alt+[ and then ordinary keys.
+    out.push_back(char_key(U'[', key_mod::alt));
+    in.remove_prefix(2);
+    return step::done;
+  }
+  const char fin = in[i];
+  if (fin < 0x40 || fin > 0x7E) {  // malformed: drop the sequence up to the stray byte
+    out.push_back(named_key(key_code::unknown));
+    in.remove_prefix(i);
+    return step::done;
+  }
+  if (fin == '[' && i == 2) return decode_linux_fn(in, out, final);
+  const std::string_view params = in.substr(2, params_end - 2);
+  const bool intermediates = i != params_end;
+  in.remove_prefix(i + 1);
+  if (params.starts_with('<') && !intermediates && (fin == 'M' || fin == 'm')) {
+    // An SGR 1006 mouse report, CSI < b ; x ; y M (press) or m (release). Parsed whether or
+    // not --mouse asked for them, so that one never shows as junk: the wheel is a key, the
+    // rest (clicks, releases, motion) is dropped.
+    if (const auto wheel = mouse_wheel(params.substr(1), fin == 'M')) out.push_back(*wheel);
+    return step::done;
+  }
+  take_csi_key(csi_key(params, intermediates, fin), out);
+  return step::done;
+}
+
+// The Linux console's F1-F5: ESC [ [ A..E.
+key_decoder::step key_decoder::decode_linux_fn(std::string_view& in, std::vector<key>& out, bool final) {
+  if (in.size() < 4) {
+    if (!final) return step::need_more;
+    out.push_back(named_key(key_code::unknown));
+    in.remove_prefix(3);
+    return step::done;
+  }
+  const char f = in[3];
+  out.push_back(f >= 'A' && f <= 'E' ? fn_key(static_cast<unsigned>(f - 'A' + 1))
+                                     : named_key(key_code::unknown));
+  in.remove_prefix(4);
+  return step::done;
+}
+
+void key_decoder::take_csi_key(key k, std::vector<key>& out) {
+  if (k.code == key_code::paste_begin) {
+    paste_mode_ = true;
+    paste_refused_ = false;
+    paste_.clear();
+    return;  // the paste_end key reports the whole paste
+  }
+  if (k.code == key_code::paste_end) return;  // stray end marker: nothing to report
+  out.push_back(k);
+}
+
+key_decoder::step key_decoder::decode_ss3(std::string_view& in, std::vector<key>& out, bool final) {
+  // SS3: application cursor keys, F1-F4, keypad.
+  if (in.size() < 3) {
+    if (!final) return step::need_more;
+    out.push_back(char_key(U'O', key_mod::alt));
+    in.remove_prefix(2);
+    return step::done;
+  }
+  const char fin = in[2];
+  key k = letter_key(fin);
+  if (fin >= 'j' && fin <= 'y') k = char_key(static_cast<char32_t>("*+,-./0123456789"[fin - 'j']));
+  if (fin == 'X') k = char_key(U'=');
+  in.remove_prefix(3);
+  out.push_back(k);
   return step::done;
 }
 

@@ -1,17 +1,44 @@
-// Options with CLI11: validators give each bad value one clear line naming the flag and value.
+// Options with CLI11, read from one table of flags: parsing, --help and the documentation tests.
 #include "echochat/core/options.hpp"
 
+#include "echochat/core/chat_mode.hpp"
 #include "echochat/core/sanitize.hpp"
 #include "echochat/version.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <set>
 
 namespace echochat {
 namespace {
+
+// What parsing gathers: echo mode's values become options only if --echo came too.
+struct parsing {
+  options opts;
+  bool echo = false;
+  echo_options echo_opts;
+  std::set<std::string_view> given;  // the flags that were set (not those given as --flag=false)
+};
+
+// A bare flag turns something on; `values` takes a value each time it is given.
+enum class flag_kind { bare, value, values, help, version };
+
+// One flag. A bad value throws what a CLI11 validator would (`check` is one), so the message
+// names the flag and the value.
+struct flag {
+  std::string_view name;
+  std::string_view value_name;  // empty for a flag without a value
+  flag_kind kind = flag_kind::value;
+  std::string_view what;
+  void (*set)(parsing& p, const std::string& name, const std::string& value) = nullptr;
+  std::string (*check)(std::string& value) = nullptr;  // why the value is bad, or nothing
+  // Given without this other flag (set, not given as --flag=false), the run is refused.
+  std::string_view needs = {};
+};
 
 std::optional<double> parse_seconds(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -22,164 +49,203 @@ std::optional<double> parse_seconds(const std::string& text) {
   return v;
 }
 
-}  // namespace
+double seconds_of(const std::string& flag, const std::string& v, double least) {
+  const auto s = parse_seconds(v);
+  if (!s || *s < least) {
+    throw CLI::ValidationError(flag, "'" + v + "' is not a number of seconds (want a finite number >= " +
+                                         (least > 0 ? std::string{"0.001"} : std::string{"0"}) + ")");
+  }
+  return *s;
+}
 
-std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args) {
-  options opts;
-  CLI::App app{"echochat: every key you type shows at once; a slow task reports in while you type.",
-               "echochat"};
-  app.footer(
-      "Keys:\n"
-      "  q             quit (local echo; in chat mode q is a letter)\n"
-      "  Ctrl-D        chat mode: quit, on an empty input line\n"
-      "  Ctrl-C        quit\n"
-      "  Ctrl-Z        suspend (fg resumes)\n"
-      "  PgUp / PgDn   scroll the transcript; typing jumps back to the live end\n"
-      "  Enter         local echo: a new entry; chat: send the input line\n"
-      "  Backspace     remove the last character or named key\n"
-      "  other keys    local echo shows them by name: <Up> <F5> <C-a> <M-x> <Esc>\n"
-      "  chat mode     Left Right Home End Del Ctrl-U Ctrl-W edit the input line; Up Down walk its history\n"
-      "  Ctrl-R        chat: search the lines sent (type to narrow, Ctrl-R older, Backspace widens,\n"
-      "                Enter sends, Esc or a movement key edits the match, Ctrl-G cancels)\n"
-      "  Ctrl-S        chat: find text in the transcript (also /find TEXT): Up or Ctrl-R older match,\n"
-      "                Down or Ctrl-S newer, Enter stays there, Esc back to the live end\n"
-      "  mouse wheel   with --mouse: scrolls three rows\n"
-      "Chat commands (a line that starts with a slash; //text sends /text):\n"
-      "  /quit         quit\n"
-      "  /help         list the keys and commands\n"
-      "  /find TEXT    search the transcript back for TEXT\n"
-      "  /secret       on or off: lines sent meanwhile stay out of the history file (the status bar\n"
-      "                says secret while it is on)\n"
-      "History (chat): lines sent are kept in $XDG_STATE_HOME/echochat/history (default\n"
-      "~/.local/state/echochat/history), 1,000 lines, with the --connect value; Up and Ctrl-R\n"
-      "meet the lines sent to the same destination first.");
-  app.set_version_flag("--version", std::string{"echochat "} + version, "Print the version and exit");
+std::uint64_t whole_number(const std::string& flag, const std::string& v, std::uint64_t least,
+                           std::uint64_t most) {
+  std::uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc{} || ptr != v.data() + v.size() || n < least || n > most) {
+    throw CLI::ValidationError(flag, "'" + v + "' is not a whole number from " + std::to_string(least) +
+                                         " to " + std::to_string(most));
+  }
+  return n;
+}
 
-  // Each value is parsed once, by its option's callback. A bad one throws what a CLI11 validator
-  // would, so the message names the flag and the value.
-  const auto set_delay = [&opts](const std::string& v) {
-    const auto seconds = parse_seconds(v);
-    if (!seconds) {
-      throw CLI::ValidationError("--delay",
-                                 "'" + v + "' is not a number of seconds (want a finite number >= 0)");
-    }
-    opts.delay_seconds = *seconds;
-  };
-  app.add_option_function<std::string>(
-         "--delay", set_delay, "Seconds until the slow task reports (fractional, 0 = at once; default 10)")
-      ->type_name("SECONDS");
-  const auto set_connect = [&opts](const std::string& v) {
-    // The address is shown (the status bar, the log, plain output): no control in it, ever.
-    if (!is_safe_text(v)) {
-      throw CLI::ValidationError("--connect", "'" + sanitize(v) + "': an address has no control characters");
-    }
-    auto r = parse_address(v);
-    if (const auto* why = std::get_if<std::string>(&r)) {
-      throw CLI::ValidationError("--connect", "'" + sanitize(v) + "': " + *why);  // one line, shown safely
-    }
-    opts.connect = std::get<address>(std::move(r));
-  };
-  app.add_option_function<std::string>(
-         "--connect", set_connect,
-         "Chat through a line server: HOST:PORT or [V6]:PORT or tcp://HOST:PORT (TCP), tls://HOST:PORT (TLS), "
-         "ws://HOST[:PORT][/PATH] or wss://... (WebSocket), unix:PATH (a Unix socket)")
-      ->type_name("ADDRESS");
-  const auto set_ca = [&opts](const std::string& file) { opts.ca_file = file; };
-  app.add_option_function<std::string>("--ca", set_ca,
-                                       "Also trust the CA or self-signed certificates in this PEM file (tls, wss)")
-      ->type_name("FILE")
-      ->check(CLI::ExistingFile);
-  app.add_flag("--insecure", opts.insecure,
-               "Do not verify the server's certificate or name (tls, wss); the status bar says UNVERIFIED");
-  const auto set_log = [&opts](const std::string& file) { opts.log_file = file; };
-  app.add_option_function<std::string>("--log", set_log, "Append every entry, with an ISO 8601 time, to FILE")
-      ->type_name("FILE");
-  app.add_flag("--plain", opts.plain, "Plain lines on stdout, no screen (the default without a terminal)");
-  app.add_flag_callback(
-      "--no-history", [&opts] { opts.history = false; },
-      "Chat mode: do not read or write the history file (nothing is recorded with --plain either)");
-  app.add_flag("--mouse", opts.mouse,
-               "The mouse wheel scrolls (SGR 1006 mouse reporting); off by default, so that the "
-               "terminal's own text selection keeps working");
-  const auto safe_line = CLI::Validator(
-      [](std::string& v) {
-        return v.empty() || !is_safe_text(v) ? std::string{"'" + sanitize(v) + "' is not one line of text"}
-                                             : std::string{};
-      },
-      "LINE");
-  app.add_option("--on-connect", opts.on_connect,
-                 "A line sent first at every connect, before the lines waiting (repeatable; NICK, USER, AUTH)")
-      ->type_name("LINE")
-      ->allow_extra_args(false)
-      ->check(safe_line);
-  std::vector<std::string> replies;
-  app.add_option("--reply", replies,
-                 "When a whole line received matches PATTERN, send ANSWER; a * ending PATTERN captures the "
-                 "rest and * in ANSWER puts it back (repeatable; 'PING *=PONG *')")
-      ->type_name("PATTERN=ANSWER")
-      ->allow_extra_args(false)
-      ->check(safe_line)
-      ->check(CLI::Validator(
-          [](std::string& v) {
-            auto r = parse_reply_rule(v);
-            const auto* why = std::get_if<std::string>(&r);
-            return why == nullptr ? std::string{} : "'" + v + "': " + *why;
+void set_connect(parsing& p, const std::string& flag, const std::string& v) {
+  // The address is shown (the status bar, the log, plain output): no control in it, ever.
+  if (!is_safe_text(v)) {
+    throw CLI::ValidationError(flag, "'" + sanitize(v) + "': an address has no control characters");
+  }
+  auto r = parse_address(v);
+  if (const auto* why = std::get_if<std::string>(&r)) {
+    throw CLI::ValidationError(flag, "'" + sanitize(v) + "': " + *why);  // one line, shown safely
+  }
+  p.opts.connect = std::get<address>(std::move(r));
+}
+
+std::string not_a_line(std::string& v) {
+  return v.empty() || !is_safe_text(v) ? std::string{"'" + sanitize(v) + "' is not one line of text"}
+                                       : std::string{};
+}
+
+std::string not_a_reply_rule(std::string& v) {
+  if (std::string why = not_a_line(v); !why.empty()) return why;
+  auto r = parse_reply_rule(v);
+  const auto* why = std::get_if<std::string>(&r);
+  return why == nullptr ? std::string{} : "'" + v + "': " + *why;
+}
+
+std::string not_a_file(std::string& v) { return CLI::ExistingFile(v); }
+
+// In --help's order. A value is parsed once, by its flag's `set`.
+constexpr std::array<flag, 18> flags{{
+    {"--help", "", flag_kind::help, "Print this help message and exit"},
+    {"--version", "", flag_kind::version, "Print the version and exit"},
+    {"--delay", "SECONDS", flag_kind::value,
+     "Seconds until the slow task reports (fractional, 0 = at once; default 10)",
+     [](auto& p, auto& f, auto& v) { p.opts.delay_seconds = seconds_of(f, v, 0); }},
+    {"--connect", "ADDRESS", flag_kind::value,
+     "Chat through a line server: HOST:PORT or [V6]:PORT or tcp://HOST:PORT (TCP), tls://HOST:PORT (TLS), "
+     "ws://HOST[:PORT][/PATH] or wss://... (WebSocket), unix:PATH (a Unix socket)",
+     set_connect},
+    {"--ca", "FILE", flag_kind::value,
+     "Also trust the CA or self-signed certificates in this PEM file (tls, wss)",
+     [](auto& p, auto&, auto& v) { p.opts.ca_file = v; }, not_a_file},
+    {"--insecure", "", flag_kind::bare,
+     "Do not verify the server's certificate or name (tls, wss); the status bar says UNVERIFIED",
+     [](auto& p, auto&, auto&) { p.opts.insecure = true; }},
+    {"--log", "FILE", flag_kind::value, "Append every entry, with an ISO 8601 time, to FILE",
+     [](auto& p, auto&, auto& v) { p.opts.log_file = v; }},
+    {"--plain", "", flag_kind::bare, "Plain lines on stdout, no screen (the default without a terminal)",
+     [](auto& p, auto&, auto&) { p.opts.plain = true; }},
+    {"--no-history", "", flag_kind::bare,
+     "Chat mode: do not read or write the history file (nothing is recorded with --plain either)",
+     [](auto& p, auto&, auto&) { p.opts.history = false; }},
+    {"--mouse", "", flag_kind::bare,
+     "The mouse wheel scrolls (SGR 1006 mouse reporting); off by default, so that the terminal's own text "
+     "selection keeps working",
+     [](auto& p, auto&, auto&) { p.opts.mouse = true; }},
+    {"--on-connect", "LINE", flag_kind::values,
+     "A line sent first at every connect, before the lines waiting (repeatable; NICK, USER, AUTH)",
+     [](auto& p, auto&, auto& v) { p.opts.on_connect.push_back(v); }, not_a_line, "--connect"},
+    {"--reply", "PATTERN=ANSWER", flag_kind::values,
+     "When a whole line received matches PATTERN, send ANSWER; a * ending PATTERN captures the rest and * in "
+     "ANSWER puts it back (repeatable; 'PING *=PONG *')",
+     [](auto& p, auto&, auto& v) { p.opts.replies.push_back(std::get<reply_rule>(parse_reply_rule(v))); },
+     not_a_reply_rule, "--connect"},
+    {"--echo", "", flag_kind::bare, "With --connect: the server echoes; show each line's round trip",
+     [](auto& p, auto&, auto&) { p.echo = true; }, nullptr, "--connect"},
+    {"--count", "N", flag_kind::value, "With --echo: send N probe lines, print the summary and exit",
+     [](auto& p, auto& f, auto& v) { p.echo_opts.count = whole_number(f, v, 1, 1'000'000'000); }, nullptr,
+     "--echo"},
+    {"--interval", "SECONDS", flag_kind::value,
+     "With --echo: seconds between probes (fractional, at least 0.001; default 1)",
+     [](auto& p, auto& f, auto& v) { p.echo_opts.interval_seconds = seconds_of(f, v, 0.001); }, nullptr,
+     "--echo"},
+    {"--size", "BYTES", flag_kind::value, "With --echo: pad each probe line to BYTES bytes",
+     [](auto& p, auto& f, auto& v) {
+       p.echo_opts.size = static_cast<std::size_t>(whole_number(f, v, 1, 65'536));
+     },
+     nullptr, "--echo"},
+    {"--connect-timeout", "SECONDS", flag_kind::value,
+     "With --connect: give up an attempt (resolving, connecting, the TLS handshake, the WebSocket upgrade) "
+     "after SECONDS, then retry as after any failure (fractional, at least 0.001; default 10)",
+     [](auto& p, auto& f, auto& v) { p.opts.connect_timeout_seconds = seconds_of(f, v, 0.001); }, nullptr,
+     "--connect"},
+    {"--echo-timeout", "SECONDS", flag_kind::value,
+     "With --echo: a line not echoed within SECONDS is lost (default 5)",
+     [](auto& p, auto& f, auto& v) { p.echo_opts.timeout_seconds = seconds_of(f, v, 0.001); }, nullptr,
+     "--echo"},
+}};
+
+constexpr std::string_view keys_help =
+    "Keys:\n"
+    "  q             quit (local echo; in chat mode q is a letter)\n"
+    "  Ctrl-D        chat mode: quit, on an empty input line\n"
+    "  Ctrl-C        quit\n"
+    "  Ctrl-Z        suspend (fg resumes)\n"
+    "  PgUp / PgDn   scroll the transcript; typing jumps back to the live end\n"
+    "  Enter         local echo: a new entry; chat: send the input line\n"
+    "  Backspace     remove the last character or named key\n"
+    "  other keys    local echo shows them by name: <Up> <F5> <C-a> <M-x> <Esc>\n"
+    "  chat mode     Left Right Home End Del Ctrl-U Ctrl-W edit the input line; Up Down walk its history\n"
+    "  Ctrl-R        chat: search the lines sent (type to narrow, Ctrl-R older, Backspace widens,\n"
+    "                Enter sends, Esc or a movement key edits the match, Ctrl-G cancels)\n"
+    "  Ctrl-S        chat: find text in the transcript (also /find TEXT): Up or Ctrl-R older match,\n"
+    "                Down or Ctrl-S newer, Enter stays there, Esc back to the live end\n"
+    "  mouse wheel   with --mouse: scrolls three rows\n";
+
+constexpr std::string_view history_help =
+    "History (chat): lines sent are kept in $XDG_STATE_HOME/echochat/history (default\n"
+    "~/.local/state/echochat/history), 1,000 lines, with the --connect value; Up and Ctrl-R\n"
+    "meet the lines sent to the same destination first.";
+
+// A command's line in --help: how it is typed ("/find TEXT") in the keys' left column, and what
+// it does.
+std::string command_help(const chat_command& c) {
+  std::string line = "  " + std::string{c.usage};
+  line.resize(std::max<std::size_t>(line.size() + 1, 16), ' ');
+  return line + std::string{c.what} + "\n";
+}
+
+// The chat commands as chat mode lists them.
+std::string chat_commands_help() {
+  std::string out = "Chat commands (a line that starts with a slash; //text sends /text):\n";
+  for (const chat_command& c : chat_commands()) out += command_help(c);
+  return out;
+}
+
+void apply_flag(parsing& p, const flag& f, const std::string& name, const std::string& value) {
+  p.given.insert(f.name);
+  f.set(p, name, value);
+}
+
+CLI::Option* add_value_flag(CLI::App& app, const flag& f, parsing& p) {
+  const std::string name{f.name};
+  if (f.kind == flag_kind::value) {
+    return app.add_option_function<std::string>(
+        name, [&p, f, name](const std::string& v) { apply_flag(p, f, name, v); }, std::string{f.what});
+  }
+  return app
+      .add_option_function<std::vector<std::string>>(
+          name,
+          [&p, f, name](const std::vector<std::string>& vs) {
+            for (const auto& v : vs) apply_flag(p, f, name, v);
           },
-          "PATTERN=ANSWER"));
+          std::string{f.what})
+      ->allow_extra_args(false);
+}
 
-  // Echo mode. Each value is checked here; which flags need which is checked after parsing.
-  bool echo = false;
-  echo_options eo;
-  auto* echo_flag = app.add_flag("--echo", echo, "With --connect: the server echoes; show each line's round trip");
-  const auto seconds_of = [](const char* flag, const std::string& v, double least) {
-    const auto s = parse_seconds(v);
-    if (!s || *s < least) {
-      throw CLI::ValidationError(flag, "'" + v + "' is not a number of seconds (want a finite number >= " +
-                                           (least > 0 ? std::string{"0.001"} : std::string{"0"}) + ")");
-    }
-    return *s;
-  };
-  const auto whole_number = [](const char* flag, const std::string& v, std::uint64_t least, std::uint64_t most) {
-    std::uint64_t n = 0;
-    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec != std::errc{} || ptr != v.data() + v.size() || n < least || n > most) {
-      throw CLI::ValidationError(flag, "'" + v + "' is not a whole number from " + std::to_string(least) + " to " +
-                                           std::to_string(most));
-    }
-    return n;
-  };
-  auto* count = app.add_option_function<std::string>(
-                       "--count", [&](const std::string& v) { eo.count = whole_number("--count", v, 1, 1'000'000'000); },
-                       "With --echo: send N probe lines, print the summary and exit")
-                    ->type_name("N");
-  auto* interval = app.add_option_function<std::string>(
-                          "--interval",
-                          [&](const std::string& v) { eo.interval_seconds = seconds_of("--interval", v, 0.001); },
-                          "With --echo: seconds between probes (fractional, at least 0.001; default 1)")
-                       ->type_name("SECONDS");
-  auto* size = app.add_option_function<std::string>(
-                      "--size",
-                      [&](const std::string& v) {
-                        eo.size = static_cast<std::size_t>(whole_number("--size", v, 1, 65'536));
-                      },
-                      "With --echo: pad each probe line to BYTES bytes")
-                   ->type_name("BYTES");
-  auto* connect_timeout =
-      app.add_option_function<std::string>(
-             "--connect-timeout",
-             [&](const std::string& v) {
-               opts.connect_timeout_seconds = seconds_of("--connect-timeout", v, 0.001);
-             },
-             "With --connect: give up an attempt (resolving, connecting, the TLS handshake, the WebSocket "
-             "upgrade) after SECONDS, then retry as after any failure "
-             "(fractional, at least 0.001; default 10)")
-          ->type_name("SECONDS");
-  auto* timeout = app.add_option_function<std::string>(
-                         "--echo-timeout",
-                         [&](const std::string& v) { eo.timeout_seconds = seconds_of("--echo-timeout", v, 0.001); },
-                         "With --echo: a line not echoed within SECONDS is lost (default 5)")
-                      ->type_name("SECONDS");
+void add_flag(CLI::App& app, const flag& f, parsing& p) {
+  const std::string name{f.name};
+  switch (f.kind) {
+    case flag_kind::help: app.set_help_flag("-h," + name, std::string{f.what}); return;
+    case flag_kind::version:
+      app.set_version_flag(name, std::string{"echochat "} + version, std::string{f.what});
+      return;
+    case flag_kind::bare:
+      app.add_flag_callback(
+          name, [&p, f, name] { apply_flag(p, f, name, {}); }, std::string{f.what});
+      return;
+    case flag_kind::value:
+    case flag_kind::values: break;
+  }
+  CLI::Option* o = add_value_flag(app, f, p)->type_name(std::string{f.value_name});
+  // No description: CLI11 would show it after the value's name ("FILE:FILE").
+  if (f.check != nullptr) o->check(CLI::Validator(f.check, ""));
+}
 
+// Which flag needs which: one line naming the flag, exit 2.
+std::optional<parse_exit> missing_partner(const parsing& p) {
+  for (const flag& f : flags) {
+    if (f.needs.empty() || !p.given.contains(f.name) || p.given.contains(f.needs)) continue;
+    return parse_exit{
+        2, {}, "echochat: " + std::string{f.name} + " needs " + std::string{f.needs} + " (see --help)\n"};
+  }
+  return std::nullopt;
+}
+
+// Runs the parse (the flags fill `p`); a bad argument, --help, --version or a flag without the
+// flag it needs ends the run with what to say.
+std::optional<parse_exit> parse_into(CLI::App& app, const parsing& p, const std::vector<std::string>& args) {
   std::vector<const char*> argv;
   argv.reserve(args.size() + 1);
   argv.push_back("echochat");
@@ -194,21 +260,26 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
     // The message quotes what was given: escaped, so no flag can drive the terminal.
     return parse_exit{2, {}, std::string{"echochat: "} + sanitize(e.what()) + " (see --help)\n"};
   }
-  // Which flag needs which: one line naming the flag, exit 2.
-  const auto needs = [](const char* flag, const char* other) {
-    return parse_exit{2, {}, std::string{"echochat: "} + flag + " needs " + other + " (see --help)\n"};
-  };
-  if (echo && !opts.connect) return needs("--echo", "--connect");
-  if (connect_timeout->count() > 0 && !opts.connect) return needs("--connect-timeout", "--connect");
-  for (const auto* o : {count, interval, size, timeout}) {
-    if (o->count() > 0 && !echo) return needs(o->get_name().c_str(), "--echo");
-  }
-  if (echo_flag->count() > 0) opts.echo = eo;
-  if ((!opts.on_connect.empty() || !replies.empty()) && !opts.connect) {
-    return needs(opts.on_connect.empty() ? "--reply" : "--on-connect", "--connect");
-  }
-  for (const auto& r : replies) opts.replies.push_back(std::get<reply_rule>(parse_reply_rule(r)));
-  return opts;
+  return missing_partner(p);
+}
+
+}  // namespace
+
+std::vector<flag_name> option_flags() {
+  std::vector<flag_name> out;
+  for (const flag& f : flags) out.push_back({f.name, f.value_name});
+  return out;
+}
+
+std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args) {
+  parsing p;
+  CLI::App app{"echochat: every key you type shows at once; a slow task reports in while you type.",
+               "echochat"};
+  app.footer(std::string{keys_help} + chat_commands_help() + std::string{history_help});
+  for (const flag& f : flags) add_flag(app, f, p);
+  if (auto done = parse_into(app, p, args)) return *done;
+  if (p.echo) p.opts.echo = p.echo_opts;
+  return p.opts;
 }
 
 }  // namespace echochat

@@ -100,6 +100,45 @@ void append_cup(std::string& out, int y, int x) {
   out.push_back('H');
 }
 
+// The "── new ──" row: a rule across the transcript with the word in it.
+void put_marker_row(int y, int cols) {
+  move(y, 0);
+  clrtoeol();
+  attron(A_BOLD);
+  std::string rule = "── new ";
+  for (int x = 7; x < cols; ++x) rule += "─";
+  put_text(rule, cols);
+  attroff(A_BOLD);
+}
+
+// An entry's first row starts with its time, dim, and its tag in the source's colour.
+void put_time_and_tag(const char* clock, source src, bool color) {
+  attron(A_DIM);
+  addstr(clock);
+  attroff(A_DIM);
+  addch(' ');
+  const short pair = color ? pair_for(src) : 0;
+  const std::string_view tag = source_tag(src);
+  attron(COLOR_PAIR(pair) | A_BOLD);
+  addnstr(tag.data(), static_cast<int>(tag.size()));
+  attroff(COLOR_PAIR(pair) | A_BOLD);
+}
+
+// The text, with the highlighted ranges (the current find match) in reverse video.
+void put_marked_text(std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>& marks,
+                     int cells) {
+  int used = 0;
+  std::size_t at = 0;
+  for (const auto& [b, e] : marks) {
+    used += put_text(text.substr(at, b - at), cells - used);
+    attron(A_REVERSE);
+    used += put_text(text.substr(b, e - b), cells - used);
+    attroff(A_REVERSE);
+    at = e;
+  }
+  put_text(text.substr(at), cells - used);
+}
+
 // The highlighted bytes of row `r` (none for a blank row or the marker row).
 std::vector<std::pair<std::size_t, std::size_t>> marks_of(const frame& f, const layout_row* r) {
   if (r == nullptr || f.highlight.e == nullptr) return {};
@@ -258,15 +297,8 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols,
                              std::vector<std::pair<std::size_t, std::size_t>> marks) {
   drawn_row& d = drawn_[static_cast<std::size_t>(y)];
   if (r != nullptr && r->marker) {
-    // The "── new ──" row: a rule across the transcript with the word in it.
     direct_ok_ = false;
-    move(y, 0);
-    clrtoeol();
-    attron(A_BOLD);
-    std::string rule = "── new ";
-    for (int x = 7; x < cols; ++x) rule += "─";
-    put_text(rule, cols);
-    attroff(A_BOLD);
+    put_marker_row(y, cols);
     d = drawn_row{};
     d.blank = false;
     d.marker = true;
@@ -298,31 +330,11 @@ void curses_screen::draw_row(int y, const layout_row* r, int prefix, int cols,
     d.marks.clear();
     return;
   }
-  if (prefix > 0 && r->first) {
-    attron(A_DIM);
-    addstr(clock_text(r->e->time));
-    attroff(A_DIM);
-    addch(' ');
-    const short pair = color_ ? pair_for(r->e->src) : 0;
-    const std::string_view tag = source_tag(r->e->src);
-    attron(COLOR_PAIR(pair) | A_BOLD);
-    addnstr(tag.data(), static_cast<int>(tag.size()));
-    attroff(COLOR_PAIR(pair) | A_BOLD);
-  }
+  if (prefix > 0 && r->first) put_time_and_tag(clock_text(r->e->time), r->e->src, color_);
   move(y, prefix);
-  // The text, with the highlighted ranges (the current find match) in reverse video; replies dim.
-  const attr_t dim = r->e->src == source::reply ? A_DIM : 0;
+  const attr_t dim = r->e->src == source::reply ? A_DIM : 0;  // sent without typing
   attron(dim);
-  int used = 0;
-  std::size_t at = 0;
-  for (const auto& [b, e] : d.marks) {
-    used += put_text(text.substr(at, b - at), cols - prefix - used);
-    attron(A_REVERSE);
-    used += put_text(text.substr(b, e - b), cols - prefix - used);
-    attroff(A_REVERSE);
-    at = e;
-  }
-  put_text(text.substr(at), cols - prefix - used);
+  put_marked_text(text, d.marks, cols - prefix);
   attroff(dim);
   d.first = r->first;
   d.time = r->e->time;

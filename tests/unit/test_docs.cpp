@@ -1,4 +1,4 @@
-// --help, the man page and the README name the same flags, and --help names every key.
+// --help, the man page and the README name the flags of the options table, and --help names every key.
 #include "echochat/core/options.hpp"
 
 #include <catch2/catch.hpp>
@@ -47,11 +47,20 @@ TEST_CASE("the man page lists exactly the flags that --help lists", "[docs]") {
   const auto end = page.find(".SH", start + 3);
   REQUIRE(start != std::string::npos);
   const auto man = flags_in(page.substr(start, end - start));
-  CHECK(help == std::set<std::string>{"--ca", "--connect", "--connect-timeout", "--count", "--delay",
-                                      "--echo", "--echo-timeout", "--help", "--insecure", "--interval",
-                                      "--log", "--mouse", "--no-history", "--on-connect", "--plain",
-                                      "--reply", "--size", "--version"});
+  std::set<std::string> table;
+  for (const flag_name& f : option_flags()) table.insert(std::string{f.name});
+  CHECK(help == table);
   CHECK(man == help);
+}
+
+TEST_CASE("the man page gives each flag's value the name --help gives it", "[docs]") {
+  std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1");
+  page = std::regex_replace(page, std::regex(R"(\\-)"), "-");
+  for (const flag_name& f : option_flags()) {
+    if (f.value_name.empty()) continue;
+    CHECK_THAT(page,
+               Catch::Contains(".BI " + std::string{f.name} + " \" " + std::string{f.value_name} + "\""));
+  }
 }
 
 TEST_CASE("the README's flag table lists exactly the flags that --help lists", "[docs]") {

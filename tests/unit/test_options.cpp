@@ -1,6 +1,8 @@
 // Options parsing: good values, and one clear line for each bad one.
 #include "echochat/core/options.hpp"
 
+#include "echochat/core/chat_mode.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -68,6 +70,23 @@ TEST_CASE("the help flag lists every flag and the keys", "[options]") {
     CHECK_THAT(e.out, Catch::Contains(flag));
   }
   CHECK_THAT(e.out, Catch::Contains("Keys:") && Catch::Contains("quit"));
+}
+
+TEST_CASE("the help shows each flag's value name once", "[options]") {
+  const std::string help = parse_fail({"--help"}).out;
+  for (const flag_name& f : option_flags()) {
+    if (f.value_name.empty()) continue;
+    const std::string value{f.value_name};
+    CAPTURE(f.name, value);
+    CHECK_THAT(help, Catch::Contains(std::string{f.name} + " " + value));
+    CHECK_THAT(help, !Catch::Contains(value + ":") && !Catch::Contains(":" + value));
+  }
+}
+
+TEST_CASE("the help lists the chat commands chat mode knows", "[options]") {
+  const std::string help = parse_fail({"--help"}).out;
+  for (const chat_command& c : chat_commands())
+    CHECK_THAT(help, Catch::Contains("\n  " + std::string{c.name} + " "));
 }
 
 TEST_CASE("history is on and the mouse off unless --no-history or --mouse says otherwise", "[options]") {

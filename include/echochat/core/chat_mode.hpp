@@ -18,8 +18,9 @@ namespace echochat {
 
 // A command typed on the input line: "/quit". "//text" sends "/text".
 struct chat_command {
-  std::string_view name;  // with its slash
-  std::string_view what;  // for /help and for an unknown command's answer
+  std::string_view name;   // with its slash
+  std::string_view usage;  // how it is typed: "/find TEXT"
+  std::string_view what;   // what it does, for /help and --help
 };
 
 // The commands chat mode knows, in the order /help lists them.

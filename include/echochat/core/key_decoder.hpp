@@ -52,6 +52,10 @@ class key_decoder {
   void decode_all(std::string_view in, std::vector<key>& out);
   step decode_one(std::string_view& in, std::vector<key>& out, bool final);
   step decode_escape(std::string_view& in, std::vector<key>& out, bool final);
+  step decode_csi(std::string_view& in, std::vector<key>& out, bool final);
+  static step decode_linux_fn(std::string_view& in, std::vector<key>& out, bool final);
+  static step decode_ss3(std::string_view& in, std::vector<key>& out, bool final);
+  void take_csi_key(key k, std::vector<key>& out);  // a paste marker is no key: it starts a paste
   void feed_paste(std::string_view& in, std::vector<key>& out);
 
   std::string pending_;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -46,5 +47,14 @@ struct parse_exit {
 };
 
 std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args);
+
+// A flag as --help names it: "--ca" and its value's name, "FILE" (empty for a flag without one).
+struct flag_name {
+  std::string_view name;
+  std::string_view value_name;
+};
+
+// Every flag parse_options knows, in --help's order, from the table it parses with.
+std::vector<flag_name> option_flags();
 
 }  // namespace echochat
