@@ -375,28 +375,52 @@ bool curses_screen::scroll_rows(const frame& f) {
 }
 
 void curses_screen::draw(const frame& f) {
-  const int rows = f.rows;
-  const int cols = f.cols;
-  const int text_rows = std::max(f.text_rows, 0);
   direct_.clear();
   direct_ok_ = direct_capable_;
-  if (redraw_all_ || rows != frame_lines_ || cols != frame_cols_ || text_rows != frame_text_rows_) {
-    direct_ok_ = false;
-    // Start from a blank window: every row, the separator and the status bar are drawn anew.
-    werase(stdscr);
-    drawn_.assign(static_cast<std::size_t>(text_rows), drawn_row{});
-    status_drawn_ = false;
-    drawn_input_.clear();
-    if (text_rows > 0) {
-      wsetscrreg(stdscr, 0, text_rows - 1);
-      mvhline(text_rows, 0, ACS_HLINE, cols);
-    }
-    redraw_all_ = false;
-    frame_lines_ = rows;
-    frame_cols_ = cols;
-    frame_text_rows_ = text_rows;
+  start_frame(f);
+  const bool scrolled = draw_transcript(f);
+  if (f.status_row >= 0) draw_status(f);
+  const int cursor_y = f.rows - 1;  // without the input line the hidden cursor rests here
+  int cursor_x = 0;
+  if (f.input) {
+    edit_row(f.rows - 1, 0, drawn_input_, f.input->text, f.cols, &direct_, 0);
+    drawn_input_ = f.input->text;
+    cursor_x = std::clamp(f.input->cursor, 0, std::max(f.cols - 1, 0));
   }
+  move(cursor_y, cursor_x);
+  if (direct_ok_ && write_direct(f.cols, cursor_y, cursor_x)) return;
+  // Insert/delete-line moves are for frames where the transcript moved; other frames change a
+  // row or two in place.
+  restore_cursor();
+  idlok(stdscr, scrolled ? TRUE : FALSE);
+  wnoutrefresh(stdscr);
+  doupdate();
+  // leaveok is off: doupdate leaves the terminal's cursor at stdscr's, and believes it there.
+  believed_y_ = cursor_y_ = getcury(stdscr);
+  believed_x_ = cursor_x_ = getcurx(stdscr);
+}
 
+void curses_screen::start_frame(const frame& f) {
+  const int text_rows = std::max(f.text_rows, 0);
+  if (!redraw_all_ && f.rows == frame_lines_ && f.cols == frame_cols_ && text_rows == frame_text_rows_) return;
+  direct_ok_ = false;
+  // Start from a blank window: every row, the separator and the status bar are drawn anew.
+  werase(stdscr);
+  drawn_.assign(static_cast<std::size_t>(text_rows), drawn_row{});
+  status_drawn_ = false;
+  drawn_input_.clear();
+  if (text_rows > 0) {
+    wsetscrreg(stdscr, 0, text_rows - 1);
+    mvhline(text_rows, 0, ACS_HLINE, f.cols);
+  }
+  redraw_all_ = false;
+  frame_lines_ = f.rows;
+  frame_cols_ = f.cols;
+  frame_text_rows_ = text_rows;
+}
+
+bool curses_screen::draw_transcript(const frame& f) {
+  const int text_rows = std::max(f.text_rows, 0);
   // Each row compared with what it shows once; a typed key changes one row.
   stale_.assign(static_cast<std::size_t>(text_rows), 0);
   int changed = 0;
@@ -416,42 +440,25 @@ void curses_screen::draw(const frame& f) {
     const layout_row* r = f.row_at(y);
     auto marks = marks_of(f, r);
     if (!scrolled || !drawn_[static_cast<std::size_t>(y)].shows(r, marks))
-      draw_row(y, r, f.prefix, cols, std::move(marks));
+      draw_row(y, r, f.prefix, f.cols, std::move(marks));
   }
+  return scrolled;
+}
 
-  if (f.status_row >= 0) {
-    attron(A_REVERSE);
-    if (!status_drawn_) {
-      direct_ok_ = false;
-      move(f.status_row, 0);
-      const int used = put_text(f.status, cols);
-      for (int x = used; x < cols; ++x) addch(' ');
-    } else if (f.status != drawn_status_) {
-      // A count ticks: a cell or two.
-      edit_row(f.status_row, 0, drawn_status_, f.status, cols, &direct_, A_REVERSE);
-    }
-    attroff(A_REVERSE);
-    drawn_status_ = f.status;
-    status_drawn_ = true;
+void curses_screen::draw_status(const frame& f) {
+  attron(A_REVERSE);
+  if (!status_drawn_) {
+    direct_ok_ = false;
+    move(f.status_row, 0);
+    const int used = put_text(f.status, f.cols);
+    for (int x = used; x < f.cols; ++x) addch(' ');
+  } else if (f.status != drawn_status_) {
+    // A count ticks: a cell or two.
+    edit_row(f.status_row, 0, drawn_status_, f.status, f.cols, &direct_, A_REVERSE);
   }
-  int cursor_y = rows - 1;  // without the input line the hidden cursor rests here
-  int cursor_x = 0;
-  if (f.input) {
-    edit_row(rows - 1, 0, drawn_input_, f.input->text, cols, &direct_, 0);
-    drawn_input_ = f.input->text;
-    cursor_x = std::clamp(f.input->cursor, 0, std::max(cols - 1, 0));
-  }
-  move(cursor_y, cursor_x);
-  if (direct_ok_ && write_direct(cols, cursor_y, cursor_x)) return;
-  // Insert/delete-line moves are for frames where the transcript moved; other frames change a
-  // row or two in place.
-  restore_cursor();
-  idlok(stdscr, scrolled ? TRUE : FALSE);
-  wnoutrefresh(stdscr);
-  doupdate();
-  // leaveok is off: doupdate leaves the terminal's cursor at stdscr's, and believes it there.
-  believed_y_ = cursor_y_ = getcury(stdscr);
-  believed_x_ = cursor_x_ = getcurx(stdscr);
+  attroff(A_REVERSE);
+  drawn_status_ = f.status;
+  status_drawn_ = true;
 }
 
 // The direct path. A typed key changes a cell or two of one row and the status bar's count:

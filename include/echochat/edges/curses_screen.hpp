@@ -58,6 +58,11 @@ class curses_screen final : public screen {
   void draw_row(int y, const layout_row* r, int prefix, int cols,
                 std::vector<std::pair<std::size_t, std::size_t>> marks);
   bool scroll_rows(const frame& f);
+  // A frame of another size, or after redraw(): a blank window, everything drawn anew.
+  void start_frame(const frame& f);
+  // The transcript's rows that changed; true when the transcript moved (scrolled).
+  bool draw_transcript(const frame& f);
+  void draw_status(const frame& f);
   const char* clock_text(std::time_t t);
   bool write_direct(int cols, int cursor_y, int cursor_x);
   void restore_cursor();
