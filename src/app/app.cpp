@@ -170,7 +170,7 @@ int run(const options& opts) {
     sc.history = recall_order(history->records(), sc.chat_target);
     sc.record_history = history->writable() && !plain;
   }
-  session s(std::move(sc));
+  session s(sc);
   for (std::string& note : notes) s.apply(sys_event{std::move(note)}, std::time(nullptr));
   if (history) {
     for (const auto& p : history->problems()) s.apply(sys_event{p}, std::time(nullptr));
@@ -185,7 +185,7 @@ int run(const options& opts) {
   config.on_slow_fire = injected_fault();
   if (out) config.may_read = &out->may_read();
   if (history && history->writable()) {
-    config.record = [&history, target = to_string(*opts.connect)](std::vector<std::string> lines) {
+    config.record = [&history, target = to_string(*opts.connect)](const std::vector<std::string>& lines) {
       for (const auto& l : lines) history->append(target, l);
     };
   }

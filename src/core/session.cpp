@@ -96,7 +96,7 @@ void session_state::send(std::time_t now, std::vector<std::string> lines, source
   }
 }
 
-session::session(session_config config) : mode_(make_mode(config)), state_(config, mode_->bar_rows()) {}
+session::session(const session_config& config) : mode_(make_mode(config)), state_(config, mode_->bar_rows()) {}
 
 void session::check_finished() {
   // Without a terminal, end of input ends the program once every source is done: the slow task
