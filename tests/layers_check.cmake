@@ -7,6 +7,7 @@
 #     compile: the edges' include path lacks those headers;
 #   - the core does not compile with Asio, curses, sockets or OpenSSL in it, nor with an edge's
 #     or the app's header; with its own model headers it does.
+cmake_policy(VERSION 3.25)
 include("${FLAGS}")
 
 set(work "${WORK_DIR}")
@@ -16,7 +17,11 @@ file(MAKE_DIRECTORY "${work}")
 function(flags_of layer out)
   set(args ${CXX_STANDARD_FLAG})
   foreach(dir IN LISTS ${layer}_INCLUDES)
-    list(APPEND args "-I${dir}")
+    # As the build does, leave out the compiler's own folders (-I/usr/include breaks the
+    # standard library's #include_next).
+    if(NOT dir IN_LIST IMPLICIT_INCLUDES)
+      list(APPEND args "-I${dir}")
+    endif()
   endforeach()
   foreach(def IN LISTS ${layer}_DEFINITIONS)
     list(APPEND args "-D${def}")
