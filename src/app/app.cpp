@@ -195,7 +195,7 @@ pipeline_config make_pipeline_config(const options& opts, display& d, std::optio
   config.on_slow_fire = injected_fault();
   if (d.out) config.may_read = &d.out->may_read();
   if (history && history->writable()) {
-    config.record = [&history, target = to_string(*opts.connect)](std::vector<std::string> lines) {
+    config.record = [&history, target = to_string(*opts.connect)](const std::vector<std::string>& lines) {
       for (const auto& l : lines) history->append(target, l);
     };
   }

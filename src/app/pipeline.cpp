@@ -53,9 +53,9 @@ asio::awaitable<std::optional<std::tuple<error_code, std::string>>> next_chunk(
 // Decodes `chunk` and every chunk already waiting behind it, so that a burst becomes one event
 // and one frame. Returns the error that ended the input, if one came.
 error_code decode_waiting_chunks(chunk_channel& chunks, key_decoder& decoder, std::vector<key>& keys,
-                                 error_code ec, std::string chunk) {
+                                 error_code ec, const std::string& chunk) {
   error_code end;
-  auto take = [&](error_code chunk_ec, std::string more) {
+  auto take = [&](error_code chunk_ec, const std::string& more) {
     if (chunk_ec) {
       end = chunk_ec;
       return;
@@ -66,7 +66,7 @@ error_code decode_waiting_chunks(chunk_channel& chunks, key_decoder& decoder, st
     if (keys.capacity() < wanted) keys.reserve(std::max(wanted, 2 * keys.capacity()));
     decoder.feed(more, keys);
   };
-  take(ec, std::move(chunk));
+  take(ec, chunk);
   while (!end && chunks.try_receive(take)) {
   }
   return end;
@@ -127,7 +127,7 @@ asio::awaitable<void> reader(chunk_channel& chunks, event_channel& events,
     }
     auto [ec, chunk] = std::move(*got);
     if (cancelled(ec)) co_return;
-    const error_code end = decode_waiting_chunks(chunks, decoder, keys, ec, std::move(chunk));
+    const error_code end = decode_waiting_chunks(chunks, decoder, keys, ec, chunk);
     if (end) decoder.flush(keys);
     co_await send_keys(events, decoder, keys);
     if (end) {
@@ -148,7 +148,7 @@ asio::awaitable<void> line_reader(chunk_channel& chunks, event_channel& events, 
     // Every chunk already waiting too: one event for the burst.
     error_code end = ec;
     if (!ec) framer.feed(chunk, lines);
-    while (!end && chunks.try_receive([&](error_code more_ec, std::string more) {
+    while (!end && chunks.try_receive([&](error_code more_ec, const std::string& more) {
       if (more_ec) {
         end = more_ec;
       } else {

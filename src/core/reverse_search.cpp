@@ -10,7 +10,7 @@ reverse_search::reverse_search(const std::deque<std::string>& history, std::stri
   steps_.push_back(step{});
 }
 
-void reverse_search::search(std::string query, std::size_t from, const std::string* skip) {
+void reverse_search::search(const std::string& query, std::size_t from, const std::string* skip) {
   const text_finder finder(query);
   step next{query, match(), match_offset(), true};
   for (std::size_t i = from; i > 0; --i) {

@@ -127,7 +127,7 @@ void mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
   for (auto& l : e.lines) s.show_net_line(l, e.received, now);
 }
 
-session::session(session_config config) : state_(config, make_mode(config), make_observer(config)) {}
+session::session(const session_config& config) : state_(config, make_mode(config), make_observer(config)) {}
 
 void session::check_finished() {
   // Without a terminal, end of input ends the program once every source is done: the slow task

@@ -187,6 +187,7 @@ curses_screen::curses_screen(bool color, bool chat, bool mouse) : chat_(chat), m
     std::string leave;
     for (const char* cap : {"sgr0", "cnorm", "rmcup"}) {
       const char* seq = tigetstr(cap);
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): tigetstr answers (char*)-1 for "not a string"
       if (seq != nullptr && seq != reinterpret_cast<char*>(-1)) leave += seq;
     }
     if (chat_) leave += paste_off;
@@ -219,7 +220,7 @@ void curses_screen::write_out(std::string_view bytes) {
     const ssize_t n = ::write(STDOUT_FILENO, bytes.data() + off, bytes.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {  // a terminal shared in non-blocking mode
+      if (errno == EAGAIN) {  // a terminal shared in non-blocking mode (EWOULDBLOCK is EAGAIN on Linux)
         pollfd fd{STDOUT_FILENO, POLLOUT, 0};
         ::poll(&fd, 1, -1);
         continue;
@@ -351,6 +352,7 @@ bool curses_screen::scroll_rows(const frame& f) {
     bool any = false;
     for (int y = std::max(0, -d); y < std::min(text_rows, text_rows - d); ++y) {
       const layout_row* r = f.row_at(y);
+      // NOLINTNEXTLINE(bugprone-misplaced-widening-cast): y + d is a row, 0 to text_rows
       if (!drawn_[static_cast<std::size_t>(y + d)].shows(r, marks_of(f, r))) return false;
       any = any || r != nullptr;
     }

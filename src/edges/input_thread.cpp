@@ -66,7 +66,7 @@ input_thread::input_thread(int fd, chunk_channel& out) : state_(std::make_shared
     thread_ = std::thread([st = state_, fd, &out] {
       // Read into one buffer kept for the thread's life; each chunk handed over is a string of
       // just the bytes read (no allocation for a typed key: it fits the small-string buffer).
-      std::array<char, chunk_size> buffer;
+      std::array<char, chunk_size> buffer{};
       for (;;) {
         pollfd fds[2] = {{st->wake_read, POLLIN, 0}, {fd, static_cast<short>(st->in_flight ? 0 : POLLIN), 0}};
         if (::poll(fds, 2, -1) < 0) {
@@ -113,6 +113,7 @@ void hand_over(const std::shared_ptr<input_thread::shared_state>& st, chunk_chan
   if (out.try_send(ec, std::move(chunk))) return;
   if (!out.is_open()) return;
   st->in_flight = true;
+  // NOLINTNEXTLINE(bugprone-use-after-move): try_send moved nothing, as it returned false
   out.async_send(ec, std::move(chunk), [st](boost::system::error_code) {
     st->in_flight = false;
     notify(st->wake_write);

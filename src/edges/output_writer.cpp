@@ -110,7 +110,7 @@ void output_writer::pump() {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && kind_ != kind::blocking) {
+    if (n < 0 && errno == EAGAIN && kind_ != kind::blocking) {  // EWOULDBLOCK is EAGAIN
       wait_writable();
       break;
     }

@@ -35,9 +35,9 @@ std::string name_text(const X509_NAME* name) {
 // The names a certificate is for: its DNS and IP subject alternative names, or else its CN.
 std::string cert_names(X509* cert) {
   std::string names;
-  auto add = [&names](std::string n) {
+  auto add = [&names](std::string_view n) {
     if (!names.empty()) names += ", ";
-    names += std::move(n);
+    names += n;
   };
   auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (sans != nullptr) {

@@ -301,7 +301,7 @@ bool pty_terminal::read_available() {
     if (errno == EINTR) {
       continue;
     }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    if (errno == EAGAIN) {  // EWOULDBLOCK is EAGAIN
       break;
     }
     if (errno == EIO) {  // every slave fd closed
@@ -327,7 +327,7 @@ void pty_terminal::flush_out_queue() {
     if (n < 0 && errno == EINTR) {
       continue;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    if (n < 0 && errno == EAGAIN) {  // EWOULDBLOCK is EAGAIN
       break;
     }
     if (n < 0 && errno == EIO) {  // nobody on the slave side any more

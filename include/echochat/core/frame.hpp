@@ -4,7 +4,7 @@
 // tests' recorder each take a frame and never see the session.
 #pragma once
 
-#include "echochat/core/mode.hpp"
+#include "echochat/core/presentation.hpp"
 #include "echochat/core/transcript.hpp"
 
 #include <optional>

@@ -49,7 +49,7 @@ class reverse_search {
   };
   // The newest line at or before `from` (an index + 1; 0: none left) that holds `query`,
   // skipping lines equal to `skip`.
-  void search(std::string query, std::size_t from, const std::string* skip);
+  void search(const std::string& query, std::size_t from, const std::string* skip);
 
   const std::deque<std::string>* history_;
   std::string last_query_;

@@ -171,7 +171,7 @@ struct session_state {
 
 class session {
  public:
-  explicit session(session_config config);
+  explicit session(const session_config& config);
 
   // Takes the event by value: the texts in it move into the transcript.
   void apply(event ev, std::time_t now);

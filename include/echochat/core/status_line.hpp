@@ -1,7 +1,7 @@
 // The status bar's text: a free function over a read-only session.
 #pragma once
 
-#include "echochat/core/mode.hpp"
+#include "echochat/core/presentation.hpp"
 
 #include <string>
 #include <vector>
