@@ -27,9 +27,9 @@ constexpr std::string_view letters = "abcdefghijklmnoprstuvwxyz";  // printable,
 
 struct options {
   int keys = 300;
-  int enter_every = 40;   // an Enter after every this many keys (0: none); the Enters are keys too
-  int fill_lines = 48;    // lines of 63 letters pasted first (two screens: a full transcript)
-  int quiet_ms = 50;      // an answer is over after this long without output (slow under valgrind)
+  int enter_every = 40;       // an Enter after every this many keys (0: none); the Enters are keys too
+  int fill_lines = 48;        // lines of 63 letters pasted first (two screens: a full transcript)
+  int quiet_ms = 50;          // an answer is over after this long without output (slow under valgrind)
   std::string quit = "\x03";  // typed at the end (Ctrl-C quits echochat); then SIGTERM if needed
   std::vector<std::string> argv;
 };

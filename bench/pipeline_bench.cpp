@@ -74,7 +74,7 @@ class null_screen final : public screen {
 asio::awaitable<void> feed(chunk_channel& chunks, std::vector<std::string> data) {
   for (auto& c : data) {
     auto [ec] = co_await chunks.async_send(boost::system::error_code{}, std::move(c),
-                                            asio::as_tuple(asio::use_awaitable));
+                                           asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
   }
 }
@@ -167,9 +167,10 @@ int run(std::size_t keys, int runs) {
   std::setlocale(LC_ALL, "C.UTF-8");  // the layout's widths come from wcwidth
   const std::vector<std::string> data = make_chunks(keys);
   std::printf("echochat_pipeline_bench: %s\n", bench::machine_line().c_str());
-  std::printf("%zu keys (lines of 63 letters + Enter, then q) in %zu chunks of %zu KiB; median of %d runs; "
-              "load average %s\n\n",
-              keys, data.size(), chunk_size / 1024, runs, bench::load_average().c_str());
+  std::printf(
+      "%zu keys (lines of 63 letters + Enter, then q) in %zu chunks of %zu KiB; median of %d runs; "
+      "load average %s\n\n",
+      keys, data.size(), chunk_size / 1024, runs, bench::load_average().c_str());
 
   std::vector<double> decode_rate, pipe_rate, layout_rate, pipe_frames, layout_frames;
   std::uint64_t decoded = 0;
@@ -189,8 +190,8 @@ int run(std::size_t keys, int runs) {
   std::printf("| decoder only | %s | — |\n", per_second(median(decode_rate)).c_str());
   std::printf("| pipeline: decoder → channel → session (null screen) | %s | %.0f |\n",
               per_second(median(pipe_rate)).c_str(), median(pipe_frames));
-  std::printf("| pipeline + layout and status line per frame | %s | %.0f |\n", per_second(median(layout_rate)).c_str(),
-              median(layout_frames));
+  std::printf("| pipeline + layout and status line per frame | %s | %.0f |\n",
+              per_second(median(layout_rate)).c_str(), median(layout_frames));
   std::vector<double> search_ms, scroll_ms;
   find_times ft;
   for (int r = 0; r < runs; ++r) {

@@ -40,16 +40,16 @@ using std::chrono::duration;
 
 constexpr int rows = 24;
 constexpr int cols = 80;
-constexpr std::string_view letters = "abcdefghijklmnoprstuvwxyz";  // printable, and never 'q'
-constexpr std::string_view capitals = "ABCDEFGHIJKLMNOPRSTUVWXYZ";   // the markers' own alphabet
+constexpr std::string_view letters = "abcdefghijklmnoprstuvwxyz";   // printable, and never 'q'
+constexpr std::string_view capitals = "ABCDEFGHIJKLMNOPRSTUVWXYZ";  // the markers' own alphabet
 constexpr std::string_view far_delay = "100000";                    // the slow task far away
 
 struct options {
   std::string echochat = ECHOCHAT_BENCH_BINARY;
   std::string peer;
-  int rounds = 9;           // paste rounds (a fresh echochat and cat each)
-  int latency_keys = 300;   // keys per program in the latency rounds
-  int peer_rounds = 1;      // paste-then-q rounds with the peer (about 40 s each)
+  int rounds = 9;          // paste rounds (a fresh echochat and cat each)
+  int latency_keys = 300;  // keys per program in the latency rounds
+  int peer_rounds = 1;     // paste-then-q rounds with the peer (about 40 s each)
   double idle_seconds = 3.0;
   std::size_t paste_keys = 20'000;
   std::size_t flood_lines = 1'000'000;  // lines a loopback server floods to echochat and to ncat
@@ -182,7 +182,9 @@ std::vector<std::string> argv_for(program p, const options& o) {
   return {};
 }
 
-bool status_bar_visible(const pty_process& p) { return p.row_text(rows - 1).find("echochat") != std::string::npos; }
+bool status_bar_visible(const pty_process& p) {
+  return p.row_text(rows - 1).find("echochat") != std::string::npos;
+}
 
 struct started {
   std::unique_ptr<pty_process> proc;
@@ -295,7 +297,8 @@ std::optional<key_timing> key_latency(pty_process& p, char key) {
     if (p.pump(false) > 0) last = bench_clock::now();
     if (::poll(&fd, 1, 2) <= 0) break;
   }
-  return key_timing{duration<double, std::micro>(t1 - t0).count(), duration<double, std::micro>(last - t0).count()};
+  return key_timing{duration<double, std::micro>(t1 - t0).count(),
+                    duration<double, std::micro>(last - t0).count()};
 }
 
 // --- the table --------------------------------------------------------------------------------
@@ -325,7 +328,8 @@ std::string fmt(const cell& c) {
 }
 
 std::optional<double> ratio(const cell& a, const cell& b) {
-  if (!a.value || !b.value || std::isnan(*a.value) || std::isnan(*b.value) || *b.value == 0.0) return std::nullopt;
+  if (!a.value || !b.value || std::isnan(*a.value) || std::isnan(*b.value) || *b.value == 0.0)
+    return std::nullopt;
   return *a.value / *b.value;
 }
 
@@ -398,8 +402,9 @@ void run_keys(const options& o) {
   const bool with_peer = !o.peer.empty();
   std::printf("echochat: %s --delay %s; limit: sh -c 'stty raw -echo; exec cat'%s%s\n", o.echochat.c_str(),
               std::string{far_delay}.c_str(), with_peer ? "; peer: " : "", with_peer ? o.peer.c_str() : "");
-  std::printf("pty %dx%d, TERM=xterm-256color, LANG=C.UTF-8; medians of interleaved rounds; load average %s\n\n",
-              rows, cols, load_average().c_str());
+  std::printf(
+      "pty %dx%d, TERM=xterm-256color, LANG=C.UTF-8; medians of interleaved rounds; load average %s\n\n",
+      rows, cols, load_average().c_str());
   std::fflush(stdout);
 
   const auto paste_keys = static_cast<double>(o.paste_keys);
@@ -410,7 +415,8 @@ void run_keys(const options& o) {
   //    the order alternating round by round; both judged by the same test on the same emulated
   //    screen: the paste's last line whole on it.
   progress("paste rounds");
-  std::vector<double> cold_ms[2], warm_ms[2], cold_cpu_ms[2], warm_cpu_ms[2], hwm_kib[2], raw_ms[3], first_byte_ms, first_frame_ms;
+  std::vector<double> cold_ms[2], warm_ms[2], cold_cpu_ms[2], warm_cpu_ms[2], hwm_kib[2], raw_ms[3],
+      first_byte_ms, first_frame_ms;
   int paste_failures = 0;
   std::size_t serial = 0;
   for (int r = 0; r < o.rounds; ++r) {
@@ -432,7 +438,8 @@ void run_keys(const options& o) {
         const task_totals cpu_after = read_task_totals(p.pid());
         if (ms) {
           samples[i].push_back(*ms);
-          if (cpu_after.cpu_ns > 0) cpu_samples[i].push_back(static_cast<double>(cpu_after.cpu_ns - cpu_before.cpu_ns) / 1e6);
+          if (cpu_after.cpu_ns > 0)
+            cpu_samples[i].push_back(static_cast<double>(cpu_after.cpu_ns - cpu_before.cpu_ns) / 1e6);
         } else {
           ++paste_failures;
         }
@@ -440,7 +447,8 @@ void run_keys(const options& o) {
         p.settle(20, 500, true);
       }
     }
-    for (int i = 0; i < 2; ++i) hwm_kib[i].push_back(static_cast<double>(read_status_kib(progs[i].proc->pid(), "VmHWM")));
+    for (int i = 0; i < 2; ++i)
+      hwm_kib[i].push_back(static_cast<double>(read_status_kib(progs[i].proc->pid(), "VmHWM")));
   }
 
   // 2. Keystroke latency: one long-lived process each, one key at a time, the order rotating
@@ -459,8 +467,10 @@ void run_keys(const options& o) {
   for (std::size_t i = 0; i < 2; ++i) {
     pty_process& p = *live[i].proc;
     const paste_text fill = make_paste(static_cast<std::size_t>(2 * rows * 64), serial++);
-    if (!paste(p, fill.keys, true, [&](std::size_t got) { return got > 0 && p.screen_contains(fill.last_line); })) {
-      throw std::runtime_error("'" + p.name() + "' did not show the screenful pasted before the latency rounds");
+    if (!paste(p, fill.keys, true,
+               [&](std::size_t got) { return got > 0 && p.screen_contains(fill.last_line); })) {
+      throw std::runtime_error("'" + p.name() +
+                               "' did not show the screenful pasted before the latency rounds");
     }
     p.write_some("\r");
     p.settle(50, 1000, false);
@@ -496,9 +506,11 @@ void run_keys(const options& o) {
   std::vector<cell> cpu_per_key, switches_per_key;
   for (std::size_t i = 0; i < live.size(); ++i) {
     const task_totals t = read_task_totals(live[i].proc->pid());
-    cpu_per_key.push_back(t.cpu_ns == 0 ? cell{}
-                                        : cell{static_cast<double>(t.cpu_ns - typing_before[i].cpu_ns) / 1000.0 / typed, 1});
-    switches_per_key.push_back(cell{static_cast<double>(t.ctx_switches - typing_before[i].ctx_switches) / typed, 1});
+    cpu_per_key.push_back(
+        t.cpu_ns == 0 ? cell{}
+                      : cell{static_cast<double>(t.cpu_ns - typing_before[i].cpu_ns) / 1000.0 / typed, 1});
+    switches_per_key.push_back(
+        cell{static_cast<double>(t.ctx_switches - typing_before[i].ctx_switches) / typed, 1});
   }
 
   // 2b. The same keys, each program alone: blocks of keys to one program while the others sleep,
@@ -536,7 +548,8 @@ void run_keys(const options& o) {
   for (auto& s : live) s.proc->settle(300, 2000, false);
   std::vector<task_totals> before;
   for (auto& s : live) before.push_back(read_task_totals(s.proc->pid()));
-  const auto idle_end = bench_clock::now() + duration_cast<bench_clock::duration>(duration<double>(o.idle_seconds));
+  const auto idle_end =
+      bench_clock::now() + duration_cast<bench_clock::duration>(duration<double>(o.idle_seconds));
   while (bench_clock::now() < idle_end) {
     std::vector<pollfd> fds;
     for (auto& s : live) fds.push_back({s.proc->master(), POLLIN, 0});
@@ -612,37 +625,55 @@ void run_keys(const options& o) {
                    {percentile(alone[1], 99), 0},
                    with_peer ? cell{percentile(alone[peer_i], 99), 0} : cell{}});
   table.push_back({"latency to the whole frame, median (µs)", median_cell(frame_latency[0], 0),
-                   median_cell(frame_latency[1], 0), with_peer ? median_cell(frame_latency[peer_i], 0) : cell{}});
-  table.push_back({"latency to the whole frame, p99 (µs)", {percentile(frame_latency[0], 99), 0},
+                   median_cell(frame_latency[1], 0),
+                   with_peer ? median_cell(frame_latency[peer_i], 0) : cell{}});
+  table.push_back({"latency to the whole frame, p99 (µs)",
+                   {percentile(frame_latency[0], 99), 0},
                    {percentile(frame_latency[1], 99), 0},
                    with_peer ? cell{percentile(frame_latency[peer_i], 99), 0} : cell{}});
-  table.push_back({"typing: CPU per key (µs)", cpu_per_key[0], cpu_per_key[1], with_peer ? cpu_per_key[peer_i] : cell{}});
+  table.push_back(
+      {"typing: CPU per key (µs)", cpu_per_key[0], cpu_per_key[1], with_peer ? cpu_per_key[peer_i] : cell{}});
   table.push_back({"typing: context switches per key", switches_per_key[0], switches_per_key[1],
                    with_peer ? switches_per_key[peer_i] : cell{}});
   const std::string n = fmt(cell{paste_keys, 0});
-  table.push_back({"paste " + n + " keys, fresh process, on screen (ms)", median_cell(cold_ms[0], 1),
-                   median_cell(cold_ms[1], 1), {}});
-  table.push_back({"paste, fresh process (keys/s)", keys_per_s(cold_ms[0], paste_keys),
-                   keys_per_s(cold_ms[1], paste_keys), {}});
-  table.push_back({"paste " + n + " keys, 2nd paste, on screen (ms)", median_cell(warm_ms[0], 1),
-                   median_cell(warm_ms[1], 1), {}});
-  table.push_back({"paste, 2nd paste (keys/s)", keys_per_s(warm_ms[0], paste_keys),
-                   keys_per_s(warm_ms[1], paste_keys), {}});
-  table.push_back({"paste, fresh process: CPU (ms)", median_cell(cold_cpu_ms[0], 2), median_cell(cold_cpu_ms[1], 2), {}});
-  table.push_back({"paste, 2nd paste: CPU (ms)", median_cell(warm_cpu_ms[0], 2), median_cell(warm_cpu_ms[1], 2), {}});
+  table.push_back({"paste " + n + " keys, fresh process, on screen (ms)",
+                   median_cell(cold_ms[0], 1),
+                   median_cell(cold_ms[1], 1),
+                   {}});
+  table.push_back({"paste, fresh process (keys/s)",
+                   keys_per_s(cold_ms[0], paste_keys),
+                   keys_per_s(cold_ms[1], paste_keys),
+                   {}});
+  table.push_back({"paste " + n + " keys, 2nd paste, on screen (ms)",
+                   median_cell(warm_ms[0], 1),
+                   median_cell(warm_ms[1], 1),
+                   {}});
+  table.push_back({"paste, 2nd paste (keys/s)",
+                   keys_per_s(warm_ms[0], paste_keys),
+                   keys_per_s(warm_ms[1], paste_keys),
+                   {}});
+  table.push_back(
+      {"paste, fresh process: CPU (ms)", median_cell(cold_cpu_ms[0], 2), median_cell(cold_cpu_ms[1], 2), {}});
+  table.push_back(
+      {"paste, 2nd paste: CPU (ms)", median_cell(warm_cpu_ms[0], 2), median_cell(warm_cpu_ms[1], 2), {}});
   if (with_peer) {
     table.push_back({"paste + q, to exit (ms)", median_cell(exit_ms[0], 1), {}, median_cell(exit_ms[1], 1)});
-    table.push_back({"paste + q, to exit (keys/s)", keys_per_s(exit_ms[0], paste_keys + 1), {},
+    table.push_back({"paste + q, to exit (keys/s)",
+                     keys_per_s(exit_ms[0], paste_keys + 1),
+                     {},
                      keys_per_s(exit_ms[1], paste_keys + 1)});
   }
   const std::string idle = "idle " + fmt(cell{o.idle_seconds, 0}) + " s: ";
-  table.push_back({idle + "CPU, stat (ms)", idle_cpu_ms(0), idle_cpu_ms(1), with_peer ? idle_cpu_ms(peer_i) : cell{}});
-  table.push_back({idle + "CPU, schedstat (µs)", idle_cpu_us(0), idle_cpu_us(1), with_peer ? idle_cpu_us(peer_i) : cell{}});
+  table.push_back(
+      {idle + "CPU, stat (ms)", idle_cpu_ms(0), idle_cpu_ms(1), with_peer ? idle_cpu_ms(peer_i) : cell{}});
+  table.push_back({idle + "CPU, schedstat (µs)", idle_cpu_us(0), idle_cpu_us(1),
+                   with_peer ? idle_cpu_us(peer_i) : cell{}});
   table.push_back({idle + "context switches", idle_switches(0), idle_switches(1),
                    with_peer ? idle_switches(peer_i) : cell{}});
-  table.push_back({"peak memory VmHWM after the pastes (MiB)", mib(hwm_kib[0]), mib(hwm_kib[1]), mib(peer_hwm)});
-  table.push_back({"terminal taken (raw mode) after fork (ms)", median_cell(raw_ms[0], 1), median_cell(raw_ms[1], 1),
-                   median_cell(raw_ms[2], 1)});
+  table.push_back(
+      {"peak memory VmHWM after the pastes (MiB)", mib(hwm_kib[0]), mib(hwm_kib[1]), mib(peer_hwm)});
+  table.push_back({"terminal taken (raw mode) after fork (ms)", median_cell(raw_ms[0], 1),
+                   median_cell(raw_ms[1], 1), median_cell(raw_ms[2], 1)});
   table.push_back({"first byte after fork (ms)", median_cell(first_byte_ms, 1), {}, {}});
   table.push_back({"first frame after fork (ms)", median_cell(first_frame_ms, 1), {}, {}});
   print_table(table, with_peer);
@@ -817,7 +848,8 @@ void run_floor_section(const options& o) {
   for (auto& s : live) {
     pty_process& p = *s.proc;
     const paste_text fill = make_paste(static_cast<std::size_t>(2 * rows * 64), serial++);
-    if (!paste(p, fill.keys, true, [&](std::size_t got) { return got > 0 && p.screen_contains(fill.last_line); })) {
+    if (!paste(p, fill.keys, true,
+               [&](std::size_t got) { return got > 0 && p.screen_contains(fill.last_line); })) {
       throw std::runtime_error("'" + p.name() + "' did not show the screenful pasted before the key rounds");
     }
     p.write_some("\r");
@@ -851,8 +883,8 @@ void run_floor_section(const options& o) {
   std::vector<cell> cpu_per_key, switches_per_key;
   for (std::size_t i = 0; i < n; ++i) {
     const task_totals t = read_task_totals(live[i].proc->pid());
-    cpu_per_key.push_back(t.cpu_ns == 0 ? cell{}
-                                        : cell{static_cast<double>(t.cpu_ns - before[i].cpu_ns) / 1000.0 / typed, 1});
+    cpu_per_key.push_back(
+        t.cpu_ns == 0 ? cell{} : cell{static_cast<double>(t.cpu_ns - before[i].cpu_ns) / 1000.0 / typed, 1});
     switches_per_key.push_back(cell{static_cast<double>(t.ctx_switches - before[i].ctx_switches) / typed, 1});
   }
   for (auto& s : live) enter(*s.proc);
@@ -883,14 +915,14 @@ void run_floor_section(const options& o) {
   table.push_back(three("latency p99, in turn (µs)", pct(turn[0], 99), pct(turn[1], 99), pct(turn[2], 99)));
   table.push_back(three("latency median, alone (µs, median of blocks)", median_cell(alone_medians[0], 0),
                         median_cell(alone_medians[1], 0), median_cell(alone_medians[2], 0)));
-  table.push_back(three("latency median, alone, all keys (µs)", median_cell(alone[0], 0), median_cell(alone[1], 0),
-                        median_cell(alone[2], 0)));
+  table.push_back(three("latency median, alone, all keys (µs)", median_cell(alone[0], 0),
+                        median_cell(alone[1], 0), median_cell(alone[2], 0)));
   table.push_back(three("latency p99, alone (µs)", pct(alone[0], 99), pct(alone[1], 99), pct(alone[2], 99)));
   table.push_back(three("latency to the whole frame, median, in turn (µs)", median_cell(turn_frame[0], 0),
                         median_cell(turn_frame[1], 0), median_cell(turn_frame[2], 0)));
   table.push_back(three("typing in turn: CPU per key (µs)", cpu_per_key[0], cpu_per_key[1], cpu_per_key[2]));
-  table.push_back(
-      three("typing in turn: context switches per key", switches_per_key[0], switches_per_key[1], switches_per_key[2]));
+  table.push_back(three("typing in turn: context switches per key", switches_per_key[0], switches_per_key[1],
+                        switches_per_key[2]));
   print_table(table, true, "floor", "floor", "cat (limit)", "cat");
   auto blocks = [&](std::size_t i) {
     std::string s;

@@ -24,7 +24,6 @@ namespace echochat::bench {
 
 namespace {
 
-
 [[noreturn]] void throw_errno(const std::string& what) {
   throw std::system_error(errno, std::generic_category(), "pty_process: " + what);
 }

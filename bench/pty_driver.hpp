@@ -38,7 +38,9 @@ class pty_process {
   // fork and exec themselves, a conservative reading).
   [[nodiscard]] bench_clock::time_point forked_at() const noexcept { return forked_at_; }
   // When pump() first read a byte, if it has.
-  [[nodiscard]] std::optional<bench_clock::time_point> first_byte_at() const noexcept { return first_byte_at_; }
+  [[nodiscard]] std::optional<bench_clock::time_point> first_byte_at() const noexcept {
+    return first_byte_at_;
+  }
   [[nodiscard]] std::uint64_t bytes_read() const noexcept { return bytes_read_; }
 
   // Reads everything available now (until EAGAIN); feeds it to the screen when `to_screen`, and
@@ -94,9 +96,9 @@ class pty_process {
 
 // Sums over every thread of a process, from /proc/PID/task/*.
 struct task_totals {
-  std::uint64_t cpu_ticks = 0;         // utime + stime, in clock ticks (stat)
-  std::uint64_t cpu_ns = 0;            // time on CPU, ns (schedstat); 0 if unavailable
-  std::uint64_t ctx_switches = 0;      // voluntary + nonvoluntary (status)
+  std::uint64_t cpu_ticks = 0;     // utime + stime, in clock ticks (stat)
+  std::uint64_t cpu_ns = 0;        // time on CPU, ns (schedstat); 0 if unavailable
+  std::uint64_t ctx_switches = 0;  // voluntary + nonvoluntary (status)
   int threads = 0;
 };
 task_totals read_task_totals(pid_t pid);

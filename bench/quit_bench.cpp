@@ -38,7 +38,9 @@ namespace {
 using namespace echochat::bench;
 using clock_type = std::chrono::steady_clock;
 
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error(what + ": " + std::strerror(errno));
+}
 
 // Accepts connections and sends each 100-byte lines until it goes away.
 class flood_server {
@@ -121,7 +123,8 @@ double time_to_exit(std::vector<std::string> args) {
     const auto sent = clock_type::now();
     ::kill(pid, SIGTERM);
     pollfd p{pidfd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) > 0) ms = std::chrono::duration<double, std::milli>(clock_type::now() - sent).count();
+    if (::poll(&p, 1, 10000) > 0)
+      ms = std::chrono::duration<double, std::milli>(clock_type::now() - sent).count();
   }
   ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
@@ -149,8 +152,10 @@ int main(int argc, char** argv) {
   flood_server server;
   const std::string address = "127.0.0.1:" + std::to_string(server.port());
   std::printf("echochat_quit_bench: %s\n", machine_line().c_str());
-  std::printf("a flood from a loopback server, stdout a pipe nobody reads, then SIGTERM; %d rounds in turn; load average %s\n\n",
-              rounds, load_average().c_str());
+  std::printf(
+      "a flood from a loopback server, stdout a pipe nobody reads, then SIGTERM; %d rounds in turn; load "
+      "average %s\n\n",
+      rounds, load_average().c_str());
   std::vector<double> ours, reference;
   for (int r = 0; r < rounds; ++r) {
     ours.push_back(time_to_exit({echochat, "--plain", "--connect", address, "--delay", "100000"}));
@@ -163,8 +168,9 @@ int main(int argc, char** argv) {
   const auto a = finite(ours);
   const auto b = finite(reference);
   std::printf("| program | runs | SIGTERM to exit, median (ms) | max (ms) |\n| --- | ---: | ---: | ---: |\n");
-  std::printf("| echochat --plain --connect (ends cleanly, counts what was not written) | %zu | %.2f | %.2f |\n",
-              a.size(), median(a), a.empty() ? std::nan("") : *std::max_element(a.begin(), a.end()));
+  std::printf(
+      "| echochat --plain --connect (ends cleanly, counts what was not written) | %zu | %.2f | %.2f |\n",
+      a.size(), median(a), a.empty() ? std::nan("") : *std::max_element(a.begin(), a.end()));
   std::printf("| ncat (ended by the kernel where it blocks) | %zu | %.2f | %.2f |\n", b.size(), median(b),
               b.empty() ? std::nan("") : *std::max_element(b.begin(), b.end()));
   std::printf("\nratio of medians: %.2f\n", median(a) / median(b));

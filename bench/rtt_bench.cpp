@@ -44,7 +44,9 @@ struct settings {
   double interval = 0.005;
 };
 
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error(what + ": " + std::strerror(errno));
+}
 
 int listen_loopback(std::uint16_t& port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -156,8 +158,16 @@ std::vector<double> raw_probe(std::uint16_t port, int probes, double interval) {
 }
 
 std::vector<std::string> echo_args(const settings& s, std::uint16_t port, bool plain) {
-  std::vector<std::string> a{s.echochat, "--connect", "127.0.0.1:" + std::to_string(port), "--echo", "--count",
-                             std::to_string(s.probes), "--interval", std::to_string(s.interval), "--delay", "100000"};
+  std::vector<std::string> a{s.echochat,
+                             "--connect",
+                             "127.0.0.1:" + std::to_string(port),
+                             "--echo",
+                             "--count",
+                             std::to_string(s.probes),
+                             "--interval",
+                             std::to_string(s.interval),
+                             "--delay",
+                             "100000"};
   if (plain) a.push_back("--plain");
   return a;
 }
@@ -222,7 +232,9 @@ settings parse(int argc, char** argv) {
     } else if (a == "--interval") {
       s.interval = std::stod(value());
     } else {
-      std::puts("usage: echochat_rtt_bench [--echochat PATH] [--probes N (200)] [--rounds N (3)] [--interval S (0.005)]");
+      std::puts(
+          "usage: echochat_rtt_bench [--echochat PATH] [--probes N (200)] [--rounds N (3)] [--interval S "
+          "(0.005)]");
       std::exit(a == "--help" ? 0 : 2);
     }
   }
@@ -236,19 +248,21 @@ int main(int argc, char** argv) try {
   const settings s = parse(argc, argv);
   ::signal(SIGPIPE, SIG_IGN);
   std::printf("echochat_rtt_bench: %s\n", machine_line().c_str());
-  std::printf("%d probes of 40 bytes every %.3f s per program, %d rounds in turn; medians of round medians; "
-              "load average %s\n\n",
-              s.probes, s.interval, s.rounds, load_average().c_str());
+  std::printf(
+      "%d probes of 40 bytes every %.3f s per program, %d rounds in turn; medians of round medians; "
+      "load average %s\n\n",
+      s.probes, s.interval, s.rounds, load_average().c_str());
 
   echo_server in_process;
   std::uint16_t socat_port = 0;
   ::close(listen_loopback(socat_port));  // a free port for socat
   const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  const pid_t socat = spawn({"socat", "TCP-LISTEN:" + std::to_string(socat_port) + ",bind=127.0.0.1,reuseaddr,fork",
-                             "EXEC:cat"},
-                            null_fd, null_fd);
+  const pid_t socat = spawn(
+      {"socat", "TCP-LISTEN:" + std::to_string(socat_port) + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat"},
+      null_fd, null_fd);
   ::close(null_fd);
-  for (int i = 0; socat > 0 && i < 500 && !accepts(socat_port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; socat > 0 && i < 500 && !accepts(socat_port); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
 
   struct server {
     const char* name;
@@ -257,8 +271,10 @@ int main(int argc, char** argv) try {
   std::vector<server> servers{{"in-process echo server", in_process.port()}};
   if (socat > 0 && accepts(socat_port)) servers.push_back({"socat EXEC:cat", socat_port});
 
-  std::printf("| server | raw socket probe, median (ms) | echochat --plain, median (ms) | echochat on a terminal, p50 (ms) "
-              "| --plain − raw (µs) | terminal − raw (µs) |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+  std::printf(
+      "| server | raw socket probe, median (ms) | echochat --plain, median (ms) | echochat on a terminal, "
+      "p50 (ms) "
+      "| --plain − raw (µs) | terminal − raw (µs) |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
   for (const auto& srv : servers) {
     std::vector<double> raw, plain, screen;
     for (int r = 0; r < s.rounds; ++r) {
@@ -267,7 +283,8 @@ int main(int argc, char** argv) try {
       if (const auto p50 = echochat_screen(s, srv.port)) screen.push_back(*p50);
     }
     const double r = median(raw), p = median(plain), t = screen.empty() ? 0 : median(screen);
-    std::printf("| %s | %.3f | %.3f | %.3f | %+.0f | %+.0f |\n", srv.name, r, p, t, (p - r) * 1000, (t - r) * 1000);
+    std::printf("| %s | %.3f | %.3f | %.3f | %+.0f | %+.0f |\n", srv.name, r, p, t, (p - r) * 1000,
+                (t - r) * 1000);
   }
   if (socat > 0) {
     ::kill(socat, SIGTERM);

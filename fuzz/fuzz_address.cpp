@@ -23,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (a.endpoint.host.empty() || port < 1 || port > 65535) __builtin_trap();
   }
   auto again = echochat::parse_address(echochat::to_string(a));
-  if (!std::holds_alternative<echochat::address>(again) || std::get<echochat::address>(again) != a) __builtin_trap();
+  if (!std::holds_alternative<echochat::address>(again) || std::get<echochat::address>(again) != a)
+    __builtin_trap();
   return 0;
 }

@@ -67,7 +67,8 @@ std::string use_utf8_characters() {
 // ended by itself (the end of input, the last probe) then waits, like cat, until its reader has
 // taken everything, unless a signal says to stop; one that was told to quit does not wait.
 // Returns the exit code: 128 + N for a signal N that cut the wait short.
-int finish_output(asio::io_context& io, output_writer& out, asio::signal_set& signals, const session& s, int code) {
+int finish_output(asio::io_context& io, output_writer& out, asio::signal_set& signals, const session& s,
+                  int code) {
   if (const std::string report = s.report(); !report.empty()) out.write(report);
   if (s.why() != quit_reason::finished && s.why() != quit_reason::unsent) return code;
   if (out.waiting_bytes() == 0) return code;

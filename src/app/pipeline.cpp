@@ -42,7 +42,8 @@ asio::awaitable<void> send_keys(event_channel& events, key_decoder& decoder, std
 // The next chunk. While an Esc waits for what may follow it, waits only `escape_timeout`: nothing
 // (nullopt) means the Esc is a key of its own.
 asio::awaitable<std::optional<std::tuple<error_code, std::string>>> next_chunk(
-    chunk_channel& chunks, steady_timer& esc_timer, bool escape_pending, std::chrono::milliseconds escape_timeout) {
+    chunk_channel& chunks, steady_timer& esc_timer, bool escape_pending,
+    std::chrono::milliseconds escape_timeout) {
   if (!escape_pending) co_return co_await chunks.async_receive();
   esc_timer.expires_after(escape_timeout);
   auto got = co_await (chunks.async_receive() || esc_timer.async_wait());
@@ -243,7 +244,8 @@ class frame_batch {
   void apply(event&& ev, std::time_t now) {
     if (std::holds_alternative<net_lines_event>(ev)) {
       lines_came_ = true;
-    } else if (!std::holds_alternative<net_writing_event>(ev) && !std::holds_alternative<net_sent_event>(ev)) {
+    } else if (!std::holds_alternative<net_writing_event>(ev) &&
+               !std::holds_alternative<net_sent_event>(ev)) {
       keys_came_ = true;  // or anything else the user is waiting to see
     }
     if (std::holds_alternative<resize_event>(ev)) return take_new_size();
@@ -277,7 +279,8 @@ class frame_batch {
 // flood is drawn a burst a frame rather than a message a frame. Only when lines came and nothing
 // else (a key is drawn at once, and ends the gathering), until a few turns in a row bring none,
 // for at most max_gather_turns turns and max_gather_time.
-asio::awaitable<void> gather_lines(event_channel& events, frame_batch& batch, const session& s, std::time_t now) {
+asio::awaitable<void> gather_lines(event_channel& events, frame_batch& batch, const session& s,
+                                   std::time_t now) {
   if (!batch.lines_came() || batch.keys_came()) co_return;
   const auto until = std::chrono::steady_clock::now() + max_gather_time;
   auto ex = co_await asio::this_coro::executor;
@@ -309,8 +312,9 @@ void hand_on(session& s, chat_client* net, const std::function<void(std::vector<
 
 }  // namespace
 
-asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink, chat_client* net,
-                              steady_timer& wake, std::function<void(std::vector<std::string>)> record) {
+asio::awaitable<void> printer(event_channel& events, screen& scr, session& s, entry_sink sink,
+                              chat_client* net, steady_timer& wake,
+                              std::function<void(std::vector<std::string>)> record) {
   frame_builder frames(scr.entries_only());
   frame_batch batch(s, scr, wake);
   const term_size size = scr.size();
@@ -347,7 +351,8 @@ asio::awaitable<int> run_pipeline(chunk_channel& chunks, screen& scr, session& s
   // producer that finishes first (the reader at end of input, the slow task once it reported)
   // just ends, and the group waits for the printer. A producer that throws ends everything, and
   // the exception unwinds to run(), through the destructors that give the terminal back.
-  auto input = config.input_is_data ? line_reader(chunks, events, config.may_read) : reader(chunks, events, config.escape_timeout);
+  auto input = config.input_is_data ? line_reader(chunks, events, config.may_read)
+                                    : reader(chunks, events, config.escape_timeout);
   auto producers = std::move(input) &&
                    slow_task(events, config.slow_delay, config.countdown, std::move(config.on_slow_fire)) &&
                    signal_watch(signals, events) && wake_watch(wake, events);

@@ -117,7 +117,8 @@ std::variant<address, std::string> parse_address(std::string_view text) {
     const auto known = std::find_if(schemes.begin(), schemes.end(),
                                     [&](const scheme& s) { return text.starts_with(s.prefix); });
     if (known == schemes.end()) {
-      return "'"s + std::string{text.substr(0, sep)} + "' is not a transport (use " + std::string{forms} + ")";
+      return "'"s + std::string{text.substr(0, sep)} + "' is not a transport (use " + std::string{forms} +
+             ")";
     }
     a.kind = known->kind;
     rest = text.substr(known->prefix.size());

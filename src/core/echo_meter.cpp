@@ -19,8 +19,12 @@ std::string fixed3(double v) {
 
 }  // namespace
 
-double echo_stats::min_ms() const { return rtt_ms.empty() ? 0 : *std::min_element(rtt_ms.begin(), rtt_ms.end()); }
-double echo_stats::max_ms() const { return rtt_ms.empty() ? 0 : *std::max_element(rtt_ms.begin(), rtt_ms.end()); }
+double echo_stats::min_ms() const {
+  return rtt_ms.empty() ? 0 : *std::min_element(rtt_ms.begin(), rtt_ms.end());
+}
+double echo_stats::max_ms() const {
+  return rtt_ms.empty() ? 0 : *std::max_element(rtt_ms.begin(), rtt_ms.end());
+}
 
 double echo_stats::avg_ms() const {
   if (rtt_ms.empty()) return 0;
@@ -73,7 +77,8 @@ std::optional<std::uint64_t> echo_meter::echoed_before(std::string_view text) co
   return std::nullopt;
 }
 
-echo_result echo_meter::received(std::string_view text, echo_clock::time_point t, std::vector<echo_result>* skipped) {
+echo_result echo_meter::received(std::string_view text, echo_clock::time_point t,
+                                 std::vector<echo_result>* skipped) {
   const bool waiting = !waiting_.empty() && waiting_.front().handed;
   if (waiting && waiting_.front().text == text) return match_front(text, t);
   // Exactly a later line's text: the lines before it will never come back.
@@ -174,8 +179,8 @@ std::string echo_summary(const echo_stats& s, std::string_view target, std::chro
   out += std::to_string(s.differed) + " differed, " + lost_pct + "% lost, time " +
          std::to_string(elapsed.count()) + "ms\n";
   if (!s.rtt_ms.empty()) {
-    out += "rtt min/avg/max/mdev = " + fixed3(s.min_ms()) + "/" + fixed3(s.avg_ms()) + "/" + fixed3(s.max_ms()) +
-           "/" + fixed3(s.mdev_ms()) + " ms\n";
+    out += "rtt min/avg/max/mdev = " + fixed3(s.min_ms()) + "/" + fixed3(s.avg_ms()) + "/" +
+           fixed3(s.max_ms()) + "/" + fixed3(s.mdev_ms()) + " ms\n";
   }
   if (s.rtt_ms.size() >= 20) {
     out += "rtt p50/p99 = " + fixed3(s.percentile_ms(50)) + "/" + fixed3(s.percentile_ms(99)) + " ms\n";

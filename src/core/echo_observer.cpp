@@ -35,7 +35,8 @@ std::string echo_observer::probe_text(std::uint64_t seq, double unix_seconds, st
   return text;
 }
 
-void echo_observer::on_sent(std::string_view line, std::uint64_t entry, source as, session_state&, std::time_t) {
+void echo_observer::on_sent(std::string_view line, std::uint64_t entry, source as, session_state&,
+                            std::time_t) {
   // A --reply answer is not a probe: the server's answer to it is not its echo.
   if (as == source::reply) {
     outbox_.push_back(queued::unmeasured);
@@ -46,7 +47,7 @@ void echo_observer::on_sent(std::string_view line, std::uint64_t entry, source a
 }
 
 void echo_observer::lose(const echo_result& r, std::string_view why, std::string_view note, session_state& s,
-                     std::time_t now) {
+                         std::time_t now) {
   // ping's line for plain output; with a screen, "(lost: ...)" on the line's own `you` entry,
   // where its round trip would have shown, and that line for the log, which cannot change what
   // it wrote when the line was sent.
@@ -60,7 +61,8 @@ void echo_observer::lose(const echo_result& r, std::string_view why, std::string
   }
 }
 
-void echo_observer::show(const echo_result& r, session_state& s, std::time_t now, const std::string& received) {
+void echo_observer::show(const echo_result& r, session_state& s, std::time_t now,
+                         const std::string& received) {
   // With a screen, the echo is a net entry with its result; in plain output, one line per result
   // as ping prints them.
   const std::string seq = "seq=" + std::to_string(r.seq);
@@ -75,7 +77,8 @@ void echo_observer::show(const echo_result& r, session_state& s, std::time_t now
     case echo_result::kind::differs: show_differs(r, s, now, received); break;
     case echo_result::kind::duplicate:
       if (s.terminal) {
-        s.add(now, source::net, received + "  (duplicate: seq=" + std::to_string(r.seq) + " was echoed already)");
+        s.add(now, source::net,
+              received + "  (duplicate: seq=" + std::to_string(r.seq) + " was echoed already)");
       } else {
         s.add(now, source::echo, "line from " + target_ + ": " + seq + " (DUP!)");
       }
@@ -103,7 +106,8 @@ void echo_observer::show_differs(const echo_result& r, session_state& s, std::ti
   const std::string how =
       r.trailing_cr ? "differs: the echo ends in \\r" : "differs at byte " + std::to_string(r.differs_at);
   if (s.terminal) {
-    s.add(now, source::net, received + "  (" + format_rtt(r.rtt) + ", " + how + "; sent: " + sanitize(r.sent) + ")");
+    s.add(now, source::net,
+          received + "  (" + format_rtt(r.rtt) + ", " + how + "; sent: " + sanitize(r.sent) + ")");
   } else {
     s.add(now, source::echo, "seq=" + std::to_string(r.seq) + " " + how + " time=" + format_rtt(r.rtt));
   }
@@ -124,7 +128,8 @@ void echo_observer::on_writing(clock::time_point at, session_state&, std::time_t
   // The line a dropped connection was writing is written again first: its clock does not start
   // again (it was lost with the connection, and its echo cannot be told from the first write's).
   if (std::exchange(retrying_, false)) return;
-  const auto next = std::find_if(outbox_.begin(), outbox_.end(), [](queued q) { return q != queued::handed; });
+  const auto next =
+      std::find_if(outbox_.begin(), outbox_.end(), [](queued q) { return q != queued::handed; });
   if (next == outbox_.end()) return;
   const bool measured = *next == queued::measured;
   *next = queued::handed;
@@ -148,7 +153,8 @@ void echo_observer::on_connection(net_state state, session_state& s, std::time_t
   check_done(s);
 }
 
-void echo_observer::send_probe(session_state& s, std::time_t now, std::chrono::system_clock::time_point wall) {
+void echo_observer::send_probe(session_state& s, std::time_t now,
+                               std::chrono::system_clock::time_point wall) {
   const double unix_seconds = std::chrono::duration<double>(wall.time_since_epoch()).count();
   std::string text = probe_text(meter_.stats().sent + 1, unix_seconds, options_.size);
   ++probes_sent_;

@@ -89,7 +89,8 @@ const frame& frame_builder::build(const session& s, std::span<const entry> fresh
   }
   if (p.prompt) {
     const std::string_view before_cursor = std::string_view(p.prompt->text).substr(0, p.prompt->cursor);
-    f.input = fit_input_line(p.prompt->text, static_cast<int>(display_width(before_cursor, char_width)), f.cols, "");
+    f.input = fit_input_line(p.prompt->text, static_cast<int>(display_width(before_cursor, char_width)),
+                             f.cols, "");
   } else if (p.input != nullptr) {
     f.input = fit_input_line(p.input->text(), static_cast<int>(p.input->cursor_column(char_width)), f.cols);
   } else {

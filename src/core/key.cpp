@@ -61,9 +61,7 @@ std::string key_name(const key& k) {
       out.push_back('F');
       out += std::to_string(static_cast<unsigned>(k.fn));
       break;
-    default:
-      out += base_name(k.code);
-      break;
+    default: out += base_name(k.code); break;
   }
   out.push_back('>');
   return out;

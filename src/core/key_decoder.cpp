@@ -44,17 +44,34 @@ key with_mods(key k, key_mod mods) {
 
 key tilde_key(unsigned n) {
   switch (n) {
-    case 1: case 7: return named_key(key_code::home);
+    case 1:
+    case 7: return named_key(key_code::home);
     case 2: return named_key(key_code::insert);
     case 3: return named_key(key_code::del);
-    case 4: case 8: return named_key(key_code::end);
+    case 4:
+    case 8: return named_key(key_code::end);
     case 5: return named_key(key_code::page_up);
     case 6: return named_key(key_code::page_down);
-    case 11: case 12: case 13: case 14: case 15: return fn_key(n - 10);
-    case 17: case 18: case 19: case 20: case 21: return fn_key(n - 11);
-    case 23: case 24: case 25: case 26: return fn_key(n - 12);
-    case 28: case 29: return fn_key(n - 13);
-    case 31: case 32: case 33: case 34: return fn_key(n - 14);
+    case 11:
+    case 12:
+    case 13:
+    case 14:
+    case 15: return fn_key(n - 10);
+    case 17:
+    case 18:
+    case 19:
+    case 20:
+    case 21: return fn_key(n - 11);
+    case 23:
+    case 24:
+    case 25:
+    case 26: return fn_key(n - 12);
+    case 28:
+    case 29: return fn_key(n - 13);
+    case 31:
+    case 32:
+    case 33:
+    case 34: return fn_key(n - 14);
     case 200: return named_key(key_code::paste_begin);
     case 201: return named_key(key_code::paste_end);
     default: return named_key(key_code::unknown);

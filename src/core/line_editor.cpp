@@ -161,7 +161,8 @@ std::optional<std::string> line_editor::submit() {
   std::string line = std::exchange(text_, {});
   cursor_ = 0;
   draft_.clear();
-  if (history_limit_ > 0 && line.size() <= max_history_line && (history_.empty() || history_.back() != line)) {
+  if (history_limit_ > 0 && line.size() <= max_history_line &&
+      (history_.empty() || history_.back() != line)) {
     history_.push_back(line);
     if (history_.size() > history_limit_) history_.pop_front();
   }

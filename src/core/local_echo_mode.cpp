@@ -58,7 +58,9 @@ void local_echo_mode::on_lines(std::vector<std::string> lines, session_state& s,
   for (auto& l : lines) s.add(now, source::you, sanitize(l));
 }
 
-std::optional<quit_reason> local_echo_mode::finished(const session_state&) const { return quit_reason::finished; }
+std::optional<quit_reason> local_echo_mode::finished(const session_state&) const {
+  return quit_reason::finished;
+}
 
 void local_echo_mode::present(const session_state&, presentation& p) const {
   p.status.push_back({"local echo", 8});

@@ -8,7 +8,9 @@ namespace echochat {
 
 namespace {
 
-bool is_ctrl(const key& k, char32_t c) { return k.code == key_code::ctrl && k.mods == key_mod::none && k.ch == c; }
+bool is_ctrl(const key& k, char32_t c) {
+  return k.code == key_code::ctrl && k.mods == key_mod::none && k.ch == c;
+}
 bool is_plain(const key& k, key_code c) { return k.code == c && k.mods == key_mod::none; }
 
 std::string typed_text(const key& k) {
@@ -96,9 +98,9 @@ void find_mode::on_paste(std::string_view text, session_state& s, std::time_t) {
 void find_mode::present(const session_state& s, presentation& p) const {
   find_.update(s.entries);
   const auto at = find_.position();
-  p.status.push_back({at ? "match " + std::to_string(*at) + " of " + std::to_string(find_.count())
-                         : std::string{"no match"},
-                      9});
+  p.status.push_back(
+      {at ? "match " + std::to_string(*at) + " of " + std::to_string(find_.count()) : std::string{"no match"},
+       9});
   constexpr std::string_view label = "find: ";
   p.prompt = input_prompt{std::string{label} + text_.text(), label.size() + text_.cursor()};
   if (const entry* e = find_.current(s.entries)) p.highlight = {e, find_.occurrences(*e)};

@@ -18,8 +18,9 @@ std::string join_status(std::vector<status_part> parts, int cols) {
     bytes += p.text.size() + sep.size();
   }
   while (parts.size() > 1 && width > cols) {
-    const auto least = std::min_element(parts.begin(), parts.end(),
-                                        [](const status_part& a, const status_part& b) { return a.weight < b.weight; });
+    const auto least =
+        std::min_element(parts.begin(), parts.end(),
+                         [](const status_part& a, const status_part& b) { return a.weight < b.weight; });
     width -= text_width(least->text) + 3;
     parts.erase(least);
   }

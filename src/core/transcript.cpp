@@ -167,7 +167,7 @@ visible_rows layout(const transcript& t, int cols, int height, int scroll) {
   const std::size_t max_scroll = total > h ? total - h : 0;
   const std::size_t applied = std::min(static_cast<std::size_t>(scroll), max_scroll);
   out.scroll = static_cast<int>(applied);
-  out.at_top = i == 0 && total <= applied + h;  // every entry laid out and the first row shown
+  out.at_top = i == 0 && total <= applied + h;            // every entry laid out and the first row shown
   const std::size_t last = std::min(total, applied + h);  // exclusive, in bottom-up order
   for (std::size_t r = last; r > applied; --r) out.rows.push_back(reversed[r - 1]);
   return out;

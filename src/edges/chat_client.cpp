@@ -153,7 +153,8 @@ asio::awaitable<bool> chat_client::wait_to_retry(event_channel& events) {
   const auto deadline = std::chrono::steady_clock::now() + jittered(delay_, jitter(rng_));
   steady_timer timer(ex_);
   for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) co_return true;
     co_await set_state(events, net_state::offline, left.count(), last_failure_, unverified_);
     timer.expires_after(left.count() % 1000 == 0 ? std::chrono::milliseconds(1000) : left % 1000);

@@ -404,7 +404,8 @@ void curses_screen::draw(const frame& f) {
 
 void curses_screen::start_frame(const frame& f) {
   const int text_rows = std::max(f.text_rows, 0);
-  if (!redraw_all_ && f.rows == frame_lines_ && f.cols == frame_cols_ && text_rows == frame_text_rows_) return;
+  if (!redraw_all_ && f.rows == frame_lines_ && f.cols == frame_cols_ && text_rows == frame_text_rows_)
+    return;
   direct_ok_ = false;
   // Start from a blank window: every row, the separator and the status bar are drawn anew.
   werase(stdscr);
@@ -490,7 +491,8 @@ bool curses_screen::write_direct(int cols, int cursor_y, int cursor_x) {
   }
   wattrset(curscr, A_NORMAL);
   wmove(curscr, believed_y_, believed_x_);
-  if (cursor_y != cursor_y_ || cursor_x != cursor_x_ || !direct_.empty()) append_cup(out_, cursor_y, cursor_x);
+  if (cursor_y != cursor_y_ || cursor_x != cursor_x_ || !direct_.empty())
+    append_cup(out_, cursor_y, cursor_x);
   write_out(out_);
   cursor_y_ = cursor_y;
   cursor_x_ = cursor_x;

@@ -36,7 +36,8 @@ struct input_thread::shared_state {
 
   shared_state() {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+      throw std::system_error(errno, std::generic_category(), "pipe2");
     wake_read = fds[0];
     wake_write = fds[1];
   }

@@ -18,7 +18,9 @@ using boost::system::error_code;
 
 namespace {
 
-[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
 
 int duplicate(int fd) {
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
@@ -103,8 +105,9 @@ void output_writer::pump() {
   while (head_ < buffer_.size()) {
     const char* data = buffer_.data() + head_;
     const std::size_t size = buffer_.size() - head_;
-    const ssize_t n = kind_ == kind::socket ? ::send(fd_.native_handle(), data, size, MSG_DONTWAIT | MSG_NOSIGNAL)
-                                            : ::write(fd_.native_handle(), data, size);
+    const ssize_t n = kind_ == kind::socket
+                          ? ::send(fd_.native_handle(), data, size, MSG_DONTWAIT | MSG_NOSIGNAL)
+                          : ::write(fd_.native_handle(), data, size);
     if (n > 0) {
       head_ += static_cast<std::size_t>(n);
       continue;

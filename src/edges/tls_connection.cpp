@@ -45,8 +45,8 @@ class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> 
 
 connection_factory tls_connector(host_port target, const tls_settings& settings) {
   auto ctx = make_tls_context(settings);
-  return [target = std::move(target), ctx, insecure = settings.insecure](
-             asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+  return [target = std::move(target), ctx,
+          insecure = settings.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
     return std::make_unique<tls_connection>(std::move(ex), target, ctx, insecure);
   };
 }

@@ -88,7 +88,8 @@ std::string fingerprint(const X509* cert) {
 std::string protocol_name(const SSL* ssl) {
   std::string v = SSL_get_version(ssl);
   if (v.starts_with("TLSv")) return "tls" + v.substr(4);
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(v.begin(), v.end(), v.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return v;
 }
 
@@ -125,20 +126,20 @@ void tls_checks::prepare(ssl::stream<asio::ip::tcp::socket>& stream, const std::
              const_cast<char*>(host.c_str()));
   }
   if (insecure_) return;
-  stream.set_verify_callback([this, check = ssl::host_name_verification(host), host](
-                                 bool preverified, ssl::verify_context& vc) {
-    X509_STORE_CTX* store = vc.native_handle();
-    if (!preverified) {
-      if (failure_.empty()) failure_ = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
-      return false;
-    }
-    if (X509_STORE_CTX_get_error_depth(store) == 0 && !check(preverified, vc)) {
-      X509* cert = X509_STORE_CTX_get_current_cert(store);
-      failure_ = "host name mismatch: cert is for " + cert_names(cert) + ", not " + host;
-      return false;
-    }
-    return true;
-  });
+  stream.set_verify_callback(
+      [this, check = ssl::host_name_verification(host), host](bool preverified, ssl::verify_context& vc) {
+        X509_STORE_CTX* store = vc.native_handle();
+        if (!preverified) {
+          if (failure_.empty()) failure_ = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+          return false;
+        }
+        if (X509_STORE_CTX_get_error_depth(store) == 0 && !check(preverified, vc)) {
+          X509* cert = X509_STORE_CTX_get_current_cert(store);
+          failure_ = "host name mismatch: cert is for " + cert_names(cert) + ", not " + host;
+          return false;
+        }
+        return true;
+      });
 }
 
 asio::awaitable<boost::system::error_code> tls_checks::handshake(ssl::stream<asio::ip::tcp::socket>& stream,
@@ -176,7 +177,8 @@ connection_facts tls_checks::facts_of(const SSL* ssl) const {
                name_text(X509_get_issuer_name(cert)) + ", SHA-256 " + fingerprint(cert);
   }
   f.notes.push_back(std::move(summary));
-  if (insecure_) f.notes.push_back("UNVERIFIED: --insecure, the certificate and the host name were not checked");
+  if (insecure_)
+    f.notes.push_back("UNVERIFIED: --insecure, the certificate and the host name were not checked");
   return f;
 }
 

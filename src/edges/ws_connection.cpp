@@ -192,7 +192,8 @@ std::string binary_preview(std::string_view data) {
 connection_factory ws_connector(const address& target, const tls_settings& settings) {
   if (target.kind == transport::wss) {
     auto ctx = make_tls_context(settings);
-    return [target, ctx, insecure = settings.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+    return [target, ctx,
+            insecure = settings.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
       return std::make_unique<ws_connection<true>>(std::move(ex), target, ctx, insecure);
     };
   }

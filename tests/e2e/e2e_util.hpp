@@ -68,14 +68,17 @@ inline bool status_complete(const pty_terminal& t) {
 
 // Waits for the first frame: echochat is on the alternate screen with its status bar.
 inline void wait_ready(pty_terminal& t) {
-  wait_screen(t, [&] { return t.alt_screen() && status_complete(t); }, "the status bar");
+  wait_screen(
+      t, [&] { return t.alt_screen() && status_complete(t); }, "the status bar");
 }
 
 inline bool status_says(const pty_terminal& t, std::string_view part) {
   return status_complete(t) && status_row(t).find(part) != std::string::npos;
 }
 
-inline std::string keys_part(int n) { return " · " + std::to_string(n) + (n == 1 ? " key" : " keys") + " · "; }
+inline std::string keys_part(int n) {
+  return " · " + std::to_string(n) + (n == 1 ? " key" : " keys") + " · ";
+}
 
 // An entry's first row without its time: the source tag in a 6-cell column, then the text.
 inline std::string entry(std::string_view tag, std::string_view text) {
@@ -131,8 +134,9 @@ inline void check_restored(const pty_terminal& t) {
 inline void start_and_type(pty_terminal& t) {
   wait_ready(t);
   t.write("hello");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "hello") && status_says(t, keys_part(5)); },
-              "'hello' typed");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "hello") && status_says(t, keys_part(5)); },
+      "'hello' typed");
 }
 
 // echochat ended itself (not by a signal) with `status`, and gave the terminal back.

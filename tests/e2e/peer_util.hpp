@@ -75,7 +75,8 @@ inline bool accepts(std::uint16_t port) {
 inline bool have_peer(bool present, const std::string& what) {
   if (present) return true;
   const char* ci = std::getenv("CI");
-  if (ci != nullptr && std::string{ci} == "true") FAIL(what << " is missing, and CI=true: scripts/install-deps test installs it");
+  if (ci != nullptr && std::string{ci} == "true")
+    FAIL(what << " is missing, and CI=true: scripts/install-deps test installs it");
   WARN(what << " is missing: skipping the test against it");
   return false;
 }

@@ -31,7 +31,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 using namespace echochat::e2e;
 using echochat::testing::read_lines;
 using echochat::testing::temp_dir;
@@ -58,8 +57,8 @@ bool pump_until(std::initializer_list<pty_terminal*> terms, const std::function<
   }
 }
 
-void wait_all(std::initializer_list<pty_terminal*> terms, const std::function<bool()>& pred, std::string_view what,
-              std::chrono::milliseconds timeout = deadline) {
+void wait_all(std::initializer_list<pty_terminal*> terms, const std::function<bool()>& pred,
+              std::string_view what, std::chrono::milliseconds timeout = deadline) {
   if (pump_until(terms, pred, timeout)) return;
   std::ostringstream screens;
   for (pty_terminal* t : terms) screens << "--- a screen:\n" << t->screen_text() << "\n";
@@ -67,11 +66,13 @@ void wait_all(std::initializer_list<pty_terminal*> terms, const std::function<bo
 }
 
 void wait_online(pty_terminal& t) {
-  wait_screen(t, [&] { return t.alt_screen() && chat_status_says(t, " · online · "); }, "online on the status bar");
+  wait_screen(
+      t, [&] { return t.alt_screen() && chat_status_says(t, " · online · "); }, "online on the status bar");
 }
 
 void wait_offline(pty_terminal& t) {
-  wait_screen(t, [&] { return chat_status_says(t, " · offline, retry in "); }, "offline on the status bar");
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · offline, retry in "); }, "offline on the status bar");
 }
 
 // A transcript row whose entry (after the time) starts with `tag` and contains `text`.
@@ -148,8 +149,9 @@ class ncat_chat {
  public:
   ncat_chat(const std::string& path, std::uint16_t port, bool chat = true, std::string out = "/dev/null")
       // --keep-open: the readiness probe is a connection of its own.
-      : process_({path, "-l", chat ? "--chat" : "--keep-open", "127.0.0.1", std::to_string(port)},
-                 [port] { return accepts(port); }, std::move(out)) {}
+      : process_(
+            {path, "-l", chat ? "--chat" : "--keep-open", "127.0.0.1", std::to_string(port)},
+            [port] { return accepts(port); }, std::move(out)) {}
   void start() { process_.start(); }
   void kill() { process_.stop(); }
 
@@ -173,38 +175,48 @@ TEST_CASE("in chat mode the status bar says online and typing shows in the > inp
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
   CHECK(chat_status_says(t, "echochat · " + server.address() + " · online · "));
-  wait_screen(t, [&] { return count_rows(t, "sys", "connected to " + server.address()) == 1; }, "the connected entry");
+  wait_screen(
+      t, [&] { return count_rows(t, "sys", "connected to " + server.address()) == 1; },
+      "the connected entry");
   t.write("hello wörld 日本");
-  wait_screen(t, [&] { return input_row(t) == "> hello wörld 日本"; }, "the typed text in the input line");
+  wait_screen(
+      t, [&] { return input_row(t) == "> hello wörld 日本"; }, "the typed text in the input line");
   // The cursor stands after the text: 2 cells of prompt, 12 one-cell and 2 two-cell characters.
   CHECK(t.cursor() == echochat::testing::screen_position{rows - 1, 2 + 12 + 4});
   CHECK(count_rows(t, "you", "hello") == 0);
   t.write("\x1b[D\x1b[D\x7f");  // Left, Left, Backspace
-  wait_screen(t, [&] { return input_row(t) == "> hello wörld日本"; }, "the edited input line");
+  wait_screen(
+      t, [&] { return input_row(t) == "> hello wörld日本"; }, "the edited input line");
   CHECK(server.lines().empty());
 }
 
-TEST_CASE("what editing redraws of the input line cell by cell is what a full redraw shows", "[chat][e2e][draw]") {
+TEST_CASE("what editing redraws of the input line cell by cell is what a full redraw shows",
+          "[chat][e2e][draw]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
   // Edits in the middle keep the end of the line in place; a line longer than the screen scrolls
   // sideways to keep the cursor in view.
   t.write("hello wörld 日本");
-  wait_screen(t, [&] { return input_row(t) == "> hello wörld 日本"; }, "the typed text");
+  wait_screen(
+      t, [&] { return input_row(t) == "> hello wörld 日本"; }, "the typed text");
   t.write("\x1b[D\x1b[D\x7fX");  // Left, Left, Backspace, X
-  wait_screen(t, [&] { return input_row(t) == "> hello wörldX日本"; }, "the edited input line");
+  wait_screen(
+      t, [&] { return input_row(t) == "> hello wörldX日本"; }, "the edited input line");
   t.write("\x1b[H\x1b[3~");  // Home, Delete
-  wait_screen(t, [&] { return input_row(t) == "> ello wörldX日本"; }, "the first character deleted");
+  wait_screen(
+      t, [&] { return input_row(t) == "> ello wörldX日本"; }, "the first character deleted");
   t.write("\x1b[F" + std::string(150, 'z'));  // End, and more than the screen is wide
-  wait_screen(t, [&] { return input_row(t).ends_with("zzz") && input_row(t).find("ello") == std::string::npos; },
-              "the line scrolled sideways");
+  wait_screen(
+      t, [&] { return input_row(t).ends_with("zzz") && input_row(t).find("ello") == std::string::npos; },
+      "the line scrolled sideways");
   const std::string incremental = t.screen_text();
   const auto cursor = t.cursor();
 
   t.resize(rows, 60);
-  wait_screen(t, [&] { return chat_status(t).size() < 200 && t.row_text(rows - 3).size() == 3 * 60; },
-              "the 60-column frame");
+  wait_screen(
+      t, [&] { return chat_status(t).size() < 200 && t.row_text(rows - 3).size() == 3 * 60; },
+      "the 60-column frame");
   t.resize(rows, cols);
   const bool same = t.wait_for([&] { return t.screen_text() == incremental; }, deadline);
   INFO("drawn cell by cell:\n" << incremental << "\ndrawn anew:\n" << t.screen_text());
@@ -212,15 +224,18 @@ TEST_CASE("what editing redraws of the input line cell by cell is what a full re
   CHECK(t.cursor() == cursor);
 }
 
-TEST_CASE("in chat mode Enter shows a you entry, empties the input line, and the server receives the line once",
-          "[chat][e2e]") {
+TEST_CASE(
+    "in chat mode Enter shows a you entry, empties the input line, and the server receives the line once",
+    "[chat][e2e]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
   t.write("hello server\r");
-  wait_all({&t}, [&] { return server.count("hello server") == 1; }, "the line at the server");
-  wait_screen(t, [&] { return count_rows(t, "you", "hello server") == 1 && input_row(t) == ">"; },
-              "the you entry and an empty input line");
+  wait_all(
+      {&t}, [&] { return server.count("hello server") == 1; }, "the line at the server");
+  wait_screen(
+      t, [&] { return count_rows(t, "you", "hello server") == 1 && input_row(t) == ">"; },
+      "the you entry and an empty input line");
   CHECK(server.lines() == std::vector<std::string>{"hello server"});
 }
 
@@ -228,11 +243,14 @@ TEST_CASE("in chat mode a line from the server shows as a net entry", "[chat][e2
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
-  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  wait_all(
+      {&t}, [&] { return server.clients() == 1; }, "the server to accept");
   t.write("draft");
-  wait_screen(t, [&] { return input_row(t) == "> draft"; }, "the draft in the input line");
+  wait_screen(
+      t, [&] { return input_row(t) == "> draft"; }, "the draft in the input line");
   server.send_line("<bob> hi there, café 日本 🎉");
-  wait_screen(t, [&] { return find_entry(t, "net", "<bob> hi there, café 日本 🎉") >= 0; }, "the net entry");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "<bob> hi there, café 日本 🎉") >= 0; }, "the net entry");
   CHECK(input_row(t) == "> draft");  // the input line is left alone
 }
 
@@ -245,13 +263,19 @@ TEST_CASE("escape sequences from the server are shown as visible escapes and nev
   const auto log = dir.path / "chat.log";
   pty_terminal t(chat_argv(server.address(), {"--log", log.string()}), rows, cols);
   wait_online(t);
-  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
-  wait_screen(t, [&] { return count_rows(t, "sys", "connected to") == 1; }, "the connected entry");
+  wait_all(
+      {&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  wait_screen(
+      t, [&] { return count_rows(t, "sys", "connected to") == 1; }, "the connected entry");
   const std::size_t raw_before = t.raw_output().size();
   const int bells_before = t.bell_count();
-  server.send_raw("\x1b[2J\x1b]0;pwned\x07hello \xc2\x9b" "6n \xe2\x80\xae" "bidi\n");
-  wait_screen(t, [&] { return find_entry(t, "net", "^[[2J^[]0;pwned^Ghello \\x9b6n <U+202E>bidi") >= 0; },
-              "the escaped net entry");
+  server.send_raw(
+      "\x1b[2J\x1b]0;pwned\x07hello \xc2\x9b"
+      "6n \xe2\x80\xae"
+      "bidi\n");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "^[[2J^[]0;pwned^Ghello \\x9b6n <U+202E>bidi") >= 0; },
+      "the escaped net entry");
   const std::string after = t.raw_output().substr(raw_before);
   CHECK(after.find('\x07') == std::string::npos);
   CHECK(t.bell_count() == bells_before);
@@ -268,8 +292,10 @@ TEST_CASE("escape sequences from the server are shown as visible escapes and nev
   CHECK(logged.find('\x07') == std::string::npos);
 }
 
-TEST_CASE("in chat mode bracketed paste is on while it runs, and Ctrl-D on an empty line quits and restores the terminal",
-          "[chat][e2e][exit]") {
+TEST_CASE(
+    "in chat mode bracketed paste is on while it runs, and Ctrl-D on an empty line quits and restores the "
+    "terminal",
+    "[chat][e2e][exit]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
@@ -282,52 +308,67 @@ TEST_CASE("in chat mode bracketed paste is on while it runs, and Ctrl-D on an em
   CHECK_FALSE(screen_has(t, "Ctrl-D quits"));
 }
 
-TEST_CASE("a bracketed paste of two lines fills the input line, the status bar counts them, and Enter sends both",
-          "[chat][e2e][paste]") {
+TEST_CASE(
+    "a bracketed paste of two lines fills the input line, the status bar counts them, and Enter sends both",
+    "[chat][e2e][paste]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
   t.write("\x1b[200~one\rtwo\x1b[201~");
-  wait_screen(t, [&] { return input_row(t) == "> one" && chat_status_says(t, " · Enter sends 2 pasted lines · "); },
-              "the first pasted line in the input line and the count on the status bar");
+  wait_screen(
+      t, [&] { return input_row(t) == "> one" && chat_status_says(t, " · Enter sends 2 pasted lines · "); },
+      "the first pasted line in the input line and the count on the status bar");
   t.write("\r");
-  wait_all({&t}, [&] { return server.lines().size() == 2; }, "both lines at the server");
+  wait_all(
+      {&t}, [&] { return server.lines().size() == 2; }, "both lines at the server");
   CHECK(server.lines() == std::vector<std::string>{"one", "two"});
-  wait_screen(t, [&] { return count_rows(t, "you", "one") == 1 && count_rows(t, "you", "two") == 1; },
-              "both you entries");
+  wait_screen(
+      t, [&] { return count_rows(t, "you", "one") == 1 && count_rows(t, "you", "two") == 1; },
+      "both you entries");
   CHECK_FALSE(chat_status_says(t, "pasted"));
 }
 
-TEST_CASE("a line typed while the server is down is sent once it is back, exactly once", "[chat][e2e][reconnect]") {
+TEST_CASE("a line typed while the server is down is sent once it is back, exactly once",
+          "[chat][e2e][reconnect]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
-  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  wait_all(
+      {&t}, [&] { return server.clients() == 1; }, "the server to accept");
   server.stop();
   wait_offline(t);
-  wait_screen(t, [&] { return count_rows(t, "sys", "lost: closed by the server") == 1; }, "the lost entry");
+  wait_screen(
+      t, [&] { return count_rows(t, "sys", "lost: closed by the server") == 1; }, "the lost entry");
   t.write("typed while down\r");
-  wait_screen(t, [&] { return chat_status_says(t, " · 1 waiting · ") && count_rows(t, "you", "typed while down") == 1; },
-              "the line shown and waiting");
+  wait_screen(
+      t,
+      [&] { return chat_status_says(t, " · 1 waiting · ") && count_rows(t, "you", "typed while down") == 1; },
+      "the line shown and waiting");
   server.start_listening();
-  wait_all({&t}, [&] { return server.count("typed while down") == 1; }, "the line at the server", 20s);
-  wait_screen(t, [&] { return chat_status_says(t, " · online · ") && !chat_status_says(t, "waiting"); },
-              "online with nothing waiting");
+  wait_all(
+      {&t}, [&] { return server.count("typed while down") == 1; }, "the line at the server", 20s);
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · online · ") && !chat_status_says(t, "waiting"); },
+      "online with nothing waiting");
   t.write("marker\r");  // behind it on the same connection: a duplicate would have come first
-  wait_all({&t}, [&] { return server.count("marker") == 1; }, "the marker at the server");
+  wait_all(
+      {&t}, [&] { return server.count("marker") == 1; }, "the marker at the server");
   CHECK(server.lines() == std::vector<std::string>{"typed while down", "marker"});
 }
 
-TEST_CASE("an 8 MiB line without a newline from the server keeps echochat's memory bounded", "[chat][e2e][flood]") {
+TEST_CASE("an 8 MiB line without a newline from the server keeps echochat's memory bounded",
+          "[chat][e2e][flood]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
-  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  wait_all(
+      {&t}, [&] { return server.clients() == 1; }, "the server to accept");
   const long before = peak_rss_kib(t.pid());
   REQUIRE(before > 0);
   server.send_raw(std::string(8 * 1024 * 1024, 'x'));
   server.send_raw("\nafter the flood\n");
-  wait_all({&t}, [&] { return find_entry(t, "net", "after the flood") >= 0; }, "the line after the flood", 60s);
+  wait_all(
+      {&t}, [&] { return find_entry(t, "net", "after the flood") >= 0; }, "the line after the flood", 60s);
   const long after = peak_rss_kib(t.pid());
   INFO("peak resident memory before " << before << " KiB, after " << after << " KiB");
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -340,8 +381,9 @@ TEST_CASE("an 8 MiB line without a newline from the server keeps echochat's memo
   CHECK(t.exit_status() == 0);
 }
 
-TEST_CASE("with --log every entry goes to the file with an ISO 8601 time and its source, readable while it runs",
-          "[chat][e2e][log]") {
+TEST_CASE(
+    "with --log every entry goes to the file with an ISO 8601 time and its source, readable while it runs",
+    "[chat][e2e][log]") {
   test_server server;
   temp_dir dir;
   const auto log = dir.path / "chat.log";
@@ -352,9 +394,11 @@ TEST_CASE("with --log every entry goes to the file with an ISO 8601 time and its
   pty_terminal t(chat_argv(server.address(), {"--log", log.string()}), rows, cols);
   wait_online(t);
   t.write("logged line\r");
-  wait_all({&t}, [&] { return server.count("logged line") == 1; }, "the line at the server");
+  wait_all(
+      {&t}, [&] { return server.count("logged line") == 1; }, "the line at the server");
   server.send_line("from the \x1b[1mserver");
-  wait_screen(t, [&] { return find_entry(t, "net", "from the ^[[1mserver") >= 0; }, "the net entry");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "from the ^[[1mserver") >= 0; }, "the net entry");
   // On the screen means in the file: each entry is written before the frame that shows it.
   const auto lines = read_lines(log);
   INFO("the log:\n" << Catch::Detail::stringify(lines));
@@ -384,25 +428,31 @@ TEST_CASE("an unwritable --log path gets one line and a non-zero exit, and the t
 
 TEST_CASE("a bad --connect value gets one line and a non-zero exit, and the terminal is never touched",
           "[chat][e2e][flags]") {
-  const std::string value = GENERATE(as<std::string>{}, "nohostport", "host:0", "host:70000", ":9000", "host:",
-                                     "[::1]", "host:port");
+  const std::string value = GENERATE(as<std::string>{}, "nohostport", "host:0", "host:70000", ":9000",
+                                     "host:", "[::1]", "host:port");
   CAPTURE(value);
   pty_terminal t(echochat_argv({"--connect", value}), 24, 200);
   check_one_line_untouched(t, {"--connect", value});
   CHECK(t.exit_status() == 2);
 }
 
-TEST_CASE("with --plain, typed lines go to the server, its lines come out escaped, and after the end of input it ends once the server closes",
-          "[chat][e2e][plain]") {
+TEST_CASE(
+    "with --plain, typed lines go to the server, its lines come out escaped, and after the end of input it "
+    "ends once the server closes",
+    "[chat][e2e][plain]") {
   test_server server;
   pty_terminal t(echochat_argv({"--plain", "--connect", server.address(), "--delay", "0"}), rows, cols);
-  wait_all({&t}, [&] { return server.clients() == 1; }, "the server to accept");
+  wait_all(
+      {&t}, [&] { return server.clients() == 1; }, "the server to accept");
   t.write("hi there\r");
-  wait_all({&t}, [&] { return server.count("hi there") == 1; }, "the line at the server");
+  wait_all(
+      {&t}, [&] { return server.count("hi there") == 1; }, "the line at the server");
   server.send_line("\x1b[31mred");
-  wait_screen(t, [&] { return screen_has(t, "\nnet ^[[31mred\n"); }, "the escaped net line");
+  wait_screen(
+      t, [&] { return screen_has(t, "\nnet ^[[31mred\n"); }, "the escaped net line");
   t.write("\x04");  // Ctrl-D on an empty line: the end of input
-  wait_all({&t}, [&] { return server.ended() == 1; }, "echochat to close its sending side");
+  wait_all(
+      {&t}, [&] { return server.ended() == 1; }, "echochat to close its sending side");
   CHECK_FALSE(t.has_exited());
   server.send_line("bye");
   server.close_clients();
@@ -416,8 +466,10 @@ TEST_CASE("with --plain, typed lines go to the server, its lines come out escape
   CHECK(server.accepted() == 1);
 }
 
-TEST_CASE("two echochats talk through ncat --chat, and a line typed while ncat is down arrives once after it is back",
-          "[chat][e2e][ncat]") {
+TEST_CASE(
+    "two echochats talk through ncat --chat, and a line typed while ncat is down arrives once after it is "
+    "back",
+    "[chat][e2e][ncat]") {
   const std::optional<std::string> ncat_path = ncat_for_test();
   if (!ncat_path) return;
   const std::uint16_t port = free_port();
@@ -429,9 +481,11 @@ TEST_CASE("two echochats talk through ncat --chat, and a line typed while ncat i
   wait_online(b);
 
   a.write("hello from A\r");
-  wait_all({&a, &b}, [&] { return count_rows(b, "net", "> hello from A") == 1; }, "A's line at B");
+  wait_all(
+      {&a, &b}, [&] { return count_rows(b, "net", "> hello from A") == 1; }, "A's line at B");
   b.write("hello from B\r");
-  wait_all({&a, &b}, [&] { return count_rows(a, "net", "> hello from B") == 1; }, "B's line at A");
+  wait_all(
+      {&a, &b}, [&] { return count_rows(a, "net", "> hello from B") == 1; }, "B's line at A");
 
   // ncat goes away; both notice, and A types while it is down.
   ncat.kill();
@@ -439,21 +493,27 @@ TEST_CASE("two echochats talk through ncat --chat, and a line typed while ncat i
   wait_offline(b);
   a.write("while ncat was down\r");
   a.write("and a second line\r");
-  wait_screen(a, [&] { return chat_status_says(a, " · 2 waiting · "); }, "A's lines waiting");
+  wait_screen(
+      a, [&] { return chat_status_says(a, " · 2 waiting · "); }, "A's lines waiting");
   // ncat forgets everything, and broadcasts a line only to the clients connected then: hold A
   // still until B is back, so that A's line has someone to reach.
   a.send_signal(SIGSTOP);
-  wait_all({&b}, [&] { return process_state(a.pid()) == 'T'; }, "A to stop");
+  wait_all(
+      {&b}, [&] { return process_state(a.pid()) == 'T'; }, "A to stop");
   ncat.start();
   wait_online(b);
   a.send_signal(SIGCONT);
   // ncat puts "<userN> " before what one read brought, not before every line: lines that arrive
   // together show it once.
-  wait_all({&a, &b}, [&] { return count_rows(b, "net", "and a second line") == 1; }, "A's waiting lines at B", 20s);
-  wait_screen(a, [&] { return chat_status_says(a, " · online · ") && !chat_status_says(a, "waiting"); },
-              "A online with nothing waiting");
+  wait_all(
+      {&a, &b}, [&] { return count_rows(b, "net", "and a second line") == 1; }, "A's waiting lines at B",
+      20s);
+  wait_screen(
+      a, [&] { return chat_status_says(a, " · online · ") && !chat_status_says(a, "waiting"); },
+      "A online with nothing waiting");
   a.write("marker\r");  // behind it on the same connection: a duplicate would have come first
-  wait_all({&a, &b}, [&] { return count_rows(b, "net", "> marker") == 1; }, "the marker at B");
+  wait_all(
+      {&a, &b}, [&] { return count_rows(b, "net", "> marker") == 1; }, "the marker at B");
   CHECK(count_rows(b, "net", "> while ncat was down") == 1);
   CHECK(count_rows(b, "net", "and a second line") == 1);
   CHECK(count_rows(b, "net", "> hello from A") == 1);
@@ -476,10 +536,12 @@ TEST_CASE("in chat mode q is a letter: \"quick question\" stays in the input lin
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
   t.write("quick question");
-  wait_screen(t, [&] { return input_row(t) == "> quick question"; }, "the typed line in the input line");
+  wait_screen(
+      t, [&] { return input_row(t) == "> quick question"; }, "the typed line in the input line");
   CHECK_FALSE(t.has_exited());
   t.write("\r");
-  wait_all({&t}, [&] { return server.count("quick question") == 1; }, "the line at the server");
+  wait_all(
+      {&t}, [&] { return server.count("quick question") == 1; }, "the line at the server");
   t.write("\x03");  // Ctrl-C quits whatever the input line holds
   t.write("half typed");
   REQUIRE(t.wait_exit(deadline));
@@ -493,11 +555,16 @@ TEST_CASE("in chat mode /quit quits and is not sent, //x sends /x, another /word
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
   t.write("//x\r");
-  wait_all({&t}, [&] { return server.count("/x") == 1; }, "/x at the server");
+  wait_all(
+      {&t}, [&] { return server.count("/x") == 1; }, "/x at the server");
   t.write("/nick me\r");
   // The input line is drawn after the entry, maybe in a later write: waited for too.
-  wait_screen(t, [&] { return count_rows(t, "sys", "not sent: /nick is not a command") == 1 && input_row(t) == "> /nick me"; },
-              "the sys entry, with the line kept for editing");
+  wait_screen(
+      t,
+      [&] {
+        return count_rows(t, "sys", "not sent: /nick is not a command") == 1 && input_row(t) == "> /nick me";
+      },
+      "the sys entry, with the line kept for editing");
   t.write("\x15/quit\r");  // Ctrl-U, then /quit
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
@@ -514,11 +581,13 @@ TEST_CASE("a 20 MiB paste is refused whole with a sys entry, and nothing of it r
   for (int i = 0; paste.size() < 20u * 1024 * 1024; ++i) paste += "pasted line " + std::to_string(i) + "\n";
   paste += "\x1b[201~";
   t.write(paste, 60s);
-  wait_screen(t, [&] { return count_rows(t, "sys", "paste refused") == 1; }, "the refusal");
+  wait_screen(
+      t, [&] { return count_rows(t, "sys", "paste refused") == 1; }, "the refusal");
   CHECK(input_row(t) == ">");  // an empty input line (the row has no trailing blanks)
   CHECK_FALSE(chat_status_says(t, "pasted"));
   t.write("after\r");
-  wait_all({&t}, [&] { return server.count("after") == 1; }, "the next line at the server");
+  wait_all(
+      {&t}, [&] { return server.count("after") == 1; }, "the next line at the server");
   CHECK(server.lines() == std::vector<std::string>{"after"});
   t.write("\x04");
   REQUIRE(t.wait_exit(deadline));
@@ -539,12 +608,15 @@ TEST_CASE("a paste of 1,001 lines into an online session reaches a real ncat in 
   for (int i = 0; i < 1001; ++i) paste += "line " + std::to_string(i) + "\n";
   paste += "\x1b[201~";
   t.write(paste);
-  wait_screen(t, [&] { return chat_status_says(t, " · Enter sends 1001 pasted lines · "); }, "the paste waiting");
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · Enter sends 1001 pasted lines · "); }, "the paste waiting");
   t.write("\r");
-  wait_all({&t}, [&] { return read_lines(received).size() == 1001; }, "all 1,001 lines at ncat");
+  wait_all(
+      {&t}, [&] { return read_lines(received).size() == 1001; }, "all 1,001 lines at ncat");
   const auto lines = read_lines(received);
   bool in_order = true;
-  for (int i = 0; i < 1001; ++i) in_order = in_order && lines[static_cast<std::size_t>(i)] == "line " + std::to_string(i);
+  for (int i = 0; i < 1001; ++i)
+    in_order = in_order && lines[static_cast<std::size_t>(i)] == "line " + std::to_string(i);
   CHECK(in_order);
   CHECK(count_rows(t, "sys", "not sent") == 0);
   t.write("\x04");
@@ -552,15 +624,18 @@ TEST_CASE("a paste of 1,001 lines into an online session reaches a real ncat in 
   CHECK(t.exit_status() == 0);
 }
 
-TEST_CASE("echo mode shows each echo's round trip, keeps the figures on the status bar, and prints the summary on quit",
-          "[chat][e2e][echo]") {
+TEST_CASE(
+    "echo mode shows each echo's round trip, keeps the figures on the status bar, and prints the summary on "
+    "quit",
+    "[chat][e2e][echo]") {
   test_server server;
   server.answer_with([](const std::string& line) -> std::optional<std::string> { return line; });
   pty_terminal t(chat_argv(server.address(), {"--echo"}), rows, cols);
   wait_online(t);
   t.write("hello\r");
   const std::regex rtt(R"(hello  \(\d+\.\d{3} ms\))");
-  wait_screen(t, [&] { return count_rows(t, "net", "hello  (") == 1; }, "the echo with its round trip");
+  wait_screen(
+      t, [&] { return count_rows(t, "net", "hello  (") == 1; }, "the echo with its round trip");
   CHECK(std::regex_search(t.screen_text(), rtt));
   CHECK(chat_status_says(t, " · 0 lost · "));
   CHECK(chat_status_says(t, "rtt "));
@@ -576,25 +651,31 @@ TEST_CASE("echo mode shows each echo's round trip, keeps the figures on the stat
 TEST_CASE("echo mode: lines the server took when it died are lost, and measuring goes on after the reconnect",
           "[chat][e2e][echo][reconnect]") {
   test_server server;
-  server.answer_with([](const std::string&) -> std::optional<std::string> { return std::nullopt; });  // swallows
+  server.answer_with(
+      [](const std::string&) -> std::optional<std::string> { return std::nullopt; });  // swallows
   pty_terminal t(chat_argv(server.address(), {"--echo"}), rows, cols);
   wait_online(t);
   t.write("swallowed\r");
-  wait_all({&t}, [&] { return server.count("swallowed") == 1; }, "the line at the server");
-  wait_screen(t, [&] { return find_entry(t, "you", "swallowed") >= 0; }, "the line on screen");
+  wait_all(
+      {&t}, [&] { return server.count("swallowed") == 1; }, "the line at the server");
+  wait_screen(
+      t, [&] { return find_entry(t, "you", "swallowed") >= 0; }, "the line on screen");
   server.stop();
   // Marked on the line's own entry, whose row is drawn again (the drop's sys entries move it up);
   // no entry of its own.
-  wait_screen(t, [&] { return find_entry(t, "you", "swallowed  (lost: the connection dropped)") >= 0; },
-              "the line marked lost on its row");
+  wait_screen(
+      t, [&] { return find_entry(t, "you", "swallowed  (lost: the connection dropped)") >= 0; },
+      "the line marked lost on its row");
   CHECK(count_rows(t, "you", "swallowed") == 1);
   CHECK(count_rows(t, "sys", "no echo for") == 0);
   server.answer_with([](const std::string& line) -> std::optional<std::string> { return line; });
   server.start_listening();
-  wait_screen(t, [&] { return chat_status_says(t, " · online · "); }, "online again");
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · online · "); }, "online again");
   t.write("after\r");
-  wait_screen(t, [&] { return count_rows(t, "net", "after  (") == 1 && chat_status_says(t, " · 1 lost · "); },
-              "the next line measured");
+  wait_screen(
+      t, [&] { return count_rows(t, "net", "after  (") == 1 && chat_status_says(t, " · 1 lost · "); },
+      "the next line measured");
   CHECK(chat_status_says(t, " · 1 lost · "));
   t.write("\x04");
   REQUIRE(t.wait_exit(deadline));
@@ -622,17 +703,23 @@ TEST_CASE("echo mode: a line not echoed in time is marked lost on its own row, a
     }
     return -1;
   };
-  wait_screen(t, [&] { return row_of_gone() >= 0; }, "the line sent");
+  wait_screen(
+      t, [&] { return row_of_gone() >= 0; }, "the line sent");
   const int row = row_of_gone();
   // The row that shows the line is drawn again with the mark, where its echo's round trip would be.
   // The status bar comes after the rows in the frame, maybe in a later write: waited for too.
-  wait_screen(t, [&] { return row_is(t, row, "you", "gone  (lost: no echo in 0.5 s)") && chat_status_says(t, " · 1 lost · "); },
-              "the line marked lost on its own row, and counted on the status bar");
+  wait_screen(
+      t,
+      [&] {
+        return row_is(t, row, "you", "gone  (lost: no echo in 0.5 s)") && chat_status_says(t, " · 1 lost · ");
+      },
+      "the line marked lost on its own row, and counted on the status bar");
   CHECK(count_rows(t, "sys", "no echo for") == 0);
   // Measuring goes on, and the marked entry stays as it is (two rows up: the transcript is
   // bottom-aligned and two entries came in).
   t.write("after\r");
-  wait_screen(t, [&] { return count_rows(t, "net", "after  (") == 1; }, "the next line measured");
+  wait_screen(
+      t, [&] { return count_rows(t, "net", "after  (") == 1; }, "the next line measured");
   CHECK(row_is(t, row - 2, "you", "gone  (lost: no echo in 0.5 s)"));
   CHECK(count_rows(t, "you", "gone") == 1);
   CHECK(count_rows(t, "you", "after") == 1);
@@ -654,27 +741,35 @@ TEST_CASE("echo mode: a line not echoed in time is marked lost on its own row, a
   CHECK(logged.find("(lost:") == std::string::npos);
 }
 
-TEST_CASE("echo mode: Ctrl-R shows its prompt on the input row, finds a line sent, and Enter measures it again",
-          "[chat][e2e][echo][search]") {
+TEST_CASE(
+    "echo mode: Ctrl-R shows its prompt on the input row, finds a line sent, and Enter measures it again",
+    "[chat][e2e][echo][search]") {
   test_server server;
   server.answer_with([](const std::string& line) -> std::optional<std::string> { return line; });
   pty_terminal t(chat_argv(server.address(), {"--echo"}), rows, cols);
   wait_online(t);
   t.write("hello there\r");
-  wait_screen(t, [&] { return count_rows(t, "net", "hello there  (") == 1; }, "the first echo");
+  wait_screen(
+      t, [&] { return count_rows(t, "net", "hello there  (") == 1; }, "the first echo");
   t.write("other\r");
-  wait_screen(t, [&] { return count_rows(t, "net", "other  (") == 1; }, "the second echo");
+  wait_screen(
+      t, [&] { return count_rows(t, "net", "other  (") == 1; }, "the second echo");
   t.write("\x12hel");  // Ctrl-R, then the search text
-  wait_screen(t, [&] { return input_row(t) == "(reverse-i-search)'hel': hello there"; }, "the search prompt and match");
+  wait_screen(
+      t, [&] { return input_row(t) == "(reverse-i-search)'hel': hello there"; },
+      "the search prompt and match");
   t.write("\r");  // Enter sends the match
-  wait_screen(t, [&] { return count_rows(t, "net", "hello there  (") == 2 && input_row(t) == ">"; },
-              "the match sent and measured");
+  wait_screen(
+      t, [&] { return count_rows(t, "net", "hello there  (") == 2 && input_row(t) == ">"; },
+      "the match sent and measured");
   CHECK(server.count("hello there") == 2);
   t.write("\x13other");  // Ctrl-S: the find prompt, over the transcript
-  wait_screen(t, [&] { return input_row(t) == "find: other" && chat_status_says(t, "match 2 of 2"); },
-              "the find prompt and its count");
+  wait_screen(
+      t, [&] { return input_row(t) == "find: other" && chat_status_says(t, "match 2 of 2"); },
+      "the find prompt and its count");
   t.write("\x1b");  // Esc closes the find (alone: Esc and a key at once would be Alt and the key)
-  wait_screen(t, [&] { return input_row(t) == ">"; }, "the input line back");
+  wait_screen(
+      t, [&] { return input_row(t) == ">"; }, "the input line back");
   t.write("\x04");
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
@@ -691,10 +786,13 @@ TEST_CASE("echo mode: a --reply rule answers the server, and the answer is not c
   pty_terminal t(chat_argv(server.address(), {"--echo", "--reply", "PING *=PONG *"}), rows, cols);
   wait_online(t);
   server.send_line("PING x");
-  wait_all({&t}, [&] { return server.count("PONG x") == 1; }, "the answer at the server");
-  wait_screen(t, [&] { return count_rows(t, "reply", "PONG x") == 1; }, "the answer on screen");
+  wait_all(
+      {&t}, [&] { return server.count("PONG x") == 1; }, "the answer at the server");
+  wait_screen(
+      t, [&] { return count_rows(t, "reply", "PONG x") == 1; }, "the answer on screen");
   t.write("probe\r");
-  wait_screen(t, [&] { return count_rows(t, "net", "probe  (") == 1; }, "the probe's echo");
+  wait_screen(
+      t, [&] { return count_rows(t, "net", "probe  (") == 1; }, "the probe's echo");
   CHECK(chat_status_says(t, " · 0 lost · "));
   t.write("\x04");
   REQUIRE(t.wait_exit(deadline));
@@ -702,16 +800,19 @@ TEST_CASE("echo mode: a --reply rule answers the server, and the answer is not c
   CHECK(screen_has(t, "1 lines sent, 1 echoed, +1 unexpected, 0 differed, 0% lost"));  // PING x was no echo
 }
 
-TEST_CASE("during a flood of server lines, a typed key shows and Ctrl-C ends the program", "[chat][e2e][flood]") {
+TEST_CASE("during a flood of server lines, a typed key shows and Ctrl-C ends the program",
+          "[chat][e2e][flood]") {
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
   std::string flood;
   for (int i = 0; i < 200'000; ++i) flood += "line " + std::to_string(1'000'000 + i) + "\n";
   server.send_raw(std::move(flood));  // 2.6 MB: the client reads it while the test types
-  wait_screen(t, [&] { return count_rows(t, "net", "line 1") > 0; }, "the flood on screen");
+  wait_screen(
+      t, [&] { return count_rows(t, "net", "line 1") > 0; }, "the flood on screen");
   t.write("Z");
-  wait_screen(t, [&] { return input_row(t) == "> Z"; }, "the typed key in the input line");
+  wait_screen(
+      t, [&] { return input_row(t) == "> Z"; }, "the typed key in the input line");
   t.write("\x03");
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);

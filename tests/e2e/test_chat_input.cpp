@@ -142,16 +142,19 @@ TEST_CASE("with /secret on, the lines sent stay out of the history file, and --n
   }
 }
 
-TEST_CASE("Up meets the lines sent to this destination first, then those sent elsewhere", "[chat][e2e][history]") {
+TEST_CASE("Up meets the lines sent to this destination first, then those sent elsewhere",
+          "[chat][e2e][history]") {
   temp_dir state("echochat-e2e-history");
   test_server server;
   write_file(history_of(state), server.address() + "\tmine\nelsewhere.example:6667\tfor another server\n");
   pty_terminal t(chat_argv(server), rows, cols, state_home(state));
   wait_online(t, server);
   t.write("\x1b[A");
-  wait_screen(t, [&] { return input_row(t) == "> mine"; }, "this destination's line first");
+  wait_screen(
+      t, [&] { return input_row(t) == "> mine"; }, "this destination's line first");
   t.write("\x1b[A");
-  wait_screen(t, [&] { return input_row(t) == "> for another server"; }, "then the other destination's");
+  wait_screen(
+      t, [&] { return input_row(t) == "> for another server"; }, "then the other destination's");
   t.write("\r");
   if (!server.wait_for([&] { return server.count("for another server") == 1; }, deadline)) FAIL("not sent");
   quit(t);
@@ -327,7 +330,8 @@ TEST_CASE("without --mouse reporting stays off, and a report that arrives anyway
 }
 
 TEST_CASE(
-    "scrolled back, the status bar counts what arrives, and back at the live end a new row marks it until typing",
+    "scrolled back, the status bar counts what arrives, and back at the live end a new row marks it until "
+    "typing",
     "[chat][e2e][unread]") {
   test_server server;
   pty_terminal t(chat_argv(server, {"--no-history"}), rows, cols);

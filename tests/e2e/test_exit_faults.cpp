@@ -48,18 +48,22 @@ void check_given_back_while_stopped(pty_terminal& t) {
 // After SIGCONT it takes the terminal again, redraws what it had, and goes on as before.
 void check_taken_back_after_continue(pty_terminal& t) {
   t.send_signal(SIGCONT);
-  wait_screen(t, [&] { return t.alt_screen() && status_complete(t) && row_is(t, bottom_row(t), "you", "hello"); },
-              "the alternate screen, the status bar and 'hello' again");
+  wait_screen(
+      t, [&] { return t.alt_screen() && status_complete(t) && row_is(t, bottom_row(t), "you", "hello"); },
+      "the alternate screen, the status bar and 'hello' again");
   CHECK_FALSE(t.cursor_visible());
   t.write("x");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "hellox"); }, "'hellox' typed after the continue");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "hellox"); }, "'hellox' typed after the continue");
   quit_and_check(t);
 }
 
 }  // namespace
 
-TEST_CASE("an exception thrown inside the slow task's coroutine ends it with status 1, says why, and gives the terminal back",
-          "[e2e][exit][fault]") {
+TEST_CASE(
+    "an exception thrown inside the slow task's coroutine ends it with status 1, says why, and gives the "
+    "terminal back",
+    "[e2e][exit][fault]") {
   pty_terminal t(echochat_argv({"--delay", "0.3"}), 24, 80, {{"ECHOCHAT_FAULT", "throw"}});
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 1);
@@ -79,16 +83,18 @@ TEST_CASE("std::abort inside the slow task ends it by SIGABRT (134), with the te
   check_had_taken_the_screen(t);
 }
 
-TEST_CASE("a SIGSEGV raised inside the slow task ends it by SIGSEGV (139), with the terminal given back first",
-          "[e2e][exit][fault]") {
+TEST_CASE(
+    "a SIGSEGV raised inside the slow task ends it by SIGSEGV (139), with the terminal given back first",
+    "[e2e][exit][fault]") {
   const no_core_dumps no_cores;
   pty_terminal t(echochat_argv({"--delay", "0.3"}), 24, 80, {{"ECHOCHAT_FAULT", "segv"}});
   check_killed_by(t, SIGSEGV);
   check_had_taken_the_screen(t);
 }
 
-TEST_CASE("a fatal signal sent from outside while idle ends it by that signal, with the terminal given back first",
-          "[e2e][exit][fault]") {
+TEST_CASE(
+    "a fatal signal sent from outside while idle ends it by that signal, with the terminal given back first",
+    "[e2e][exit][fault]") {
   // The faults, and the signals whose default action dumps core (SIGQUIT, SIGXCPU, SIGSYS, SIGTRAP).
   const int sig = GENERATE(SIGSEGV, SIGABRT, SIGQUIT, SIGXCPU, SIGSYS, SIGTRAP);
   CAPTURE(sig);
@@ -109,8 +115,9 @@ TEST_CASE("Ctrl-Z gives the terminal back while stopped, and SIGCONT takes it ag
   check_taken_back_after_continue(t);
 }
 
-TEST_CASE("SIGTSTP from outside gives the terminal back while stopped, and SIGCONT takes it again and redraws",
-          "[e2e][exit][fault][suspend]") {
+TEST_CASE(
+    "SIGTSTP from outside gives the terminal back while stopped, and SIGCONT takes it again and redraws",
+    "[e2e][exit][fault][suspend]") {
   pty_terminal t(echochat_argv({"--delay", "100000"}));
   start_and_type(t);
   t.send_signal(SIGTSTP);
@@ -124,8 +131,9 @@ TEST_CASE("Ctrl-Z works again after a first stop and continue", "[e2e][exit][fau
   t.write("\x1a");
   check_given_back_while_stopped(t);
   t.send_signal(SIGCONT);
-  wait_screen(t, [&] { return t.alt_screen() && status_complete(t) && row_is(t, bottom_row(t), "you", "hello"); },
-              "the screen back after the first stop");
+  wait_screen(
+      t, [&] { return t.alt_screen() && status_complete(t) && row_is(t, bottom_row(t), "you", "hello"); },
+      "the screen back after the first stop");
   t.write("\x1a");
   check_given_back_while_stopped(t);
   check_taken_back_after_continue(t);

@@ -89,7 +89,8 @@ TEST_CASE("a terminal that hangs up ends it, as a SIGHUP", "[e2e][exit]") {
 TEST_CASE("q quits at once while the slow task is still far away", "[e2e][exit]") {
   pty_terminal t(echochat_argv({"--delay", "100000"}));
   wait_ready(t);
-  wait_screen(t, [&] { return status_says(t, " · slow task in "); }, "the countdown");
+  wait_screen(
+      t, [&] { return status_says(t, " · slow task in "); }, "the countdown");
   t.write("q");
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
@@ -100,9 +101,11 @@ TEST_CASE("q quits right after a resize and after a lone Esc, and gives the term
   pty_terminal t(echochat_argv());
   start_and_type(t);
   t.resize(12, 40);
-  wait_screen(t, [&] { return status_row(t).starts_with("echochat · local echo"); }, "the status bar at 12x40");
+  wait_screen(
+      t, [&] { return status_row(t).starts_with("echochat · local echo"); }, "the status bar at 12x40");
   t.write("\x1b");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "hello<Esc>"); }, "'hello<Esc>'");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "hello<Esc>"); }, "'hello<Esc>'");
   t.write("q");
   check_ends_with(t, 0);
 }

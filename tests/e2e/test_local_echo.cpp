@@ -19,11 +19,14 @@ using namespace echochat::e2e;
 namespace {
 
 // Whether the bottom transcript row is the `you` entry being typed, with `text`.
-bool typing_shows(const pty_terminal& t, std::string_view text) { return row_is(t, bottom_row(t), "you", text); }
+bool typing_shows(const pty_terminal& t, std::string_view text) {
+  return row_is(t, bottom_row(t), "you", text);
+}
 
 void type_and_see(pty_terminal& t, std::string_view bytes, std::string_view shown) {
   t.write(bytes);
-  wait_screen(t, [&] { return typing_shows(t, shown); }, "the typed entry '" + std::string{shown} + "'");
+  wait_screen(
+      t, [&] { return typing_shows(t, shown); }, "the typed entry '" + std::string{shown} + "'");
 }
 
 std::string repeat(std::string_view s, int n) {
@@ -34,11 +37,14 @@ std::string repeat(std::string_view s, int n) {
 
 // The cells a row of one-cell characters takes: its UTF-8 characters.
 int cells(std::string_view s) {
-  return static_cast<int>(std::count_if(s.begin(), s.end(), [](char c) { return !echochat::is_utf8_continuation(c); }));
+  return static_cast<int>(
+      std::count_if(s.begin(), s.end(), [](char c) { return !echochat::is_utf8_continuation(c); }));
 }
 
 // Whether the status bar has the scrolled-back marker.
-bool scrolled_back(const pty_terminal& t) { return status_row(t).find(" · scrolled back") != std::string::npos; }
+bool scrolled_back(const pty_terminal& t) {
+  return status_row(t).find(" · scrolled back") != std::string::npos;
+}
 
 // Whether the raw output sets a foreground or background colour (SGR 30-38, 40-48, 90-107);
 // 39 and 49, the terminal's own colours, do not count.
@@ -82,8 +88,8 @@ TEST_CASE("typed ASCII shows at once in a you entry at the bottom, and the statu
   wait_ready(t);
   CHECK(status_says(t, keys_part(0)));
   t.write("hello");
-  wait_screen(t, [&] { return typing_shows(t, "hello") && status_says(t, keys_part(5)); },
-              "'hello' and 5 keys");
+  wait_screen(
+      t, [&] { return typing_shows(t, "hello") && status_says(t, keys_part(5)); }, "'hello' and 5 keys");
   CHECK(t.row_text(t.rows() - 2).starts_with("──────────"));  // the separator above the status bar
 }
 
@@ -91,8 +97,9 @@ TEST_CASE("UTF-8 text shows as typed, from 1 to 4 bytes a character", "[e2e][ech
   pty_terminal t(echochat_argv());
   wait_ready(t);
   t.write("hello wörld € 𝄞");
-  wait_screen(t, [&] { return typing_shows(t, "hello wörld € 𝄞") && status_says(t, keys_part(15)); },
-              "the UTF-8 text and 15 keys");
+  wait_screen(
+      t, [&] { return typing_shows(t, "hello wörld € 𝄞") && status_says(t, keys_part(15)); },
+      "the UTF-8 text and 15 keys");
 }
 
 TEST_CASE("wide characters take their two cells: a line of them wraps where the cells run out",
@@ -102,13 +109,14 @@ TEST_CASE("wide characters take their two cells: a line of them wraps where the 
   wait_ready(t);
   // 80 columns less the 15 of time and tag leave 65 cells: 32 wide characters, then the rest.
   t.write(repeat(wide, 40) + "X");
-  wait_screen(t,
-              [&] {
-                return row_is(t, bottom_row(t) - 1, "you", repeat(wide, 32)) &&
-                       t.row_text(bottom_row(t)) == std::string(15, ' ') + repeat(wide, 8) + "X" &&
-                       status_says(t, keys_part(41));
-              },
-              "32 wide characters on the first row, 8 and the X on the next");
+  wait_screen(
+      t,
+      [&] {
+        return row_is(t, bottom_row(t) - 1, "you", repeat(wide, 32)) &&
+               t.row_text(bottom_row(t)) == std::string(15, ' ') + repeat(wide, 8) + "X" &&
+               status_says(t, keys_part(41));
+      },
+      "32 wide characters on the first row, 8 and the X on the next");
 }
 
 TEST_CASE("text after wide characters and an emoji follows them, and the status bar still fits",
@@ -116,7 +124,8 @@ TEST_CASE("text after wide characters and an emoji follows them, and the status 
   pty_terminal t(echochat_argv());
   wait_ready(t);
   type_and_see(t, "日本語 😀 ok", "日本語 😀 ok");
-  wait_screen(t, [&] { return status_says(t, keys_part(8)); }, "8 keys in a whole status bar");
+  wait_screen(
+      t, [&] { return status_says(t, keys_part(8)); }, "8 keys in a whole status bar");
   // Nothing of the entry spilled onto the separator or the status bar.
   CHECK(t.row_text(t.rows() - 2).find_first_not_of("─") == std::string::npos);
   CHECK(status_row(t).starts_with("echochat · local echo · "));
@@ -144,9 +153,9 @@ TEST_CASE("Enter finishes the entry and the next keys start a new one below it",
   pty_terminal t(echochat_argv());
   wait_ready(t);
   t.write("first\rsecond");
-  wait_screen(t,
-              [&] { return row_is(t, bottom_row(t) - 1, "you", "first") && typing_shows(t, "second"); },
-              "'first' above 'second'");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t) - 1, "you", "first") && typing_shows(t, "second"); },
+      "'first' above 'second'");
 }
 
 TEST_CASE("Up shows as <Up> from both the normal and the application cursor sequence", "[e2e][echo][keys]") {
@@ -162,7 +171,8 @@ TEST_CASE("F5 and Ctrl-A show by name in angle brackets", "[e2e][echo][keys]") {
   wait_ready(t);
   type_and_see(t, "\x1b[15~", "<F5>");
   type_and_see(t, "\x01", "<F5><C-a>");
-  wait_screen(t, [&] { return status_says(t, keys_part(2)); }, "2 keys");
+  wait_screen(
+      t, [&] { return status_says(t, keys_part(2)); }, "2 keys");
 }
 
 TEST_CASE("a lone Esc shows as <Esc> once nothing follows it", "[e2e][echo][keys]") {
@@ -170,26 +180,30 @@ TEST_CASE("a lone Esc shows as <Esc> once nothing follows it", "[e2e][echo][keys
   wait_ready(t);
   type_and_see(t, "\x1b", "<Esc>");
   type_and_see(t, "a", "<Esc>a");
-  wait_screen(t, [&] { return status_says(t, keys_part(2)); }, "2 keys");
+  wait_screen(
+      t, [&] { return status_says(t, keys_part(2)); }, "2 keys");
 }
 
-TEST_CASE("the slow message arrives as a slow entry above a half-typed line, which goes on when typing resumes",
-          "[e2e][echo][slow]") {
+TEST_CASE(
+    "the slow message arrives as a slow entry above a half-typed line, which goes on when typing resumes",
+    "[e2e][echo][slow]") {
   pty_terminal t(echochat_argv({"--delay", "0.2"}));
   wait_ready(t);
   type_and_see(t, "half", "half");
   // Whenever the slow task reports, the line being typed stays at the bottom.
-  wait_screen(t,
-              [&] {
-                return row_is(t, bottom_row(t) - 1, "slow", "something slow is done") && typing_shows(t, "half") &&
-                       status_says(t, " · slow task done · ");
-              },
-              "the slow entry above 'half' and 'slow task done'");
+  wait_screen(
+      t,
+      [&] {
+        return row_is(t, bottom_row(t) - 1, "slow", "something slow is done") && typing_shows(t, "half") &&
+               status_says(t, " · slow task done · ");
+      },
+      "the slow entry above 'half' and 'slow task done'");
   type_and_see(t, "way", "halfway");
   CHECK(row_is(t, bottom_row(t) - 1, "slow", "something slow is done"));
   t.write("\r");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "halfway") && status_says(t, keys_part(8)); },
-              "'halfway' finished as the newest entry");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "halfway") && status_says(t, keys_part(8)); },
+      "'halfway' finished as the newest entry");
   CHECK(row_is(t, bottom_row(t) - 1, "slow", "something slow is done"));
 }
 
@@ -237,52 +251,62 @@ TEST_CASE("a resize redraws at the new size and keeps the transcript", "[e2e][ec
   pty_terminal t(echochat_argv());
   wait_ready(t);
   t.write("keep me\rstill typing");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t) - 1, "you", "keep me") && typing_shows(t, "still typing"); },
-              "two entries");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t) - 1, "you", "keep me") && typing_shows(t, "still typing"); },
+      "two entries");
 
   t.resize(10, 50);
-  wait_screen(t,
-              [&] {
-                return status_row(t).starts_with("echochat · local echo · ") &&
-                       row_is(t, 6, "you", "keep me") && row_is(t, 7, "you", "still typing");
-              },
-              "the transcript and the status bar at 10x50");
+  wait_screen(
+      t,
+      [&] {
+        return status_row(t).starts_with("echochat · local echo · ") && row_is(t, 6, "you", "keep me") &&
+               row_is(t, 7, "you", "still typing");
+      },
+      "the transcript and the status bar at 10x50");
   CHECK(t.row_text(8) == repeat("─", 50));
 
   t.resize(30, 100);
-  wait_screen(t,
-              [&] {
-                return status_says(t, keys_part(20)) && row_is(t, 26, "you", "keep me") &&
-                       row_is(t, 27, "you", "still typing");
-              },
-              "the transcript and the whole status bar at 30x100");
+  wait_screen(
+      t,
+      [&] {
+        return status_says(t, keys_part(20)) && row_is(t, 26, "you", "keep me") &&
+               row_is(t, 27, "you", "still typing");
+      },
+      "the transcript and the whole status bar at 30x100");
   const std::string screen = t.screen_text();
   CHECK(std::count(screen.begin(), screen.end(), '\xc2') == 4);  // one status bar: its four "·"
   type_and_see(t, "!", "still typing!");
 }
 
-TEST_CASE("a 1x1 terminal does not crash it, and it answers again once the window grows", "[e2e][echo][resize]") {
+TEST_CASE("a 1x1 terminal does not crash it, and it answers again once the window grows",
+          "[e2e][echo][resize]") {
   pty_terminal t(echochat_argv());
   wait_ready(t);
   type_and_see(t, "before", "before");
   t.resize(1, 1);
   // What fits in one cell is the start of the status bar: wait until it has been drawn.
-  wait_screen(t, [&] { return t.row_text(0) == "q"; }, "the 1x1 frame (the status bar keeps how to quit)");
+  wait_screen(
+      t, [&] { return t.row_text(0) == "q"; }, "the 1x1 frame (the status bar keeps how to quit)");
   t.write("x");
   t.resize(24, 80);
-  wait_screen(t, [&] { return typing_shows(t, "beforex") && status_says(t, keys_part(7)); },
-              "the typed entry and the status bar back at 24x80");
+  wait_screen(
+      t, [&] { return typing_shows(t, "beforex") && status_says(t, keys_part(7)); },
+      "the typed entry and the status bar back at 24x80");
   type_and_see(t, "y", "beforexy");
   CHECK_FALSE(t.has_exited());
 }
 
-TEST_CASE("started on a 1x1 terminal it runs, and shows everything once the window grows", "[e2e][echo][resize]") {
+TEST_CASE("started on a 1x1 terminal it runs, and shows everything once the window grows",
+          "[e2e][echo][resize]") {
   pty_terminal t(echochat_argv(), 1, 1);
-  wait_screen(t, [&] { return t.alt_screen() && t.row_text(0) == "q"; }, "the 1x1 frame (the status bar keeps how to quit)");
+  wait_screen(
+      t, [&] { return t.alt_screen() && t.row_text(0) == "q"; },
+      "the 1x1 frame (the status bar keeps how to quit)");
   t.write("ab");
   t.resize(24, 80);
-  wait_screen(t, [&] { return typing_shows(t, "ab") && status_says(t, keys_part(2)); },
-              "the typed entry and the status bar at 24x80");
+  wait_screen(
+      t, [&] { return typing_shows(t, "ab") && status_says(t, keys_part(2)); },
+      "the typed entry and the status bar at 24x80");
   t.write("q");
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
@@ -296,29 +320,32 @@ TEST_CASE("PgUp scrolls back to older entries and says so, and typing jumps back
   std::string lines;
   for (int i = 1; i <= 60; ++i) lines += "line" + std::string(i < 10 ? "0" : "") + std::to_string(i) + "\r";
   t.write(lines);
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "line60"); }, "the 60th entry at the bottom");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "line60"); }, "the 60th entry at the bottom");
   CHECK(find_entry(t, "you", "line30") == -1);
   CHECK_FALSE(scrolled_back(t));
 
   t.write("\x1b[5~");  // PgUp
-  wait_screen(t,
-              [&] {
-                return scrolled_back(t) && find_entry(t, "you", "line60") == -1 &&
-                       find_entry(t, "you", "line30") >= 0;
-              },
-              "the scrolled-back marker, older entries in view and the newest out of it");
+  wait_screen(
+      t,
+      [&] {
+        return scrolled_back(t) && find_entry(t, "you", "line60") == -1 &&
+               find_entry(t, "you", "line30") >= 0;
+      },
+      "the scrolled-back marker, older entries in view and the newest out of it");
 
   t.write("\x1b[5~\x1b[5~");  // as far as it goes: the first entry shows at the top
-  wait_screen(t, [&] { return row_is(t, 0, "you", "line01") && scrolled_back(t); },
-              "the first entry at the top");
+  wait_screen(
+      t, [&] { return row_is(t, 0, "you", "line01") && scrolled_back(t); }, "the first entry at the top");
 
   t.write("z");
-  wait_screen(t,
-              [&] {
-                return typing_shows(t, "z") && row_is(t, bottom_row(t) - 1, "you", "line60") &&
-                       status_complete(t) && !scrolled_back(t);
-              },
-              "back at the live end with 'z' at the bottom");
+  wait_screen(
+      t,
+      [&] {
+        return typing_shows(t, "z") && row_is(t, bottom_row(t) - 1, "you", "line60") && status_complete(t) &&
+               !scrolled_back(t);
+      },
+      "back at the live end with 'z' at the bottom");
 }
 
 TEST_CASE("with NO_COLOR the screen shows the same text, without colours", "[e2e][echo][color]") {
@@ -326,16 +353,18 @@ TEST_CASE("with NO_COLOR the screen shows the same text, without colours", "[e2e
     auto t = std::make_unique<pty_terminal>(echochat_argv({"--delay", "0"}), 24, 80, std::move(env));
     wait_ready(*t);
     // The slow entry first, so that both screens have their entries in the same order.
-    wait_screen(*t, [&] { return status_says(*t, " · slow task done · "); }, "'slow task done'");
+    wait_screen(
+        *t, [&] { return status_says(*t, " · slow task done · "); }, "'slow task done'");
     t->write("hello wörld\r日本 <");
     t->write("\x1b[A");
-    wait_screen(*t,
-                [&] {
-                  return typing_shows(*t, "日本 <<Up>") && row_is(*t, bottom_row(*t) - 1, "you", "hello wörld") &&
-                         find_entry(*t, "slow", "something slow is done") >= 0 &&
-                         status_says(*t, " · slow task done · " + std::to_string(17) + " keys · ");
-                },
-                "the typed entries, the slow entry and 17 keys");
+    wait_screen(
+        *t,
+        [&] {
+          return typing_shows(*t, "日本 <<Up>") && row_is(*t, bottom_row(*t) - 1, "you", "hello wörld") &&
+                 find_entry(*t, "slow", "something slow is done") >= 0 &&
+                 status_says(*t, " · slow task done · " + std::to_string(17) + " keys · ");
+        },
+        "the typed entries, the slow entry and 17 keys");
     return t;
   };
   const auto colour = run({});
@@ -350,16 +379,18 @@ TEST_CASE("while scrolled back the status bar still says how to quit on an 80-co
   pty_terminal t(echochat_argv());
   wait_ready(t);
   t.write(repeat("a\r", 30));
-  wait_screen(t, [&] { return status_says(t, keys_part(60)); }, "60 keys");
+  wait_screen(
+      t, [&] { return status_says(t, keys_part(60)); }, "60 keys");
   t.write("\x1b[5~");  // PgUp
   // Wait until the status bar is drawn to its end: "q quits" or the last column.
-  wait_screen(t,
-              [&] {
-                const std::string s = status_row(t);
-                return s.find(" · scrolled back (PgDn)") != std::string::npos &&
-                       (s.ends_with(" · q quits") || cells(s) >= t.cols());
-              },
-              "the status bar with the scrolled-back marker, drawn to its end");
+  wait_screen(
+      t,
+      [&] {
+        const std::string s = status_row(t);
+        return s.find(" · scrolled back (PgDn)") != std::string::npos &&
+               (s.ends_with(" · q quits") || cells(s) >= t.cols());
+      },
+      "the status bar with the scrolled-back marker, drawn to its end");
   INFO("the status bar: " << status_row(t));
   CHECK(status_complete(t));
 }
@@ -378,13 +409,15 @@ TEST_CASE("what typing redraws cell by cell is what a full redraw shows", "[e2e]
   type_and_see(t, "😀x", "abe\xcc\x81😀x");
   type_and_see(t, "\x7f\x7f", "abe\xcc\x81");
   type_and_see(t, "yz", "abe\xcc\x81yz");
-  wait_screen(t, [&] { return status_says(t, keys_part(12)); }, "12 keys");
+  wait_screen(
+      t, [&] { return status_says(t, keys_part(12)); }, "12 keys");
   const std::string incremental = t.screen_text();
 
   // A resize makes it draw everything anew; a narrower screen in between makes sure the screen
   // compared is the one drawn after coming back.
   t.resize(24, 40);
-  wait_screen(t, [&] { return t.row_text(22) == repeat("─", 40); }, "the 40-column frame");
+  wait_screen(
+      t, [&] { return t.row_text(22) == repeat("─", 40); }, "the 40-column frame");
   t.resize(24, 80);
   const bool same = t.wait_for([&] { return t.screen_text() == incremental; }, deadline);
   INFO("drawn cell by cell:\n" << incremental << "\ndrawn anew:\n" << t.screen_text());

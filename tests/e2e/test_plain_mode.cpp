@@ -31,7 +31,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 using namespace echochat::e2e;
 
 namespace {
@@ -43,7 +42,9 @@ struct piped_run {
   std::string err;
 };
 
-[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
 
 struct fd_closer {
   int fd = -1;
@@ -95,7 +96,8 @@ piped_run run_piped_argv(std::vector<std::string> args, std::string_view input, 
   ::fcntl(in_w.fd, F_SETFL, ::fcntl(in_w.fd, F_GETFL) | O_NONBLOCK);
 
   // A write to a pipe whose reader is gone must not kill the test runner.
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   ::sigaction(SIGPIPE, &ignore, &old);
@@ -106,9 +108,12 @@ piped_run run_piped_argv(std::vector<std::string> args, std::string_view input, 
   bool reaped = false;
   const auto end = std::chrono::steady_clock::now() + deadline;
   while (!(reaped && out_r.fd < 0 && err_r.fd < 0)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
-    pollfd fds[4] = {{out_r.fd, POLLIN, 0}, {err_r.fd, POLLIN, 0}, {reaped ? -1 : pidfd, POLLIN, 0},
+    pollfd fds[4] = {{out_r.fd, POLLIN, 0},
+                     {err_r.fd, POLLIN, 0},
+                     {reaped ? -1 : pidfd, POLLIN, 0},
                      {in_w.fd, POLLOUT, 0}};
     if (written == input.size()) fds[3].fd = -1;
     if (::poll(fds, 4, static_cast<int>(left.count())) < 0) {
@@ -186,7 +191,8 @@ TEST_CASE("on pipes, q quits at once with the slow task far away and prints the 
   check_piped(run_piped({"--delay", "100000"}, "abq", false), "you ab\n");
 }
 
-TEST_CASE("on pipes, an unfinished entry at the end of input is printed as the program ends", "[e2e][plain]") {
+TEST_CASE("on pipes, an unfinished entry at the end of input is printed as the program ends",
+          "[e2e][plain]") {
   check_piped(run_piped({"--delay", "0"}, "ab", true), "slow something slow is done\nyou ab\n");
 }
 
@@ -256,10 +262,12 @@ TEST_CASE("with TERM=dumb the terminal's modes come back on a signal too", "[e2e
   CHECK(same_modes(t.initial_modes(), t.slave_modes()));
 }
 
-TEST_CASE("with --plain on a terminal it prints plain lines and leaves the terminal's modes alone", "[e2e][plain]") {
+TEST_CASE("with --plain on a terminal it prints plain lines and leaves the terminal's modes alone",
+          "[e2e][plain]") {
   pty_terminal t(echochat_argv({"--plain", "--delay", "100000"}));
   t.write("hi\r");
-  wait_screen(t, [&] { return t.row_text(0) == "hi" && t.row_text(1) == "you hi"; }, "the typed line, then 'you hi'");
+  wait_screen(
+      t, [&] { return t.row_text(0) == "hi" && t.row_text(1) == "you hi"; }, "the typed line, then 'you hi'");
   CHECK(same_modes(t.initial_modes(), t.slave_modes()));
   t.write("ab\x1b[Aq\r");
   REQUIRE(t.wait_exit(deadline));
@@ -395,7 +403,8 @@ piped_run run_piped_chat(echochat::testing::test_server& server, std::string_vie
 
 }  // namespace
 
-TEST_CASE("piped into chat mode, every line is sent, the last one without its newline too", "[e2e][plain][chat]") {
+TEST_CASE("piped into chat mode, every line is sent, the last one without its newline too",
+          "[e2e][plain][chat]") {
   echochat::testing::test_server server;
   const piped_run r = run_piped_chat(server, "first\nlast-without-newline");
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
@@ -407,7 +416,8 @@ TEST_CASE("piped into chat mode, every line is sent, the last one without its ne
   CHECK(r.err.empty());
 }
 
-TEST_CASE("piped into chat mode no key quits: q, Ctrl-D and /quit are data, sent like any line", "[e2e][plain][chat]") {
+TEST_CASE("piped into chat mode no key quits: q, Ctrl-D and /quit are data, sent like any line",
+          "[e2e][plain][chat]") {
   echochat::testing::test_server server;
   const piped_run r = run_piped_chat(server, "hello\nquestion time\nq\n/quit\nafter\n");
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
@@ -438,7 +448,8 @@ class echo_server_process {
     const std::string p = std::to_string(port);
     std::vector<std::string> args;
     if (program == "ncat") args = {"ncat", "-l", "-k", "-e", "/bin/cat", "127.0.0.1", p};
-    if (program == "socat") args = {"socat", "TCP-LISTEN:" + p + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat"};
+    if (program == "socat")
+      args = {"socat", "TCP-LISTEN:" + p + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat"};
     // Every line twice: sed prints the line (p), then prints it again at the end of the cycle.
     if (program == "socat-twice") {
       args = {"socat", "TCP-LISTEN:" + p + ",bind=127.0.0.1,reuseaddr,fork", "SYSTEM:sed -u p"};
@@ -472,29 +483,34 @@ TEST_CASE("echo mode with --count 10 --plain against real echo servers: 10 resul
   const std::string program = GENERATE(as<std::string>{}, "ncat", "socat");
   if (!have_peer(on_path(program), program)) return;
   echo_server_process server(program, free_port());  // up once it accepts
-  const piped_run r =
-      run_piped({"--connect", server.address(), "--echo", "--count", "10", "--interval", "0.02", "--delay", "3600"},
-                "", true);
+  const piped_run r = run_piped(
+      {"--connect", server.address(), "--echo", "--count", "10", "--interval", "0.02", "--delay", "3600"}, "",
+      true);
   INFO(program << "\nstdout:\n" << r.out << "stderr:\n" << r.err);
   REQUIRE(r.exited);
   CHECK(r.status == 0);
   CHECK(lines_starting(r.out, "line from " + server.address() + ": seq=") == 10);
-  CHECK(r.out.find("--- " + server.address() + " echo statistics ---\n10 lines sent, 10 echoed, 0 differed, 0% lost, time ") !=
+  CHECK(r.out.find("--- " + server.address() +
+                   " echo statistics ---\n10 lines sent, 10 echoed, 0 differed, 0% lost, time ") !=
         std::string::npos);
   CHECK(lines_starting(r.out, "rtt min/avg/max/mdev = ") == 1);
   CHECK(r.err.empty());
 }
 
-TEST_CASE("echo mode against a server that sends every line twice, lines in flight: each echoed once, duplicates counted",
-          "[e2e][plain][echo][duplicate]") {
+TEST_CASE(
+    "echo mode against a server that sends every line twice, lines in flight: each echoed once, duplicates "
+    "counted",
+    "[e2e][plain][echo][duplicate]") {
   if (!have_peer(on_path("socat"), "socat")) return;
   echo_server_process server("socat-twice", free_port());
   const piped_run r = run_piped(
-      {"--connect", server.address(), "--echo", "--count", "40", "--interval", "0.001", "--delay", "3600"}, "", true);
+      {"--connect", server.address(), "--echo", "--count", "40", "--interval", "0.001", "--delay", "3600"},
+      "", true);
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
   REQUIRE(r.exited);
   CHECK(r.status == 0);
-  CHECK(lines_starting(r.out, "line from " + server.address() + ": seq=") >= 79);  // 40 echoes and their copies
+  CHECK(lines_starting(r.out, "line from " + server.address() + ": seq=") >=
+        79);  // 40 echoes and their copies
   CHECK(r.out.find("differs") == std::string::npos);
   // The copy of the last line may come after the program ended, as ping stops at its last reply.
   const std::regex summary("\n40 lines sent, 40 echoed, \\+(39|40) duplicates, 0 differed, 0% lost, time ");
@@ -508,8 +524,8 @@ TEST_CASE("echo mode against a server that drops every third line: those are los
   server.answer_with([&seen](const std::string& line) -> std::optional<std::string> {
     return ++seen % 3 == 0 ? std::nullopt : std::optional<std::string>{line};
   });
-  const piped_run r = run_piped({"--connect", server.address(), "--echo", "--count", "6", "--interval", "0.01",
-                                 "--echo-timeout", "0.5", "--delay", "3600"},
+  const piped_run r = run_piped({"--connect", server.address(), "--echo", "--count", "6", "--interval",
+                                 "0.01", "--echo-timeout", "0.5", "--delay", "3600"},
                                 "", true);
   INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
   REQUIRE(r.exited);

@@ -30,7 +30,9 @@ using namespace echochat::e2e;
 
 namespace {
 
-[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
 
 // A TCP server for one client: sends `bytes` as fast as the client takes them, then closes if
 // `close_after`, else stays until the test ends.
@@ -62,7 +64,7 @@ class flood_server {
     });
   }
   ~flood_server() {
-    ::shutdown(listener_, SHUT_RDWR);  // ends an accept still waiting
+    ::shutdown(listener_, SHUT_RDWR);                  // ends an accept still waiting
     if (client_ >= 0) ::shutdown(client_, SHUT_RDWR);  // ends a send still waiting
     thread_.join();
     if (client_ >= 0) ::close(client_);
@@ -102,7 +104,8 @@ class piped_child {
     std::vector<std::string> env_strings = utf8_environment();
     std::vector<char*> envp = c_strings(env_strings);
     int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) < 0 || ::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0) throw_errno("pipe2");
+    if (::pipe2(in, O_CLOEXEC) < 0 || ::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0)
+      throw_errno("pipe2");
     pid_ = ::fork();
     if (pid_ < 0) throw_errno("fork");
     if (pid_ == 0) {
@@ -160,10 +163,12 @@ class piped_child {
     for (;;) {
       if (pred()) return true;
       if (reaped_) return false;
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       // stdout is not watched: no event says "the pipe is full", so that is checked every 5 ms.
-      pollfd fds[3] = {{err_, POLLIN, 0}, {pidfd_, POLLIN, 0}, {written < input.size() ? in_ : -1, POLLOUT, 0}};
+      pollfd fds[3] = {
+          {err_, POLLIN, 0}, {pidfd_, POLLIN, 0}, {written < input.size() ? in_ : -1, POLLOUT, 0}};
       ::poll(fds, 3, static_cast<int>(std::min<long>(left.count(), 5)));
       char buf[4096];
       ssize_t n;
@@ -201,7 +206,8 @@ class piped_child {
 };
 
 bool says_not_written(const std::string& err) {
-  return err.find(" lines were not written to standard output (nobody was reading it)\n") != std::string::npos;
+  return err.find(" lines were not written to standard output (nobody was reading it)\n") !=
+         std::string::npos;
 }
 
 }  // namespace
@@ -225,7 +231,8 @@ TEST_CASE("with stdout a pipe nobody reads, q still quits: status 1, and stderr 
   // Local echo: 12,000 typed lines (540 KB of output, more than the pipe and the writer
   // hold together), then q. Before the fix the program stopped reading its input once stdout was full.
   std::string typed;
-  for (int i = 0; i < 12000; ++i) typed += "a line typed into a stuck output " + std::to_string(100000 + i) + "\n";
+  for (int i = 0; i < 12000; ++i)
+    typed += "a line typed into a stuck output " + std::to_string(100000 + i) + "\n";
   typed += "q";
   piped_child child({"--plain", "--delay", "100000"});
   INFO("stderr: " << child.err());

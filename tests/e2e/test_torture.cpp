@@ -19,8 +19,9 @@ namespace {
 // Types `text` on a fresh entry, finishes it, and waits to see it as the newest entry.
 void type_entry_and_see(pty_terminal& t, const std::string& text) {
   t.write(text + "\r");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", text) && status_complete(t); },
-              "the entry '" + text + "' at the bottom and the whole status bar");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", text) && status_complete(t); },
+      "the entry '" + text + "' at the bottom and the whole status bar");
 }
 
 // The line between the transcript and the status bar, `cols` cells wide.
@@ -32,8 +33,10 @@ std::string separator(int cols) {
 
 }  // namespace
 
-TEST_CASE("after 200 KB of random bytes, escape fragments and invalid UTF-8, typing still works and q quits cleanly",
-          "[e2e][torture][noise]") {
+TEST_CASE(
+    "after 200 KB of random bytes, escape fragments and invalid UTF-8, typing still works and q quits "
+    "cleanly",
+    "[e2e][torture][noise]") {
   const std::uint32_t seed = GENERATE(1u, 20240501u, 0xC0FFEEu);
   CAPTURE(seed);
   const std::string noise = input_noise(200 * 1024, seed);
@@ -59,18 +62,20 @@ TEST_CASE("after 200 KB of random bytes, escape fragments and invalid UTF-8, typ
   // width tables and its handling of a combining mark in the last column differ from the C
   // library's, so cells drawn during the noise are not what this checks.)
   t.resize(24, 100);
-  wait_screen(t,
-              [&] {
-                return status_complete(t) && t.row_text(t.rows() - 2) == separator(100) &&
-                       row_is(t, bottom_row(t), "you", "hello");
-              },
-              "the whole screen redrawn at 24x100");
+  wait_screen(
+      t,
+      [&] {
+        return status_complete(t) && t.row_text(t.rows() - 2) == separator(100) &&
+               row_is(t, bottom_row(t), "you", "hello");
+      },
+      "the whole screen redrawn at 24x100");
   type_entry_and_see(t, "wörld 日本");
   quit_and_check(t);
 }
 
-TEST_CASE("after a storm of 300 resizes down to 1x1 and back to 24x80 it draws the whole screen and typing works",
-          "[e2e][torture][resize]") {
+TEST_CASE(
+    "after a storm of 300 resizes down to 1x1 and back to 24x80 it draws the whole screen and typing works",
+    "[e2e][torture][resize]") {
   pty_terminal t(echochat_argv({"--delay", "100000"}));
   wait_ready(t);
   type_entry_and_see(t, "before");
@@ -85,42 +90,49 @@ TEST_CASE("after a storm of 300 resizes down to 1x1 and back to 24x80 it draws t
     if (i % 50 == 0) t.write("a");  // keys in the middle of it all
   }
   t.resize(24, 80);
-  wait_screen(t,
-              [&] {
-                return t.alt_screen() && status_complete(t) && row_is(t, bottom_row(t), "you", "aaaaaa") &&
-                       row_is(t, bottom_row(t) - 1, "you", "before") &&
-                       t.row_text(t.rows() - 2) == separator(80);
-              },
-              "the transcript, the separator and the status bar at 24x80");
+  wait_screen(
+      t,
+      [&] {
+        return t.alt_screen() && status_complete(t) && row_is(t, bottom_row(t), "you", "aaaaaa") &&
+               row_is(t, bottom_row(t) - 1, "you", "before") && t.row_text(t.rows() - 2) == separator(80);
+      },
+      "the transcript, the separator and the status bar at 24x80");
   CHECK_FALSE(t.has_exited());
   t.write("b");
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "aaaaaab"); }, "'aaaaaab' typed after the storm");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "aaaaaab"); }, "'aaaaaab' typed after the storm");
   quit_and_check(t);
 }
 
-TEST_CASE("started on a terminal too small for anything it runs, and q quits cleanly", "[e2e][torture][resize]") {
+TEST_CASE("started on a terminal too small for anything it runs, and q quits cleanly",
+          "[e2e][torture][resize]") {
   const auto [rows, cols] = GENERATE(std::pair{1, 1}, std::pair{2, 8}, std::pair{1, 2}, std::pair{2, 1});
   CAPTURE(rows, cols);
   pty_terminal t(echochat_argv({"--delay", "100000"}), rows, cols);
   // Something of the status bar is drawn: it keeps how to quit when nothing else fits.
-  wait_screen(t, [&] { return t.alt_screen() && t.row_text(rows - 1).starts_with("q"); },
-              "the start of the status bar in the last row");
+  wait_screen(
+      t, [&] { return t.alt_screen() && t.row_text(rows - 1).starts_with("q"); },
+      "the start of the status bar in the last row");
   t.write("ab");
   // Typed while nothing of the transcript fits: they show once the window is big enough.
   t.resize(24, 80);
-  wait_screen(t, [&] { return row_is(t, bottom_row(t), "you", "ab") && status_says(t, keys_part(2)); },
-              "'ab' and 2 keys at 24x80");
+  wait_screen(
+      t, [&] { return row_is(t, bottom_row(t), "you", "ab") && status_says(t, keys_part(2)); },
+      "'ab' and 2 keys at 24x80");
   t.resize(rows, cols);
-  wait_screen(t, [&] { return t.row_text(rows - 1).starts_with("q"); }, "the small screen again");
+  wait_screen(
+      t, [&] { return t.row_text(rows - 1).starts_with("q"); }, "the small screen again");
   quit_and_check(t);
 }
 
-TEST_CASE("started on a 1x1 or 2x8 terminal it quits cleanly on q without ever growing", "[e2e][torture][resize]") {
+TEST_CASE("started on a 1x1 or 2x8 terminal it quits cleanly on q without ever growing",
+          "[e2e][torture][resize]") {
   const auto [rows, cols] = GENERATE(std::pair{1, 1}, std::pair{2, 8});
   CAPTURE(rows, cols);
   pty_terminal t(echochat_argv({"--delay", "100000"}), rows, cols);
-  wait_screen(t, [&] { return t.alt_screen() && t.row_text(rows - 1).starts_with("q"); },
-              "the start of the status bar in the last row");
+  wait_screen(
+      t, [&] { return t.alt_screen() && t.row_text(rows - 1).starts_with("q"); },
+      "the start of the status bar in the last row");
   quit_and_check(t);
 }
 
@@ -164,7 +176,8 @@ TEST_CASE("a terminal that cannot show a screen gets exactly one sys line saying
   }));
   CAPTURE(term);
   pty_terminal t(echochat_argv({"--delay", "100000"}), 24, 80, {{"TERM", term}});
-  wait_screen(t, [&] { return t.row_text(0).starts_with("sys plain mode: "); }, "the sys line");
+  wait_screen(
+      t, [&] { return t.row_text(0).starts_with("sys plain mode: "); }, "the sys line");
   // Each key comes at once (canonical mode and echo off): the entry shows as it is typed.
   wait_screen(
       t, [&] { return (t.slave_modes().c_lflag & (ICANON | ECHO)) == 0; }, "the terminal's modes set");

@@ -27,7 +27,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 using namespace echochat::e2e;
 using echochat::testing::cert_options;
 using echochat::testing::front_kind;
@@ -45,11 +44,14 @@ constexpr int rows = 40;
 constexpr int cols = 160;
 
 void wait_status(pty_terminal& t, std::string_view part) {
-  wait_screen(t, [&] { return t.alt_screen() && chat_status_says(t, part); }, std::string{part} + " on the status bar");
+  wait_screen(
+      t, [&] { return t.alt_screen() && chat_status_says(t, part); },
+      std::string{part} + " on the status bar");
 }
 
 void wait_text(pty_terminal& t, std::string_view text) {
-  wait_screen(t, [&] { return screen_has(t, text); }, text);
+  wait_screen(
+      t, [&] { return screen_has(t, text); }, text);
 }
 
 void quit(pty_terminal& t) {
@@ -62,14 +64,16 @@ void quit(pty_terminal& t) {
 bool executable(const char* path) { return ::access(path, X_OK) == 0; }
 
 bool python_websockets() {
-  return executable("/usr/bin/python3") && std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0;
+  return executable("/usr/bin/python3") &&
+         std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0;
 }
 
 // openssl s_server -rev: an echo server that sends each line back reversed.
 std::unique_ptr<peer_process> s_server(std::uint16_t port, const std::filesystem::path& dir) {
   return std::make_unique<peer_process>(
-      std::vector<std::string>{"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
-                               (dir / "cert.pem").string(), "-key", (dir / "key.pem").string(), "-rev", "-quiet"},
+      std::vector<std::string>{"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
+                               "-cert", (dir / "cert.pem").string(), "-key", (dir / "key.pem").string(),
+                               "-rev", "-quiet"},
       [port] { return accepts(port); });
 }
 
@@ -84,8 +88,9 @@ TEST_CASE("openssl s_server with a certificate from a test CA is accepted with -
   const auto port = free_port();
   const auto server = s_server(port, dir.path);
   const std::string address = "tls://localhost:" + std::to_string(port);
-  pty_terminal t(chat_argv(address, {"--ca", (dir.path / "ca.pem").string(), "--log", (dir.path / "chat.log").string()}),
-                 rows, cols);
+  pty_terminal t(
+      chat_argv(address, {"--ca", (dir.path / "ca.pem").string(), "--log", (dir.path / "chat.log").string()}),
+      rows, cols);
   wait_status(t, " · online · tls1.3");
   wait_text(t, "CN=localhost");
   t.write("hello tls\r");
@@ -94,21 +99,20 @@ TEST_CASE("openssl s_server with a certificate from a test CA is accepted with -
   // The log keeps the certificate's subject and fingerprint of each connect.
   const auto log = read_lines(dir.path / "chat.log");
   CHECK(std::count_if(log.begin(), log.end(), [](const std::string& l) {
-          return l.find(" sys TLS: tls1.3 ") != std::string::npos && l.find("CN=localhost") != std::string::npos &&
-                 l.find("SHA-256 ") != std::string::npos;
+          return l.find(" sys TLS: tls1.3 ") != std::string::npos &&
+                 l.find("CN=localhost") != std::string::npos && l.find("SHA-256 ") != std::string::npos;
         }) == 1);
 }
 
-TEST_CASE("openssl s_server is rejected without --ca, for another host name, and when expired, with the reason",
-          "[e2e][tls][peer]") {
+TEST_CASE(
+    "openssl s_server is rejected without --ca, for another host name, and when expired, with the reason",
+    "[e2e][tls][peer]") {
   if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;
   temp_dir dir("echochat-tls");
   cert_options o;
   std::vector<std::string> flags;
   std::string reason;
-  SECTION("no --ca") {
-    reason = "unable to get local issuer certificate";
-  }
+  SECTION("no --ca") { reason = "unable to get local issuer certificate"; }
   SECTION("another host name") {
     o.host = "other.example";
     o.ip_san = false;
@@ -127,13 +131,15 @@ TEST_CASE("openssl s_server is rejected without --ca, for another host name, and
   pty_terminal t(chat_argv(address, flags), rows, cols);
   wait_text(t, "cannot connect to " + address + ": " + reason);
   wait_status(t, " · offline, retry in ");
-  wait_screen(t, [&] { return chat_status(t).find(reason) != std::string::npos; }, "the reason on the status bar");
+  wait_screen(
+      t, [&] { return chat_status(t).find(reason) != std::string::npos; }, "the reason on the status bar");
   CHECK_FALSE(screen_has(t, "connected to"));
   quit(t);
 }
 
-TEST_CASE("ncat --ssl's throwaway certificate is rejected, and with --insecure it connects, marked UNVERIFIED",
-          "[e2e][tls][peer]") {
+TEST_CASE(
+    "ncat --ssl's throwaway certificate is rejected, and with --insecure it connects, marked UNVERIFIED",
+    "[e2e][tls][peer]") {
   if (!have_peer(executable("/usr/bin/ncat"), "ncat (/usr/bin/ncat)")) return;
   const auto port = free_port();
   peer_process ncat({"/usr/bin/ncat", "--ssl", "-l", "--keep-open", "127.0.0.1", std::to_string(port)},
@@ -158,15 +164,17 @@ TEST_CASE("socat OPENSSL-LISTEN echoes lines over verified TLS", "[e2e][tls][pee
   make_test_certs().write_to(dir.path);
   const auto port = free_port();
   peer_process socat({"/usr/bin/socat",
-                      "OPENSSL-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork,cert=" +
-                          (dir.path / "cert.pem").string() + ",key=" + (dir.path / "key.pem").string() + ",verify=0",
+                      "OPENSSL-LISTEN:" + std::to_string(port) +
+                          ",bind=127.0.0.1,reuseaddr,fork,cert=" + (dir.path / "cert.pem").string() +
+                          ",key=" + (dir.path / "key.pem").string() + ",verify=0",
                       "EXEC:cat"},
                      [port] { return accepts(port); });
   const std::string address = "tls://127.0.0.1:" + std::to_string(port);
   pty_terminal t(chat_argv(address, {"--ca", (dir.path / "ca.pem").string()}), rows, cols);
   wait_status(t, " · online · tls1.");
   t.write("echo over socat\r");
-  wait_screen(t, [&] { return find_entry(t, "net", "echo over socat") >= 0; }, "the line echoed as net");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "echo over socat") >= 0; }, "the line echoed as net");
   quit(t);
 }
 
@@ -222,13 +230,15 @@ TEST_CASE("a python3-websockets echo server echoes each line as a message, in ch
   const auto script = dir.path / "echo.py";
   std::ofstream(script) << websockets_echo;
   const auto port = free_port();
-  peer_process server({"/usr/bin/python3", script.string(), std::to_string(port)}, [port] { return accepts(port); });
+  peer_process server({"/usr/bin/python3", script.string(), std::to_string(port)},
+                      [port] { return accepts(port); });
   const std::string address = "ws://127.0.0.1:" + std::to_string(port) + "/";
   {
     pty_terminal t(chat_argv(address), rows, cols);
     wait_status(t, " · online · ");
     t.write("hello websocket 日本\r");
-    wait_screen(t, [&] { return find_entry(t, "net", "hello websocket 日本") >= 0; }, "the message echoed as net");
+    wait_screen(
+        t, [&] { return find_entry(t, "net", "hello websocket 日本") >= 0; }, "the message echoed as net");
     quit(t);
   }
   // Plain mode: the line typed is sent, the echo printed; Ctrl-D ends the input, a close frame
@@ -250,14 +260,16 @@ TEST_CASE("socat UNIX-LISTEN echoes lines over a Unix socket", "[e2e][unix][peer
   pty_terminal t(chat_argv("unix:" + path.string()), rows, cols);
   wait_status(t, " · online · ");
   t.write("over a unix socket\r");
-  wait_screen(t, [&] { return find_entry(t, "net", "over a unix socket") >= 0; }, "the line echoed as net");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "over a unix socket") >= 0; }, "the line echoed as net");
   quit(t);
 }
 
 // --- in-process fronts ------------------------------------------------------------------------
 
-TEST_CASE("over wss:// with --ca the screen says online with the protocol, and q leaves the terminal as it was",
-          "[e2e][wss]") {
+TEST_CASE(
+    "over wss:// with --ca the screen says online with the protocol, and q leaves the terminal as it was",
+    "[e2e][wss]") {
   const test_certs certs = make_test_certs();
   temp_dir dir("echochat-wss");
   certs.write_to(dir.path);
@@ -268,12 +280,14 @@ TEST_CASE("over wss:// with --ca the screen says online with the protocol, and q
   t.write("typed over wss\r");
   REQUIRE(server.wait_for([&] { return server.count("typed over wss") == 1; }, deadline));
   server.send_line("from the server");
-  wait_screen(t, [&] { return find_entry(t, "net", "from the server") >= 0; }, "the server's line");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "from the server") >= 0; }, "the server's line");
   quit(t);
   CHECK(server.wait_for([&] { return front.last_close_code() == 1000; }, deadline));
 }
 
-TEST_CASE("a bad --connect address is one line and exit 2, before the terminal is touched", "[e2e][address]") {
+TEST_CASE("a bad --connect address is one line and exit 2, before the terminal is touched",
+          "[e2e][address]") {
   const std::string bad = GENERATE(as<std::string>{}, "ftp://h:21", "tls://h", "unix:", "ws://h/a b");
   pty_terminal t(chat_argv(bad), rows, cols);
   REQUIRE(t.wait_exit(deadline));
@@ -294,12 +308,14 @@ TEST_CASE("against ngircd, on-connect lines register and join at every connect, 
   const auto port = free_port();
   const auto conf = dir.path / "ngircd.conf";
   // Pings after 2 s of silence (ngircd makes it a few more), so the test sees two soon.
-  std::ofstream(conf) << "[Global]\nName = irc.test\nInfo = echochat test\nListen = 127.0.0.1\nPorts = " << port
-                      << "\n[Limits]\nPingTimeout = 2\nPongTimeout = 2\n[Options]\nPAM = no\nIdent = no\nDNS = no\n";
+  std::ofstream(conf)
+      << "[Global]\nName = irc.test\nInfo = echochat test\nListen = 127.0.0.1\nPorts = " << port
+      << "\n[Limits]\nPingTimeout = 2\nPongTimeout = 2\n[Options]\nPAM = no\nIdent = no\nDNS = no\n";
   ::chmod(dir.path.c_str(), 0755);  // ngircd reads on as nobody
   const auto start = [&] {
-    return std::make_unique<peer_process>(std::vector<std::string>{"/usr/sbin/ngircd", "-n", "-f", conf.string()},
-                                          [port] { return accepts(port); });
+    return std::make_unique<peer_process>(
+        std::vector<std::string>{"/usr/sbin/ngircd", "-n", "-f", conf.string()},
+        [port] { return accepts(port); });
   };
   auto server = start();
   const auto log = dir.path / "irc.log";

@@ -51,7 +51,7 @@ inline bool wait_process_state(pty_terminal& t, char state, bool is = true) {
 inline void wait_stopped(pty_terminal& t) {
   if (!wait_process_state(t, 'T')) {
     FAIL("waited in vain for echochat to stop (state '" << process_state(t.pid()) << "'); the screen:\n"
-                                                          << t.screen_text());
+                                                        << t.screen_text());
   }
   t.drain();  // everything it wrote before it stopped
 }
@@ -60,7 +60,7 @@ inline void wait_stopped(pty_terminal& t) {
 // program on purpose and must not leave core files behind. The test process gets its own
 // limit back at the end of the scope (pty_terminal's constructor returns after the exec).
 class no_core_dumps {
-public:
+ public:
   no_core_dumps() {
     saved_ok_ = ::getrlimit(RLIMIT_CORE, &saved_) == 0;
     rlimit none = saved_;
@@ -73,7 +73,7 @@ public:
   no_core_dumps(const no_core_dumps&) = delete;
   no_core_dumps& operator=(const no_core_dumps&) = delete;
 
-private:
+ private:
   rlimit saved_{};
   bool saved_ok_ = false;
 };
@@ -88,17 +88,37 @@ inline bool noise_may_have(unsigned char b) { return b != 0x71 && b != 0x03 && b
 inline std::string input_noise(std::size_t size, std::uint32_t seed) {
   std::mt19937 rng(seed);
   auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
-  static constexpr std::array<std::string_view, 24> fragments{
-      "\x1b[", "\x1bO", "\x1b[200~", "\x1b[201~", "\x1b", "\x1b\x1b", "\x1b[[", "\x1b[1;5", "\x1b[15~",
-      "\x1b[5~", "\x1b[6~", "\x1b[A", "\x1bOA", "\x1b[?25l", "\x1b[38;2;1;2;3m", "\x1b[M", "\x1b[<0;1;1M",
-      "\x1b]0;title\x07", "\x1bP", "\x1b[999999999999999999999~", "\x1b[1;2;3;4;5;6;7;8;9;0Z", "\x1b[ ~", "\x1bO~",
-      "\x1b[200~\x1b[200~"};
+  static constexpr std::array<std::string_view, 24> fragments{"\x1b[",
+                                                              "\x1bO",
+                                                              "\x1b[200~",
+                                                              "\x1b[201~",
+                                                              "\x1b",
+                                                              "\x1b\x1b",
+                                                              "\x1b[[",
+                                                              "\x1b[1;5",
+                                                              "\x1b[15~",
+                                                              "\x1b[5~",
+                                                              "\x1b[6~",
+                                                              "\x1b[A",
+                                                              "\x1bOA",
+                                                              "\x1b[?25l",
+                                                              "\x1b[38;2;1;2;3m",
+                                                              "\x1b[M",
+                                                              "\x1b[<0;1;1M",
+                                                              "\x1b]0;title\x07",
+                                                              "\x1bP",
+                                                              "\x1b[999999999999999999999~",
+                                                              "\x1b[1;2;3;4;5;6;7;8;9;0Z",
+                                                              "\x1b[ ~",
+                                                              "\x1bO~",
+                                                              "\x1b[200~\x1b[200~"};
   static constexpr std::array<std::string_view, 14> invalid_utf8{
-      "\x80", "\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xf4\x90\x80\x80",
-      "\xf5", "\xfe", "\xff", "\xe2\x82", "\xf0\x9f\x98", "\xc3"};
-  static constexpr std::array<std::string_view, 8> valid_utf8{"\xc3\xb6", "\xe2\x82\xac", "\xe6\x97\xa5",
-                                                              "\xf0\x9f\x98\x80", "\xf0\x9d\x84\x9e", "\xcc\x81",
-                                                              "\xef\xbf\xbd", "\xe2\x80\x8b"};
+      "\x80",         "\xbf",         "\xc0\xaf",         "\xc1\xbf", "\xe0\x80\xaf",
+      "\xed\xa0\x80", "\xed\xbf\xbf", "\xf4\x90\x80\x80", "\xf5",     "\xfe",
+      "\xff",         "\xe2\x82",     "\xf0\x9f\x98",     "\xc3"};
+  static constexpr std::array<std::string_view, 8> valid_utf8{
+      "\xc3\xb6",         "\xe2\x82\xac", "\xe6\x97\xa5", "\xf0\x9f\x98\x80",
+      "\xf0\x9d\x84\x9e", "\xcc\x81",     "\xef\xbf\xbd", "\xe2\x80\x8b"};
   std::string out;
   out.reserve(size + 64);
   while (out.size() < size) {

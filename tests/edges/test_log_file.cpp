@@ -53,7 +53,8 @@ entry make_entry(std::time_t t, source src, std::string text) {
 
 }  // namespace
 
-TEST_CASE("a log line is the local ISO 8601 time with its offset, the source tag and the text", "[chat][log]") {
+TEST_CASE("a log line is the local ISO 8601 time with its offset, the source tag and the text",
+          "[chat][log]") {
   const std::time_t t = 1'700'000'000;  // 2023-11-14T22:13:20Z
   {
     scoped_tz tz("UTC0");
@@ -82,8 +83,8 @@ TEST_CASE("the log file appends, one line per entry, readable at once without cl
   log_file log(path.string());
   const std::vector<entry> first{make_entry(0, source::you, "one"), make_entry(1, source::net, "two")};
   log.write(first);
-  CHECK(read_lines(path) ==
-        std::vector<std::string>{"kept", "1970-01-01T00:00:00+00:00 you one", "1970-01-01T00:00:01+00:00 net two"});
+  CHECK(read_lines(path) == std::vector<std::string>{"kept", "1970-01-01T00:00:00+00:00 you one",
+                                                     "1970-01-01T00:00:01+00:00 net two"});
   const std::vector<entry> second{make_entry(2, source::sys, "three")};
   log.write(second);
   CHECK(read_lines(path).size() == 4);

@@ -81,7 +81,7 @@ TEST_CASE("a pipe nobody reads: writing never waits, and reading is told to paus
   fd_pair pipe;
   output_writer out(io.get_executor(), pipe.write, 16 * 1024, 4 * 1024);
   const std::string text = numbered_lines(10000, 100);  // 1,000,000 bytes, far more than a pipe holds
-  out.write(text);  // returns: the test would hang here otherwise
+  out.write(text);                                      // returns: the test would hang here otherwise
   CHECK(out.waiting_bytes() > 0);
   CHECK(out.waiting_bytes() < text.size());
   CHECK_FALSE(out.may_read().is_set());
@@ -160,7 +160,8 @@ TEST_CASE("a regular file takes every write at once", "[output]") {
   CHECK(got == text);
 }
 
-TEST_CASE("a socket nobody reads: writing never waits, and the socket is left blocking once done", "[output]") {
+TEST_CASE("a socket nobody reads: writing never waits, and the socket is left blocking once done",
+          "[output]") {
   asio::io_context io;
   int fds[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);

@@ -135,7 +135,8 @@ struct net_rig : pipeline_rig {
 
   void wait_online(const test_server& server, std::size_t clients = 1) {
     INFO("the transcript: " << Catch::Detail::stringify(texts()));
-    REQUIRE(run_until([&] { return s.connection().state == net_state::online && server.clients() == clients; }));
+    REQUIRE(
+        run_until([&] { return s.connection().state == net_state::online && server.clients() == clients; }));
   }
 
   // Ctrl-C, and the pipeline has ended with exit code 0.

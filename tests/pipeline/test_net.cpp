@@ -47,12 +47,14 @@ host_port local(const test_server& server) {
 
 // The pipeline in chat mode against the test server over TCP.
 struct net_harness : echochat::testing::net_rig {
-  net_harness(host_port target, session_config sc) : net_rig(std::move(sc), to_string(target), tcp_connector(target)) {}
+  net_harness(host_port target, session_config sc)
+      : net_rig(std::move(sc), to_string(target), tcp_connector(target)) {}
 
   // How many net entries there are, without copying them (the flood's are large).
   std::size_t net_count() const {
     std::size_t n = 0;
-    for (std::size_t i = 0; i < s.entries().size(); ++i) if (s.entries().at(i).src == source::net) ++n;
+    for (std::size_t i = 0; i < s.entries().size(); ++i)
+      if (s.entries().at(i).src == source::net) ++n;
     return n;
   }
 };
@@ -86,25 +88,26 @@ TEST_CASE("a line typed in chat mode reaches the server once, as UTF-8 with a ne
   h.quit();
 }
 
-TEST_CASE("server lines arrive as net entries with every control shown as a visible escape", "[chat][net][sanitize]") {
+TEST_CASE("server lines arrive as net entries with every control shown as a visible escape",
+          "[chat][net][sanitize]") {
   test_server server;
   net_harness h(local(server), chat_config(server.address()));
   h.start();
   h.wait_online(server);
   server.send_raw("plain text\r\n");
   server.send_raw("\x1b[31mred\x1b[0m \x1b]0;pwned\x07\n");
-  server.send_raw("\xc2\x9b" "C1 and raw \x9b\n");
-  server.send_raw("\xe2\x80\xae" "reversed\n");
+  server.send_raw(
+      "\xc2\x9b"
+      "C1 and raw \x9b\n");
+  server.send_raw(
+      "\xe2\x80\xae"
+      "reversed\n");
   server.send_raw("bad \xff\xfe bytes\n");
   server.send_raw("日本語 café 🎉\n");
   server.send_raw("tab\there, del\x7f\n");
   const std::vector<std::string> expected{
-      "plain text",
-      "^[[31mred^[[0m ^[]0;pwned^G",
-      "\\x9bC1 and raw \xef\xbf\xbd",
-      "<U+202E>reversed",
-      "bad \xef\xbf\xbd\xef\xbf\xbd bytes",
-      "日本語 café 🎉",
+      "plain text",       "^[[31mred^[[0m ^[]0;pwned^G",        "\\x9bC1 and raw \xef\xbf\xbd",
+      "<U+202E>reversed", "bad \xef\xbf\xbd\xef\xbf\xbd bytes", "日本語 café 🎉",
       "tab here, del^?",
   };
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
@@ -129,7 +132,8 @@ TEST_CASE("a line split across many TCP segments arrives whole", "[chat][net]") 
   h.quit();
 }
 
-TEST_CASE("when the server closes the connection the client says it was lost and connects again", "[chat][net][reconnect]") {
+TEST_CASE("when the server closes the connection the client says it was lost and connects again",
+          "[chat][net][reconnect]") {
   test_server server;
   net_harness h(local(server), chat_config(server.address()));
   h.start();
@@ -151,8 +155,10 @@ TEST_CASE("when the server closes the connection the client says it was lost and
   h.quit();
 }
 
-TEST_CASE("lines typed while the server is down wait in the outbox and arrive in order, once each, after it is back",
-          "[chat][net][reconnect][outbox]") {
+TEST_CASE(
+    "lines typed while the server is down wait in the outbox and arrive in order, once each, after it is "
+    "back",
+    "[chat][net][reconnect][outbox]") {
   test_server server;
   net_harness h(local(server), chat_config(server.address()));
   h.start();
@@ -184,14 +190,16 @@ TEST_CASE("lines typed while the server is down wait in the outbox and arrive in
   h.quit();
 }
 
-TEST_CASE("a refused connection is a sys entry and a retry, not an exit, and it connects once the server listens",
-          "[chat][net][reconnect]") {
+TEST_CASE(
+    "a refused connection is a sys entry and a retry, not an exit, and it connects once the server listens",
+    "[chat][net][reconnect]") {
   test_server server;
   server.stop_listening();
   net_harness h(local(server), chat_config(server.address()));
   h.start();
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
-  REQUIRE(h.run_until([&] { return h.count_starting("sys cannot connect to " + server.address() + ": ") >= 3; }));
+  REQUIRE(
+      h.run_until([&] { return h.count_starting("sys cannot connect to " + server.address() + ": ") >= 3; }));
   CHECK_FALSE(h.exit_code.has_value());
   CHECK_FALSE(h.s.done());
   CHECK_THAT(h.texts().front(), Catch::Contains("refused"));
@@ -222,7 +230,8 @@ TEST_CASE("an unknown host is a sys entry and a retry, not an exit", "[chat][net
   net_harness h(nowhere, chat_config("no-such-host.invalid:6667"));
   h.start();
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
-  REQUIRE(h.run_until([&] { return h.count_starting("sys cannot connect to no-such-host.invalid:6667: ") >= 2; }));
+  REQUIRE(h.run_until(
+      [&] { return h.count_starting("sys cannot connect to no-such-host.invalid:6667: ") >= 2; }));
   CHECK_FALSE(h.s.done());
   // Typing goes on meanwhile, into the outbox.
   h.type("hello\r");
@@ -246,8 +255,9 @@ TEST_CASE("an 8 MiB line without a newline arrives as 64 KiB pieces marked cut",
     return out;
   };
   const auto arrived_count = [&] {
-    return static_cast<std::size_t>(std::count_if(h.scr.fresh_lines.begin(), h.scr.fresh_lines.end(),
-                                                  [](const std::string& l) { return l.starts_with("net "); }));
+    return static_cast<std::size_t>(
+        std::count_if(h.scr.fresh_lines.begin(), h.scr.fresh_lines.end(),
+                      [](const std::string& l) { return l.starts_with("net "); }));
   };
   constexpr std::size_t piece = 64 * 1024;
   constexpr std::size_t total = 8 * 1024 * 1024;
@@ -270,8 +280,10 @@ TEST_CASE("an 8 MiB line without a newline arrives as 64 KiB pieces marked cut",
   h.quit();
 }
 
-TEST_CASE("in plain mode the end of input sends the outbox, shuts the sending side, and ends when the server closes",
-          "[chat][net][plain]") {
+TEST_CASE(
+    "in plain mode the end of input sends the outbox, shuts the sending side, and ends when the server "
+    "closes",
+    "[chat][net][plain]") {
   test_server server;
   net_harness h(local(server), chat_config(server.address(), false));
   h.config.slow_delay = 0ms;
@@ -314,8 +326,9 @@ TEST_CASE("in plain mode lines that cannot be sent after the end of input give e
   CHECK(h.scr.fresh_lines.back() == "sys 1 line was not sent: the connection is closed");
 }
 
-TEST_CASE("while the output is backed up nothing more is read from the server, then every line comes in order",
-          "[net][backpressure]") {
+TEST_CASE(
+    "while the output is backed up nothing more is read from the server, then every line comes in order",
+    "[net][backpressure]") {
   test_server server;
   net_harness h(local(server), chat_config(server.address(), false));
   async_flag may_read(h.io.get_executor(), false);  // as the output writer leaves it when full

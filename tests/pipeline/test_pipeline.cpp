@@ -129,7 +129,8 @@ TEST_CASE("the slow task reports after its delay, in the middle of typing", "[pi
   CHECK(texts(h.s) == std::vector<std::string>{"slow something slow is done", "you abc"});
 }
 
-TEST_CASE("without a terminal, end of input ends the pipeline once the slow task is done", "[pipeline][plain]") {
+TEST_CASE("without a terminal, end of input ends the pipeline once the slow task is done",
+          "[pipeline][plain]") {
   harness h(plain_config());
   h.config.slow_delay = 20ms;
   h.config.countdown = false;
@@ -149,7 +150,8 @@ TEST_CASE("with a terminal, end of input is a hang-up that ends the pipeline", "
   CHECK(texts(h.s) == std::vector<std::string>{"you abc"});
 }
 
-TEST_CASE("the input thread hands a pipe's bytes to the pipeline and reports its end", "[pipeline][input_thread]") {
+TEST_CASE("the input thread hands a pipe's bytes to the pipeline and reports its end",
+          "[pipeline][input_thread]") {
   int fds[2];
   REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
   harness h(plain_config());
@@ -176,9 +178,7 @@ TEST_CASE("the input thread stops at once while blocked waiting for a key", "[pi
   REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
   asio::io_context io;
   chunk_channel chunks(io, 4);
-  {
-    input_thread reader_thread(fds[0], chunks);
-  }  // the destructor returns although nothing was ever written
+  { input_thread reader_thread(fds[0], chunks); }  // the destructor returns although nothing was ever written
   ::close(fds[0]);
   ::close(fds[1]);
   SUCCEED();
@@ -212,7 +212,8 @@ TEST_CASE("a paste larger than the chunk channel arrives whole and in order", "[
   REQUIRE(slow != lines.end());
   lines.erase(slow);
   REQUIRE(lines.size() == 5000);
-  for (int i = 0; i < 5000; ++i) REQUIRE(lines[static_cast<std::size_t>(i)] == "you line " + std::to_string(i));
+  for (int i = 0; i < 5000; ++i)
+    REQUIRE(lines[static_cast<std::size_t>(i)] == "you line " + std::to_string(i));
 }
 
 TEST_CASE("an exception in a producer ends the pipeline and reaches its caller", "[pipeline][fault]") {

@@ -112,7 +112,9 @@ class silent_server {
 struct ca_file {
   temp_dir dir{"echochat-tls"};
   std::string path;
-  explicit ca_file(const test_certs& certs) : path((dir.path / "ca.pem").string()) { certs.write_to(dir.path); }
+  explicit ca_file(const test_certs& certs) : path((dir.path / "ca.pem").string()) {
+    certs.write_to(dir.path);
+  }
 };
 
 }  // namespace
@@ -134,15 +136,17 @@ TEST_CASE("over a Unix socket lines go both ways", "[chat][net][unix]") {
   h.quit();
 }
 
-TEST_CASE("a missing Unix socket is a sys entry and a retry, and lines typed meanwhile arrive once it is there",
-          "[chat][net][unix][reconnect][outbox]") {
+TEST_CASE(
+    "a missing Unix socket is a sys entry and a retry, and lines typed meanwhile arrive once it is there",
+    "[chat][net][unix][reconnect][outbox]") {
   test_server server;
   temp_dir dir("echochat-unix");
   const auto path = dir.path / "later.sock";
   harness h("unix:" + path.string());
   h.start();
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
-  REQUIRE(h.run_until([&] { return h.count_starting("sys cannot connect to unix:" + path.string() + ": ") >= 2; }));
+  REQUIRE(h.run_until(
+      [&] { return h.count_starting("sys cannot connect to unix:" + path.string() + ": ") >= 2; }));
   CHECK_THAT(h.texts().front(), Catch::Contains("no socket at " + path.string()));
   REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
   CHECK_THAT(h.status(), Catch::Contains("no socket at"));
@@ -197,7 +201,8 @@ TEST_CASE("TLS verified with --ca: online, the protocol on the status bar, the c
   CHECK(h.count_starting("sys connected to " + front.address() + " (tls1.") == 1);
   CHECK_THAT(h.status(), Catch::Contains(" · online · tls1.") && !Catch::Contains("UNVERIFIED"));
   const auto texts = h.texts();
-  const auto cert = std::find_if(texts.begin(), texts.end(), [](const auto& t) { return t.starts_with("sys TLS: "); });
+  const auto cert =
+      std::find_if(texts.begin(), texts.end(), [](const auto& t) { return t.starts_with("sys TLS: "); });
   CHECK_THAT(*cert, Catch::Contains("CN=localhost") && Catch::Contains("SHA-256 ") &&
                         Catch::Contains("echochat test-only CA"));
   h.type("secret\r");
@@ -219,16 +224,19 @@ TEST_CASE("TLS without --ca rejects a certificate the system does not trust, say
   h.start();
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
   REQUIRE(h.run_until([&] {
-    return h.count_starting("sys cannot connect to " + front.address() + ": unable to get local issuer certificate") >= 2;
+    return h.count_starting("sys cannot connect to " + front.address() +
+                            ": unable to get local issuer certificate") >= 2;
   }));
   REQUIRE(h.run_until([&] { return h.s.connection().state == net_state::offline; }));
-  CHECK_THAT(h.status(), Catch::Contains("offline, retry in") && Catch::Contains("unable to get local issuer"));
+  CHECK_THAT(h.status(),
+             Catch::Contains("offline, retry in") && Catch::Contains("unable to get local issuer"));
   CHECK(server.lines().empty());
   CHECK(h.count_starting("sys connected") == 0);
   h.quit();
 }
 
-TEST_CASE("TLS rejects an expired certificate and one for another host, naming the reason", "[chat][net][tls]") {
+TEST_CASE("TLS rejects an expired certificate and one for another host, naming the reason",
+          "[chat][net][tls]") {
   SECTION("expired") {
     echochat::testing::cert_options o;
     o.expired = true;
@@ -239,7 +247,9 @@ TEST_CASE("TLS rejects an expired certificate and one for another host, naming t
     harness h(front.address(), tls_settings{ca.path, false});
     h.start();
     INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
-    REQUIRE(h.run_until([&] { return h.count_starting("sys cannot connect to " + front.address() + ": certificate has expired") >= 1; }));
+    REQUIRE(h.run_until([&] {
+      return h.count_starting("sys cannot connect to " + front.address() + ": certificate has expired") >= 1;
+    }));
     h.quit();
   }
   SECTION("another host") {
@@ -269,7 +279,8 @@ TEST_CASE("TLS with --insecure connects to anything, marked UNVERIFIED on the st
   harness h(front.address(), tls_settings{std::nullopt, true});
   CHECK_THAT(h.status(), !Catch::Contains("UNVERIFIED"));
   h.start();
-  REQUIRE(h.run_until([&] { return h.s.connection().state != net_state::connecting || h.s.connection().unverified; }));
+  REQUIRE(h.run_until(
+      [&] { return h.s.connection().state != net_state::connecting || h.s.connection().unverified; }));
   CHECK_THAT(h.status(), Catch::Contains("UNVERIFIED"));
   h.wait_online(server);
   REQUIRE(h.run_until([&] { return h.count_starting("sys UNVERIFIED: ") == 1; }));
@@ -280,7 +291,8 @@ TEST_CASE("TLS with --insecure connects to anything, marked UNVERIFIED on the st
   h.quit();
 }
 
-TEST_CASE("a TLS server that dies in the handshake is a sys entry saying so, and a retry", "[chat][net][tls]") {
+TEST_CASE("a TLS server that dies in the handshake is a sys entry saying so, and a retry",
+          "[chat][net][tls]") {
   const test_certs certs = make_test_certs();
   const ca_file ca(certs);
   test_server server;
@@ -359,7 +371,8 @@ TEST_CASE("over ws:// a binary message shows its size and a hex preview", "[chat
   h.quit();
 }
 
-TEST_CASE("a close frame from the server shows its code and reason, then the client reconnects", "[chat][net][ws]") {
+TEST_CASE("a close frame from the server shows its code and reason, then the client reconnects",
+          "[chat][net][ws]") {
   test_server server;
   test_front front(front_kind::ws, server.port());
   harness h(front.address());
@@ -368,7 +381,8 @@ TEST_CASE("a close frame from the server shows its code and reason, then the cli
   front.send_close(4000, "bye \x1b now");
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
   REQUIRE(h.run_until([&] {
-    return h.count_starting("sys connection to " + front.address() + " lost: closed by the server with code 4000 (bye ^[ now)") == 1;
+    return h.count_starting("sys connection to " + front.address() +
+                            " lost: closed by the server with code 4000 (bye ^[ now)") == 1;
   }));
   REQUIRE(h.run_until([&] { return h.count_starting("sys connected to ") == 2; }));
   h.quit();
@@ -383,14 +397,20 @@ TEST_CASE("a message over 16 MiB closes the connection with code 1009 and a sys 
   h.wait_online(server);
   front.send_text(std::string(ws_message_max + 1, 'x'));
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
-  REQUIRE(h.run_until([&] { return h.count_starting("sys connection to " + front.address() + " lost: a message was larger than 16 MiB") == 1; }, 30s));
+  REQUIRE(h.run_until(
+      [&] {
+        return h.count_starting("sys connection to " + front.address() +
+                                " lost: a message was larger than 16 MiB") == 1;
+      },
+      30s));
   CHECK(server.wait_for([&] { return front.last_close_code() == 1009; }, deadline));
   CHECK(h.net_lines().empty());
   REQUIRE(h.run_until([&] { return h.count_starting("sys connected to ") == 2; }));
   h.quit();
 }
 
-TEST_CASE("a server that answers the upgrade with an HTTP error is a sys entry with its status line", "[chat][net][ws]") {
+TEST_CASE("a server that answers the upgrade with an HTTP error is a sys entry with its status line",
+          "[chat][net][ws]") {
   test_server server;  // a line server, not a WebSocket one: the test answers for it
   harness h("ws://127.0.0.1:" + std::to_string(server.port()) + "/nowhere");
   h.start();
@@ -441,7 +461,8 @@ TEST_CASE("wss:// without --ca rejects the test certificate with the reason", "[
   h.start();
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
   REQUIRE(h.run_until([&] {
-    return h.count_starting("sys cannot connect to " + front.address() + ": unable to get local issuer certificate") >= 1;
+    return h.count_starting("sys cannot connect to " + front.address() +
+                            ": unable to get local issuer certificate") >= 1;
   }));
   h.quit();
 }
@@ -472,8 +493,8 @@ TEST_CASE("on-connect lines go first at every connect, before the lines waiting,
   REQUIRE(h.run_until([&] { return h.s.waiting() == 1; }));
   server.start_listening();
   REQUIRE(h.run_until([&] { return h.s.waiting() == 0 && server.lines().size() == 6; }));
-  CHECK(server.lines() == std::vector<std::string>{"NICK me", "USER me 0 * :me", "PONG :irc.example", "NICK me",
-                                                   "USER me 0 * :me", "typed while down"});
+  CHECK(server.lines() == std::vector<std::string>{"NICK me", "USER me 0 * :me", "PONG :irc.example",
+                                                   "NICK me", "USER me 0 * :me", "typed while down"});
   CHECK(h.count_starting("you NICK me") == 2);
   h.quit();
 }

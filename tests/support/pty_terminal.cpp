@@ -402,8 +402,8 @@ void pty_terminal::write(std::string_view bytes, std::chrono::milliseconds timeo
     }
     const int ms = remaining_ms(deadline);
     if (ms == 0) {
-      throw std::runtime_error("pty_terminal: write: timed out with " + std::to_string(out_queue_.size() - out_written_) +
-                               " bytes unwritten");
+      throw std::runtime_error("pty_terminal: write: timed out with " +
+                               std::to_string(out_queue_.size() - out_written_) + " bytes unwritten");
     }
     poll_once(ms, false);
   }

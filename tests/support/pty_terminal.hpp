@@ -70,7 +70,7 @@ class pty_terminal {
   // The screen as UTF-8: all rows joined with '\n', each with trailing blanks trimmed.
   // A double-width character appears once; combining characters follow their base.
   [[nodiscard]] std::string screen_text() const;
-  [[nodiscard]] std::string row_text(int row) const;          // throws std::out_of_range
+  [[nodiscard]] std::string row_text(int row) const;  // throws std::out_of_range
   // The characters of `row` drawn in reverse video, in order (a highlight); throws as row_text.
   [[nodiscard]] std::string reverse_text(int row) const;
   [[nodiscard]] std::vector<std::string> scrollback() const;  // rows scrolled off the top, oldest first
@@ -154,7 +154,7 @@ class pty_terminal {
 
   std::string raw_output_;
   std::size_t scan_pos_ = 0;
-  std::string out_queue_;  // bytes for the master: user input and libvterm's query replies
+  std::string out_queue_;        // bytes for the master: user input and libvterm's query replies
   std::size_t out_written_ = 0;  // of out_queue_, the bytes already written
   std::vector<std::string> scrollback_;
 

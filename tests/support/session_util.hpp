@@ -25,7 +25,8 @@ inline session_config plain_config() {
 // One event with a key per character of `typed` ('\r' is Enter): what a burst of typing reads as.
 inline keys_event keys(std::string_view typed) {
   keys_event ev;
-  for (char c : typed) ev.keys.push_back(c == '\r' ? named_key(key_code::enter) : char_key(static_cast<char32_t>(c)));
+  for (char c : typed)
+    ev.keys.push_back(c == '\r' ? named_key(key_code::enter) : char_key(static_cast<char32_t>(c)));
   return ev;
 }
 

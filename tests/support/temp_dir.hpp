@@ -20,7 +20,8 @@ struct temp_dir {
   explicit temp_dir(std::string_view prefix = "echochat-test") {
     std::string pattern = (std::filesystem::temp_directory_path() / prefix).string();
     pattern += "-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp");
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw std::system_error(errno, std::generic_category(), "mkdtemp");
     path = pattern;
   }
   ~temp_dir() {

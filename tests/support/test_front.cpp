@@ -93,7 +93,8 @@ struct test_front::impl {
   }
 
   asio::awaitable<bool> connect_upstream(tcp::socket& up) {
-    auto [ec] = co_await up.async_connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), upstream), token);
+    auto [ec] =
+        co_await up.async_connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), upstream), token);
     co_return !ec;
   }
 

@@ -38,7 +38,7 @@ struct test_server::impl {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   tcp::acceptor acceptor{io};
-  std::uint64_t generation = 0;  // of the acceptor: a stale accept's socket is not a client
+  std::uint64_t generation = 0;                    // of the acceptor: a stale accept's socket is not a client
   std::vector<std::shared_ptr<connection>> conns;  // the server thread's only
 
   // What the tests look at, behind the mutex; `version` changes with every change.
@@ -115,26 +115,28 @@ struct test_server::impl {
   }
 
   void read_next(const std::shared_ptr<connection>& c) {
-    asio::async_read_until(c->socket, asio::dynamic_buffer(c->inbuf), '\n', [this, c](error_code ec, std::size_t n) {
-      if (!c->open) return;
-      if (ec) {
-        if (ec == asio::error::eof) {
-          // The client closed its sending side; it may still read what the server sends.
-          update([&] { ++ended; });
-        } else {
-          close(c);
-        }
-        return;
-      }
-      std::string line = c->inbuf.substr(0, n - 1);
-      c->inbuf.erase(0, n);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      std::optional<std::string> answer;
-      if (reply) answer = reply(line);
-      update([&] { received.push_back(std::move(line)); });
-      if (answer) send(c, std::move(*answer) + "\n");
-      read_next(c);
-    });
+    asio::async_read_until(c->socket, asio::dynamic_buffer(c->inbuf), '\n',
+                           [this, c](error_code ec, std::size_t n) {
+                             if (!c->open) return;
+                             if (ec) {
+                               if (ec == asio::error::eof) {
+                                 // The client closed its sending side; it may still read what the server
+                                 // sends.
+                                 update([&] { ++ended; });
+                               } else {
+                                 close(c);
+                               }
+                               return;
+                             }
+                             std::string line = c->inbuf.substr(0, n - 1);
+                             c->inbuf.erase(0, n);
+                             if (!line.empty() && line.back() == '\r') line.pop_back();
+                             std::optional<std::string> answer;
+                             if (reply) answer = reply(line);
+                             update([&] { received.push_back(std::move(line)); });
+                             if (answer) send(c, std::move(*answer) + "\n");
+                             read_next(c);
+                           });
   }
 
   void send(const std::shared_ptr<connection>& c, std::string bytes) {

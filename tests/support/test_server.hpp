@@ -51,11 +51,11 @@ class test_server {
   }
 
   // --- looking -----------------------------------------------------------------------------
-  std::vector<std::string> lines() const;      // every line received ("\r\n" taken), in order
+  std::vector<std::string> lines() const;          // every line received ("\r\n" taken), in order
   std::size_t count(std::string_view line) const;  // how often `line` was received
-  std::size_t clients() const;                 // connections open now
-  std::size_t accepted() const;                // connections accepted so far
-  std::size_t ended() const;                   // connections whose client closed its sending side
+  std::size_t clients() const;                     // connections open now
+  std::size_t accepted() const;                    // connections accepted so far
+  std::size_t ended() const;                       // connections whose client closed its sending side
   bool listening() const;
 
   // Waits until pred() holds, checking it again whenever the server's state changes; false if

@@ -46,7 +46,8 @@ TEST_CASE("tls:// takes HOST:PORT and needs the port", "[address]") {
 TEST_CASE("ws:// and wss:// take an optional port and path, with the scheme's default port", "[address]") {
   CHECK(ok("ws://echo.example") == address{transport::ws, {"echo.example", "80"}, "/"});
   CHECK(ok("wss://echo.example") == address{transport::wss, {"echo.example", "443"}, "/"});
-  CHECK(ok("ws://127.0.0.1:8080/chat?room=1") == address{transport::ws, {"127.0.0.1", "8080"}, "/chat?room=1"});
+  CHECK(ok("ws://127.0.0.1:8080/chat?room=1") ==
+        address{transport::ws, {"127.0.0.1", "8080"}, "/chat?room=1"});
   CHECK(ok("wss://[::1]/") == address{transport::wss, {"::1", "443"}, "/"});
   CHECK(ok("wss://[::1]:9443/a/b") == address{transport::wss, {"::1", "9443"}, "/a/b"});
   CHECK(why("ws:///path") == "the host is empty");
@@ -71,8 +72,8 @@ TEST_CASE("an unknown scheme names itself and the forms there are", "[address]")
 }
 
 TEST_CASE("control characters anywhere are refused", "[address]") {
-  for (const std::string& bad : std::vector<std::string>{"h:1\n", "\x1b[2Jh:1", "ws://h/\x7f", "unix:/tmp/a\tb",
-                                                         std::string("h:1\0", 4)}) {
+  for (const std::string& bad : std::vector<std::string>{"h:1\n", "\x1b[2Jh:1", "ws://h/\x7f",
+                                                         "unix:/tmp/a\tb", std::string("h:1\0", 4)}) {
     CHECK(why(bad) == "control characters are not allowed");
   }
 }

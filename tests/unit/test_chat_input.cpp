@@ -15,9 +15,9 @@
 using namespace echochat;
 using echochat::testing::input_line;
 using echochat::testing::is_open;
-using echochat::testing::server_line;
 using echochat::testing::keys;
 using echochat::testing::one;
+using echochat::testing::server_line;
 using echochat::testing::texts;
 
 namespace {

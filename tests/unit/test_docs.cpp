@@ -74,10 +74,10 @@ TEST_CASE("the README's flag table lists exactly the flags that --help lists", "
 namespace {
 
 // Every key and chat command the user is told of.
-constexpr const char* keys_and_commands[] = {"q",    "Ctrl-D", "Ctrl-C", "Ctrl-Z", "PgUp", "PgDn", "Enter",
-                                             "Backspace", "Left", "Right", "Home", "End", "Del", "Ctrl-U",
-                                             "Ctrl-W", "Up", "Down", "Esc", "/quit", "/help", "//",
-                                             "Ctrl-R", "Ctrl-S", "Ctrl-G", "/find", "/secret", "wheel"};
+constexpr const char* keys_and_commands[] = {
+    "q",     "Ctrl-D", "Ctrl-C", "Ctrl-Z", "PgUp",   "PgDn",   "Enter", "Backspace", "Left",
+    "Right", "Home",   "End",    "Del",    "Ctrl-U", "Ctrl-W", "Up",    "Down",      "Esc",
+    "/quit", "/help",  "//",     "Ctrl-R", "Ctrl-S", "Ctrl-G", "/find", "/secret",   "wheel"};
 
 }  // namespace
 

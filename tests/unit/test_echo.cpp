@@ -158,7 +158,8 @@ TEST_CASE("a server that echoes every line twice, with lines in flight: duplicat
              Catch::Contains("40 lines sent, 40 echoed, +40 duplicates, 0 differed, 0% lost, time 40ms\n"));
 }
 
-TEST_CASE("a duplicate with nothing in flight is a duplicate too, and the next line still pairs", "[echo][meter][duplicate]") {
+TEST_CASE("a duplicate with nothing in flight is a duplicate too, and the next line still pairs",
+          "[echo][meter][duplicate]") {
   echo_meter m = meter();
   m.sent("same");
   m.handed(t0);
@@ -521,7 +522,7 @@ TEST_CASE("in plain echo mode --count sends its probes on schedule, prints ping'
           "[echo][session][probe]") {
   session s(echo_config(false, 3));
   s.apply(input_closed_event{}, 0);  // stdin at its end: the probes still go
-  CHECK_FALSE(s.wake_at());  // not online yet
+  CHECK_FALSE(s.wake_at());          // not online yet
   s.apply(state(net_state::online), 0);
   REQUIRE(s.wake_at());
   for (int i = 0; i < 3; ++i) {
@@ -544,10 +545,11 @@ TEST_CASE("in plain echo mode --count sends its probes on schedule, prints ping'
                                             "line from 127.0.0.1:7: seq=2 time=0.120 ms",
                                             "line from 127.0.0.1:7: seq=3 time=0.120 ms"});
   CHECK_THAT(s.report(), Catch::StartsWith("--- 127.0.0.1:7 echo statistics ---\n"
-                                                   "3 lines sent, 3 echoed, 0 differed, 0% lost, time 100ms\n"));
+                                           "3 lines sent, 3 echoed, 0 differed, 0% lost, time 100ms\n"));
 }
 
-TEST_CASE("in echo mode Ctrl-R opens its search on the input row and finds a line sent", "[echo][session][search]") {
+TEST_CASE("in echo mode Ctrl-R opens its search on the input row and finds a line sent",
+          "[echo][session][search]") {
   session s(echo_config());
   s.resize(24, 100);
   s.apply(state(net_state::online), 0);

@@ -38,28 +38,28 @@ TEST_CASE("every named key decodes from the bytes terminals send", "[decoder]") 
     const char* name;
   };
   const auto r = GENERATE(values<row>({
-      {"\x1b[A", "<Up>"},          {"\x1b[B", "<Down>"},        {"\x1b[C", "<Right>"},
-      {"\x1b[D", "<Left>"},        {"\x1bOA", "<Up>"},          {"\x1bOB", "<Down>"},
-      {"\x1bOC", "<Right>"},       {"\x1bOD", "<Left>"},        {"\x1b[H", "<Home>"},
-      {"\x1b[F", "<End>"},         {"\x1bOH", "<Home>"},        {"\x1bOF", "<End>"},
-      {"\x1b[1~", "<Home>"},       {"\x1b[7~", "<Home>"},       {"\x1b[4~", "<End>"},
-      {"\x1b[8~", "<End>"},        {"\x1b[2~", "<Ins>"},        {"\x1b[3~", "<Del>"},
-      {"\x1b[5~", "<PgUp>"},       {"\x1b[6~", "<PgDn>"},       {"\x1bOP", "<F1>"},
-      {"\x1bOQ", "<F2>"},          {"\x1bOR", "<F3>"},          {"\x1bOS", "<F4>"},
-      {"\x1b[11~", "<F1>"},        {"\x1b[12~", "<F2>"},        {"\x1b[13~", "<F3>"},
-      {"\x1b[14~", "<F4>"},        {"\x1b[15~", "<F5>"},        {"\x1b[17~", "<F6>"},
-      {"\x1b[18~", "<F7>"},        {"\x1b[19~", "<F8>"},        {"\x1b[20~", "<F9>"},
-      {"\x1b[21~", "<F10>"},       {"\x1b[23~", "<F11>"},       {"\x1b[24~", "<F12>"},
-      {"\x1b[[A", "<F1>"},         {"\x1b[[E", "<F5>"},         {"\x1b[Z", "<S-Tab>"},
-      {"\x1b[1;5A", "<C-Up>"},     {"\x1b[1;2D", "<S-Left>"},   {"\x1b[1;3C", "<M-Right>"},
-      {"\x1b[1;5P", "<C-F1>"},     {"\x1b[3;5~", "<C-Del>"},    {"\x1b[5;2~", "<S-PgUp>"},
-      {"\x1bOM", "<Enter>"},       {"\t", "<Tab>"},             {"\r", "<Enter>"},
-      {"\n", "<Enter>"},           {"\x7f", "<Backspace>"},     {"\x08", "<Backspace>"},
-      {"\x01", "<C-a>"},           {"\x03", "<C-c>"},           {"\x1a", "<C-z>"},
-      {"\0"sv, "<C-Space>"},       {"\x1c", "<C-\\>"},
-      {"\x1d", "<C-]>"},           {"\x1f", "<C-_>"},           {"\x1bx", "<M-x>"},
-      {"\x1b\x7f", "<M-Backspace>"}, {"\x1b\r", "<M-Enter>"},   {"\x1b\x01", "<C-M-a>"},
-      {"\x1b[I", "<?>"},           {"\x1b[?1;2c", "<?>"},
+      {"\x1b[A", "<Up>"},      {"\x1b[B", "<Down>"},      {"\x1b[C", "<Right>"},
+      {"\x1b[D", "<Left>"},    {"\x1bOA", "<Up>"},        {"\x1bOB", "<Down>"},
+      {"\x1bOC", "<Right>"},   {"\x1bOD", "<Left>"},      {"\x1b[H", "<Home>"},
+      {"\x1b[F", "<End>"},     {"\x1bOH", "<Home>"},      {"\x1bOF", "<End>"},
+      {"\x1b[1~", "<Home>"},   {"\x1b[7~", "<Home>"},     {"\x1b[4~", "<End>"},
+      {"\x1b[8~", "<End>"},    {"\x1b[2~", "<Ins>"},      {"\x1b[3~", "<Del>"},
+      {"\x1b[5~", "<PgUp>"},   {"\x1b[6~", "<PgDn>"},     {"\x1bOP", "<F1>"},
+      {"\x1bOQ", "<F2>"},      {"\x1bOR", "<F3>"},        {"\x1bOS", "<F4>"},
+      {"\x1b[11~", "<F1>"},    {"\x1b[12~", "<F2>"},      {"\x1b[13~", "<F3>"},
+      {"\x1b[14~", "<F4>"},    {"\x1b[15~", "<F5>"},      {"\x1b[17~", "<F6>"},
+      {"\x1b[18~", "<F7>"},    {"\x1b[19~", "<F8>"},      {"\x1b[20~", "<F9>"},
+      {"\x1b[21~", "<F10>"},   {"\x1b[23~", "<F11>"},     {"\x1b[24~", "<F12>"},
+      {"\x1b[[A", "<F1>"},     {"\x1b[[E", "<F5>"},       {"\x1b[Z", "<S-Tab>"},
+      {"\x1b[1;5A", "<C-Up>"}, {"\x1b[1;2D", "<S-Left>"}, {"\x1b[1;3C", "<M-Right>"},
+      {"\x1b[1;5P", "<C-F1>"}, {"\x1b[3;5~", "<C-Del>"},  {"\x1b[5;2~", "<S-PgUp>"},
+      {"\x1bOM", "<Enter>"},   {"\t", "<Tab>"},           {"\r", "<Enter>"},
+      {"\n", "<Enter>"},       {"\x7f", "<Backspace>"},   {"\x08", "<Backspace>"},
+      {"\x01", "<C-a>"},       {"\x03", "<C-c>"},         {"\x1a", "<C-z>"},
+      {"\0"sv, "<C-Space>"},   {"\x1c", "<C-\\>"},        {"\x1d", "<C-]>"},
+      {"\x1f", "<C-_>"},       {"\x1bx", "<M-x>"},        {"\x1b\x7f", "<M-Backspace>"},
+      {"\x1b\r", "<M-Enter>"}, {"\x1b\x01", "<C-M-a>"},   {"\x1b[I", "<?>"},
+      {"\x1b[?1;2c", "<?>"},
   }));
   const std::string bytes{r.bytes};
   CAPTURE(bytes);
@@ -86,7 +86,8 @@ TEST_CASE("printable ASCII decodes to itself", "[decoder]") {
 TEST_CASE("UTF-8 of 1 to 4 bytes decodes whole when split at every point", "[decoder]") {
   const std::string text = "aé日😀z";  // 1, 2, 3 and 4 byte characters
   const std::vector<key> whole = decode(text);
-  REQUIRE(whole == std::vector<key>{char_key(U'a'), char_key(U'é'), char_key(U'日'), char_key(U'😀'), char_key(U'z')});
+  REQUIRE(whole ==
+          std::vector<key>{char_key(U'a'), char_key(U'é'), char_key(U'日'), char_key(U'😀'), char_key(U'z')});
   for (std::size_t at = 0; at <= text.size(); ++at) {
     CAPTURE(at);
     CHECK(decode_split(text, at) == whole);
@@ -109,17 +110,25 @@ TEST_CASE("a UTF-8 character fed one byte at a time waits for its last byte", "[
 
 TEST_CASE("invalid UTF-8 becomes U+FFFD, one per maximal ill-formed subpart", "[decoder]") {
   const auto fffd = char_key(0xFFFD);
-  SECTION("a stray continuation byte") { CHECK(decode("\x80" "a") == std::vector<key>{fffd, char_key(U'a')}); }
+  SECTION("a stray continuation byte") {
+    CHECK(decode("\x80"
+                 "a") == std::vector<key>{fffd, char_key(U'a')});
+  }
   SECTION("bytes that never start a character") {
     CHECK(decode("\xc0\xc1\xf5\xff") == std::vector<key>{fffd, fffd, fffd, fffd});
   }
   SECTION("an overlong encoding") { CHECK(decode("\xe0\x80\xaf") == std::vector<key>{fffd, fffd, fffd}); }
   SECTION("a surrogate") { CHECK(decode("\xed\xa0\x80") == std::vector<key>{fffd, fffd, fffd}); }
-  SECTION("beyond U+10FFFF") { CHECK(decode("\xf4\x90\x80\x80") == std::vector<key>{fffd, fffd, fffd, fffd}); }
-  SECTION("a truncated sequence followed by ASCII") {
-    CHECK(decode("\xe6\x97" "a") == std::vector<key>{fffd, char_key(U'a')});
+  SECTION("beyond U+10FFFF") {
+    CHECK(decode("\xf4\x90\x80\x80") == std::vector<key>{fffd, fffd, fffd, fffd});
   }
-  SECTION("a sequence cut short by the end of input") { CHECK(decode("\xf0\x9f\x98") == std::vector<key>{fffd}); }
+  SECTION("a truncated sequence followed by ASCII") {
+    CHECK(decode("\xe6\x97"
+                 "a") == std::vector<key>{fffd, char_key(U'a')});
+  }
+  SECTION("a sequence cut short by the end of input") {
+    CHECK(decode("\xf0\x9f\x98") == std::vector<key>{fffd});
+  }
 }
 
 TEST_CASE("a lone Esc is kept until the timeout decides it is a key", "[decoder]") {
@@ -134,7 +143,8 @@ TEST_CASE("a lone Esc is kept until the timeout decides it is a key", "[decoder]
 }
 
 TEST_CASE("an escape sequence split across chunks at every point decodes as one key", "[decoder]") {
-  const std::string seq = GENERATE(as<std::string>{}, "\x1b[A", "\x1bOA", "\x1b[15~", "\x1b[1;5C", "\x1b[3;5~");
+  const std::string seq =
+      GENERATE(as<std::string>{}, "\x1b[A", "\x1bOA", "\x1b[15~", "\x1b[1;5C", "\x1b[3;5~");
   const auto whole = decode(seq);
   REQUIRE(whole.size() == 1);
   for (std::size_t at = 0; at <= seq.size(); ++at) {
@@ -167,7 +177,8 @@ TEST_CASE("an endless CSI sequence is given up on instead of growing", "[decoder
 }
 
 TEST_CASE("many keys in one chunk decode in order", "[decoder]") {
-  CHECK(names(decode("ab\x1b[Ac\r\x7f")) == std::vector<std::string>{"a", "b", "<Up>", "c", "<Enter>", "<Backspace>"});
+  CHECK(names(decode("ab\x1b[Ac\r\x7f")) ==
+        std::vector<std::string>{"a", "b", "<Up>", "c", "<Enter>", "<Backspace>"});
 }
 
 TEST_CASE("a bracketed paste arrives as one piece of text", "[decoder][paste]") {

@@ -55,8 +55,8 @@ const std::string family =
 const std::string flag_fr = "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7";
 const std::string flag_de = "\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA";
 const std::string thumbs_medium = "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD";  // thumbs up + skin tone
-const std::string red_heart = "\xE2\x9D\xA4\xEF\xB8\x8F";            // heart + VS16
-const std::string keycap_one = "1\xEF\xB8\x8F\xE2\x83\xA3";           // 1 VS16 U+20E3
+const std::string red_heart = "\xE2\x9D\xA4\xEF\xB8\x8F";              // heart + VS16
+const std::string keycap_one = "1\xEF\xB8\x8F\xE2\x83\xA3";            // 1 VS16 U+20E3
 const std::string combining_acute = "\xCC\x81";
 
 }  // namespace
@@ -142,8 +142,8 @@ TEST_CASE("a combining mark at the start of the line is a character of its own",
 }
 
 TEST_CASE("Left and Right visit the same stops in a mixed line", "[editor]") {
-  const std::string text = "x" + family + flag_fr + flag_de + "e" + combining_acute + zhong +
-                           thumbs_medium + " " + red_heart + keycap_one + "\xE2\x80\x8D" + "y";
+  const std::string text = "x" + family + flag_fr + flag_de + "e" + combining_acute + zhong + thumbs_medium +
+                           " " + red_heart + keycap_one + "\xE2\x80\x8D" + "y";
   auto editor = with_text(text);
   auto backwards = left_stops(editor);
   std::reverse(backwards.begin(), backwards.end());
@@ -273,7 +273,9 @@ TEST_CASE("inserted text is cleaned so the line is always safe to draw and send"
   editor.insert("x\x1b[31my\x7f\r\nz\0"s);
   CHECK(editor.text() == "x[31myz");
   editor.kill_line();
-  editor.insert("l\xE2\x80\xAEr\xC2\x9B" "1");  // bidi override, C1 CSI
+  editor.insert(
+      "l\xE2\x80\xAEr\xC2\x9B"
+      "1");  // bidi override, C1 CSI
   CHECK(editor.text() == "lr1");
   editor.kill_line();
   editor.insert("bad\xFF\xE2\x82");
@@ -331,12 +333,10 @@ TEST_CASE("keys that are not editing keys are left to the caller", "[editor]") {
 
 TEST_CASE("editing keys are taken even when they change nothing", "[editor]") {
   using echochat::named_key;
-  for (const auto& k : {named_key(key_code::left), named_key(key_code::right),
-                        named_key(key_code::home), named_key(key_code::end),
-                        named_key(key_code::backspace), named_key(key_code::del),
-                        named_key(key_code::up), named_key(key_code::down),
-                        echochat::ctrl_key(U'a'), echochat::ctrl_key(U'e'),
-                        echochat::ctrl_key(U'u'), echochat::ctrl_key(U'w')}) {
+  for (const auto& k : {named_key(key_code::left), named_key(key_code::right), named_key(key_code::home),
+                        named_key(key_code::end), named_key(key_code::backspace), named_key(key_code::del),
+                        named_key(key_code::up), named_key(key_code::down), echochat::ctrl_key(U'a'),
+                        echochat::ctrl_key(U'e'), echochat::ctrl_key(U'u'), echochat::ctrl_key(U'w')}) {
     line_editor editor;
     CAPTURE(echochat::key_name(k));
     CHECK(editor.handle(k));
@@ -496,14 +496,14 @@ TEST_CASE("a history limit of 0 records nothing", "[editor]") {
 
 TEST_CASE("the cursor is always on a code point boundary and the text always safe", "[editor]") {
   // Random editing keys over text full of multi-byte characters and clusters.
-  const std::vector<std::string> inserts = {"a", " ", e_acute, euro, grin, zhong, family, flag_fr,
-                                            combining_acute, "\xE2\x80\x8D", thumbs_medium,
-                                            red_heart, "\x1b", "\xFF"};
+  const std::vector<std::string> inserts = {
+      "a",           " ",       e_acute, euro,  grin, zhong, family, flag_fr, combining_acute, "\xE2\x80\x8D",
+      thumbs_medium, red_heart, "\x1b",  "\xFF"};
   using echochat::named_key;
   const std::vector<echochat::key> keys = {
-      named_key(key_code::left), named_key(key_code::right), named_key(key_code::home),
-      named_key(key_code::end), named_key(key_code::backspace), named_key(key_code::del),
-      echochat::ctrl_key(U'w'), named_key(key_code::up), named_key(key_code::down)};
+      named_key(key_code::left), named_key(key_code::right),     named_key(key_code::home),
+      named_key(key_code::end),  named_key(key_code::backspace), named_key(key_code::del),
+      echochat::ctrl_key(U'w'),  named_key(key_code::up),        named_key(key_code::down)};
   line_editor editor(5);
   unsigned state = 12345;
   auto next = [&state] { return state = state * 1103515245U + 12345U, (state >> 16) & 0x7FFFU; };

@@ -97,8 +97,8 @@ void check_cutting(const std::vector<std::string>& lines, const std::vector<fram
       if (!piece.cut) break;
       REQUIRE(piece.text.size() + 3 >= max_line);
       if (piece.text.size() < max_line) {
-        const auto rest = std::string_view(line).substr(start + piece.text.size(),
-                                                        max_line - piece.text.size());
+        const auto rest =
+            std::string_view(line).substr(start + piece.text.size(), max_line - piece.text.size());
         CHECK(echochat::decode_utf8(rest).status == echochat::utf8_status::truncated);
       }
     }
@@ -116,8 +116,7 @@ TEST_CASE("a line ending in a newline comes out whole", "[framer]") {
 }
 
 TEST_CASE("several lines in one chunk come out in order", "[framer]") {
-  CHECK(frame({"one\ntwo\nthree\n"}) ==
-        std::vector{whole("one"), whole("two"), whole("three")});
+  CHECK(frame({"one\ntwo\nthree\n"}) == std::vector{whole("one"), whole("two"), whole("three")});
 }
 
 TEST_CASE("a line spread over many chunks comes out once complete", "[framer]") {
@@ -243,27 +242,26 @@ TEST_CASE("a cut backs off so as not to split a UTF-8 character", "[framer]") {
   CHECK(frame({"1234567\xC3\xA9\n"}, 8) == std::vector{cut("1234567"), whole("\xC3\xA9")});
   CHECK(frame({"1234567\xE2\x82\xAC\n"}, 8) == std::vector{cut("1234567"), whole("\xE2\x82\xAC")});
   CHECK(frame({"123456\xE2\x82\xAC\n"}, 8) == std::vector{cut("123456"), whole("\xE2\x82\xAC")});
-  CHECK(frame({"12345\xE2\x82\xAC" "x\n"}, 8) ==
-        std::vector{cut("12345\xE2\x82\xAC"), whole("x")});
+  CHECK(frame({"12345\xE2\x82\xAC"
+               "x\n"},
+              8) == std::vector{cut("12345\xE2\x82\xAC"), whole("x")});
   for (std::size_t ascii = 5; ascii <= 7; ++ascii) {
     const std::string head(ascii, 'a');
-    CHECK(frame({head + "\xF0\x9F\x98\x80\n"}, 8) ==
-          std::vector{cut(head), whole("\xF0\x9F\x98\x80")});
+    CHECK(frame({head + "\xF0\x9F\x98\x80\n"}, 8) == std::vector{cut(head), whole("\xF0\x9F\x98\x80")});
   }
-  CHECK(frame({"1234\xF0\x9F\x98\x80" "x\n"}, 8) ==
-        std::vector{cut("1234\xF0\x9F\x98\x80"), whole("x")});
+  CHECK(frame({"1234\xF0\x9F\x98\x80"
+               "x\n"},
+              8) == std::vector{cut("1234\xF0\x9F\x98\x80"), whole("x")});
 }
 
 TEST_CASE("a cut through ill-formed bytes falls at max_line exactly", "[framer]") {
   CHECK(frame({"1234567\x80\x80\n"}, 8) == std::vector{cut("1234567\x80"), whole("\x80")});
-  CHECK(frame({"12345\xE0\x80\x80\x80\n"}, 8) ==
-        std::vector{cut("12345\xE0\x80\x80"), whole("\x80")});
+  CHECK(frame({"12345\xE0\x80\x80\x80\n"}, 8) == std::vector{cut("12345\xE0\x80\x80"), whole("\x80")});
   CHECK(frame({"\x80\x80\x80\x80\x80\x80\x80\x80\x80\n"}, 8) ==
         std::vector{cut(std::string(8, '\x80')), whole("\x80")});
 }
 
-TEST_CASE("a truncated character at a cut is kept for the next piece even if never finished",
-          "[framer]") {
+TEST_CASE("a truncated character at a cut is kept for the next piece even if never finished", "[framer]") {
   // E2 82 is a well-formed prefix, so it moves to the next piece; there it is still U+FFFD.
   for (const std::string head : {"1234567", "123456"}) {
     const std::string line = head + "\xE2\x82x";
@@ -274,8 +272,7 @@ TEST_CASE("a truncated character at a cut is kept for the next piece even if nev
   }
 }
 
-TEST_CASE("UTF-8 of 1 to 4 bytes split at every point across chunks comes out whole",
-          "[framer]") {
+TEST_CASE("UTF-8 of 1 to 4 bytes split at every point across chunks comes out whole", "[framer]") {
   for (char32_t c : {U'a', U'\u00E9', U'\u20AC', U'\U0001F600'}) {
     const std::string line = std::string("<").append(utf8(c)).append(">");
     const std::string stream = line + "\r\n";
@@ -292,16 +289,15 @@ TEST_CASE("any chunking of a stream gives the same lines", "[framer]") {
   const std::string stream =
       "plain\n\ncaf\xC3\xA9\r\n\xE2\x82\xAC\xF0\x9F\x98\x80 emoji\r\nlone\rcr\n\r\n"
       "\xE4\xB8\xAD\xE6\x96\x87 and a long line that gets cut\nbad\xE2\x82 tail\r";
-  for (std::size_t max_line : {std::size_t{4}, std::size_t{7}, std::size_t{16},
-                               line_framer::default_max_line}) {
+  for (std::size_t max_line :
+       {std::size_t{4}, std::size_t{7}, std::size_t{16}, line_framer::default_max_line}) {
     CAPTURE(max_line);
     const auto expected = frame({stream}, max_line);
     check_cutting(model_lines(stream), expected, max_line);
     CHECK(frame_bytewise(stream, max_line) == expected);
     for (std::size_t i = 0; i <= stream.size(); ++i) {
       for (std::size_t j = i; j <= stream.size(); ++j) {
-        const auto got = frame({stream.substr(0, i), stream.substr(i, j - i), stream.substr(j)},
-                               max_line);
+        const auto got = frame({stream.substr(0, i), stream.substr(i, j - i), stream.substr(j)}, max_line);
         if (got != expected) {
           CAPTURE(i, j);
           FAIL("a three-way split changes the lines");
@@ -313,9 +309,9 @@ TEST_CASE("any chunking of a stream gives the same lines", "[framer]") {
 
 TEST_CASE("random streams in random chunks are framed by the rules", "[framer]") {
   std::mt19937 rng(7);
-  const std::vector<std::string> atoms = {"a", "b", " ", "\n", "\r", "\r\n", "\xC3\xA9",
-                                          "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\x80", "\xE2\x82",
-                                          "\xF0\x9F", "\xFF", "\x1b"};
+  const std::vector<std::string> atoms = {
+      "a",    "b",        " ",        "\n",   "\r",  "\r\n", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+      "\x80", "\xE2\x82", "\xF0\x9F", "\xFF", "\x1b"};
   std::uniform_int_distribution<std::size_t> pick_atom(0, atoms.size() - 1);
   std::uniform_int_distribution<std::size_t> pick_max(4, 20);
   std::uniform_int_distribution<int> atom_count(0, 120);

@@ -66,7 +66,8 @@ TEST_CASE("the version flag prints the project version", "[options]") {
 TEST_CASE("the help flag lists every flag and the keys", "[options]") {
   const parse_exit e = parse_fail({"--help"});
   CHECK(e.code == 0);
-  for (const char* flag : {"--delay", "--connect", "--ca", "--insecure", "--log", "--plain", "--version", "--help"}) {
+  for (const char* flag :
+       {"--delay", "--connect", "--ca", "--insecure", "--log", "--plain", "--version", "--help"}) {
     CHECK_THAT(e.out, Catch::Contains(flag));
   }
   CHECK_THAT(e.out, Catch::Contains("Keys:") && Catch::Contains("quit"));
@@ -101,9 +102,11 @@ TEST_CASE("history is on and the mouse off unless --no-history or --mouse says o
 }
 
 TEST_CASE("the connect flag takes host:port, [v6]:port and names", "[options][connect]") {
-  CHECK(parse_ok({"--connect", "127.0.0.1:9000"}).connect == address{transport::tcp, {"127.0.0.1", "9000"}, {}});
+  CHECK(parse_ok({"--connect", "127.0.0.1:9000"}).connect ==
+        address{transport::tcp, {"127.0.0.1", "9000"}, {}});
   CHECK(parse_ok({"--connect", "[::1]:6667"}).connect == address{transport::tcp, {"::1", "6667"}, {}});
-  CHECK(parse_ok({"--connect", "chat.example:1"}).connect == address{transport::tcp, {"chat.example", "1"}, {}});
+  CHECK(parse_ok({"--connect", "chat.example:1"}).connect ==
+        address{transport::tcp, {"chat.example", "1"}, {}});
   CHECK(parse_ok({"--connect", "h:65535"}).connect == address{transport::tcp, {"h", "65535"}, {}});
 }
 
@@ -116,7 +119,8 @@ TEST_CASE("the connect flag takes every transport's address", "[options][connect
         address{transport::unix_socket, {}, "/run/chat.sock"});
 }
 
-TEST_CASE("the ca flag takes an existing file, the insecure flag is a flag, and neither is on by default", "[options][tls]") {
+TEST_CASE("the ca flag takes an existing file, the insecure flag is a flag, and neither is on by default",
+          "[options][tls]") {
   CHECK_FALSE(parse_ok({}).ca_file);
   CHECK_FALSE(parse_ok({}).insecure);
   CHECK(parse_ok({"--insecure"}).insecure);
@@ -136,18 +140,20 @@ TEST_CASE("an address is written back the way it was given, IPv6 in brackets", "
 
 TEST_CASE("a bad --connect is one clear line", "[options][connect]") {
   const std::string bad =
-      GENERATE(as<std::string>{}, "nohostport", "host:0", "host:65536", ":9000", "host:", "host:http", "::1:80", "[::1]80", "[::1", "ftp://h:21",
-               "tls://h", "tcp://h:1/x", "ws://h:99999/", "unix:");
+      GENERATE(as<std::string>{}, "nohostport", "host:0", "host:65536", ":9000", "host:", "host:http",
+               "::1:80", "[::1]80", "[::1", "ftp://h:21", "tls://h", "tcp://h:1/x", "ws://h:99999/", "unix:");
   const parse_exit e = parse_fail({"--connect", bad});
   CHECK(e.code != 0);
   CHECK_THAT(e.err, Catch::Contains("--connect") && Catch::Contains(bad));
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
 
-TEST_CASE("a --connect with control characters is refused on one line that shows them escaped", "[options][connect]") {
+TEST_CASE("a --connect with control characters is refused on one line that shows them escaped",
+          "[options][connect]") {
   const parse_exit e = parse_fail({"--connect", "h:1\x1b[2J\nx"});
   CHECK(e.code == 2);
-  CHECK_THAT(e.err, Catch::Contains("--connect") && Catch::Contains("h:1^[[2J^Jx") && Catch::Contains("control"));
+  CHECK_THAT(e.err,
+             Catch::Contains("--connect") && Catch::Contains("h:1^[[2J^Jx") && Catch::Contains("control"));
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
 
@@ -202,9 +208,10 @@ TEST_CASE("every flag error quotes what was given escaped, never raw", "[options
   CHECK_THAT(e.err, Catch::Contains(shown));
 }
 
-TEST_CASE("echo mode's flags: --echo with --connect takes --count, --interval, --size and --echo-timeout", "[options][echo]") {
-  const options o = parse_ok({"--connect", "127.0.0.1:7", "--echo", "--count", "20", "--interval", "0.05", "--size",
-                              "64", "--echo-timeout", "2.5"});
+TEST_CASE("echo mode's flags: --echo with --connect takes --count, --interval, --size and --echo-timeout",
+          "[options][echo]") {
+  const options o = parse_ok({"--connect", "127.0.0.1:7", "--echo", "--count", "20", "--interval", "0.05",
+                              "--size", "64", "--echo-timeout", "2.5"});
   REQUIRE(o.echo);
   CHECK(o.echo->count == 20);
   CHECK(o.echo->interval_seconds == 0.05);
@@ -239,9 +246,11 @@ TEST_CASE("bad echo values are one line naming the flag and the value", "[option
                                                                     {"--size", "0"},
                                                                     {"--size", "1e9"},
                                                                     {"--echo-timeout", "-1"}}));
-  const auto e = parse_fail({"--connect", "127.0.0.1:7", "--echo", std::get<0>(flag_value), std::get<1>(flag_value)});
+  const auto e =
+      parse_fail({"--connect", "127.0.0.1:7", "--echo", std::get<0>(flag_value), std::get<1>(flag_value)});
   CHECK(e.code == 2);
-  CHECK_THAT(e.err, Catch::Contains(std::get<0>(flag_value)) && Catch::Contains("'" + std::get<1>(flag_value) + "'"));
+  CHECK_THAT(e.err, Catch::Contains(std::get<0>(flag_value)) &&
+                        Catch::Contains("'" + std::get<1>(flag_value) + "'"));
   CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
 }
 

@@ -102,4 +102,3 @@ TEST_CASE("an empty line can be queued", "[outbox]") {
   box.push("");
   CHECK(drain(box) == std::vector<std::string>{""});
 }
-

@@ -54,11 +54,11 @@ TEST_CASE("the on-connect and reply flags are repeatable and need --connect", "[
   const options& o = std::get<options>(r);
   CHECK(o.on_connect == std::vector<std::string>{"NICK me", "USER me 0 * :me"});
   CHECK(o.replies == std::vector<reply_rule>{{"PING *", "PONG *"}, {"a", "b"}});
-  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
-           {"--on-connect", "NICK me"},
-           {"--connect", "h:1", "--reply", "nothing"},
-           {"--connect", "h:1", "--on-connect", "two\nlines"},
-           {"--connect", "h:1", "--on-connect", ""}}) {
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{{"--on-connect", "NICK me"},
+                                             {"--connect", "h:1", "--reply", "nothing"},
+                                             {"--connect", "h:1", "--on-connect", "two\nlines"},
+                                             {"--connect", "h:1", "--on-connect", ""}}) {
     auto e = parse_options(bad);
     REQUIRE(std::holds_alternative<parse_exit>(e));
     CHECK(std::get<parse_exit>(e).code == 2);
@@ -78,14 +78,14 @@ TEST_CASE("in chat mode a line that matches a reply rule is answered at once, sh
   e.lines.push_back({"PING :cut piece", true});
   e.lines.push_back({"hello", false});
   s.apply(std::move(e), 0);
-  CHECK(testing::texts(s) ==
-        std::vector<std::string>{"net PING :irc.example", "reply PONG :irc.example", "net PING :cut piece [cut]",
-                                 "net hello"});
+  CHECK(testing::texts(s) == std::vector<std::string>{"net PING :irc.example", "reply PONG :irc.example",
+                                                      "net PING :cut piece [cut]", "net hello"});
   CHECK(s.take_outgoing() == std::vector<std::string>{"PONG :irc.example"});
   CHECK(s.waiting() == 1);
 }
 
-TEST_CASE("an on-connect line written shows as a you entry and does not count as waiting", "[reply][session]") {
+TEST_CASE("an on-connect line written shows as a you entry and does not count as waiting",
+          "[reply][session]") {
   session_config c;
   c.chat = true;
   c.chat_target = "h:1";

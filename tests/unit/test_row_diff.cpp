@@ -53,9 +53,12 @@ std::vector<std::string> apply(std::string_view old_text, std::string_view new_t
 }  // namespace
 
 TEST_CASE("a row edit gives what rewriting the row whole gives", "[model][diff]") {
-  const std::vector<std::string> pieces = {"a", "b", "\xe4\xb8\xad" /* 中, wide */,
+  const std::vector<std::string> pieces = {"a",
+                                           "b",
+                                           "\xe4\xb8\xad" /* 中, wide */,
                                            "e\xcc\x81" /* e + combining acute */,
-                                           "\xc3\xbc" /* ü */, "\xf0\x9f\x98\x80" /* emoji, wide */};
+                                           "\xc3\xbc" /* ü */,
+                                           "\xf0\x9f\x98\x80" /* emoji, wide */};
   // Every text of up to three pieces: 259 texts, every pair of them.
   std::vector<std::string> texts = {""};
   for (std::size_t from = 0, to = 1, len = 1; len <= 3; ++len, from = to, to = texts.size()) {

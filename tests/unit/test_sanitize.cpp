@@ -170,15 +170,18 @@ TEST_CASE("a C1 control sent as UTF-8 is shown as an escape", "[sanitize]") {
     CHECK(sanitize(bytes) == expected);
     CHECK_FALSE(is_safe_text(bytes));
   }
-  CHECK(sanitize("\xC2\x9B" "31m") == "\\x9b31m");
-  CHECK(sanitize("\xC2\x9D" "0;title\xC2\x9C") == "\\x9d0;title\\x9c");
+  CHECK(sanitize("\xC2\x9B"
+                 "31m") == "\\x9b31m");
+  CHECK(sanitize("\xC2\x9D"
+                 "0;title\xC2\x9C") == "\\x9d0;title\\x9c");
 }
 
 TEST_CASE("a raw 8-bit C1 byte is invalid UTF-8 and shown as U+FFFD", "[sanitize]") {
   for (int b = 0x80; b <= 0x9F; ++b) {
     CHECK(sanitize(std::string(1, static_cast<char>(b))) == fffd);
   }
-  CHECK(sanitize("\x9b" "2J") == fffd + "2J");
+  CHECK(sanitize("\x9b"
+                 "2J") == fffd + "2J");
 }
 
 TEST_CASE("each bidi control is shown as <U+XXXX>", "[sanitize]") {
@@ -223,8 +226,8 @@ TEST_CASE("ill-formed UTF-8 becomes one U+FFFD per maximal subpart", "[sanitize]
       // The example of the Unicode standard (section 3.9, "U+FFFD Substitution of Maximal
       // Subparts"): F1 80 80 is one subpart, E1 80 another, C2 a third.
       {"\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64",
-       std::string("a").append(fffds(3)).append("b").append(fffds(1)).append("c").append(fffds(2))
-           .append("d")},
+       std::string("a").append(fffds(3)).append("b").append(fffds(1)).append("c").append(fffds(2)).append(
+           "d")},
       // lone continuation bytes
       {"\x80", fffds(1)},
       {"\xBF", fffds(1)},
@@ -256,8 +259,12 @@ TEST_CASE("ill-formed UTF-8 becomes one U+FFFD per maximal subpart", "[sanitize]
       {"\xC3", fffds(1)},
       {"\xE2\x82", fffds(1)},
       {"\xF0\x9F\x98", fffds(1)},
-      {"\xE2\x82" "x", fffd + "x"},
-      {"\xF0\x9F" "\xF0\x9F\x98\x80", fffd + "\xF0\x9F\x98\x80"},
+      {"\xE2\x82"
+       "x",
+       fffd + "x"},
+      {"\xF0\x9F"
+       "\xF0\x9F\x98\x80",
+       fffd + "\xF0\x9F\x98\x80"},
       {"\xE2\x82\xE2\x82\xAC", fffd + "\xE2\x82\xAC"},
       {"\xC3\xC3\xA9", fffd + "\xC3\xA9"},
       // a control right after a truncated sequence is still escaped
@@ -284,8 +291,7 @@ TEST_CASE("every truncation of every sequence length is one U+FFFD", "[sanitize]
   }
 }
 
-TEST_CASE("sanitized output is always safe, and sanitizing it again changes nothing",
-          "[sanitize]") {
+TEST_CASE("sanitized output is always safe, and sanitizing it again changes nothing", "[sanitize]") {
   std::mt19937 rng(20240607);
   // Bytes biased towards the interesting ones: controls, lead and continuation bytes.
   const std::string alphabet =
@@ -365,7 +371,8 @@ TEST_CASE("tag characters pass only inside a subdivision flag", "[sanitize][invi
   CHECK(sanitize("\U0001F3F4\U000E007F") == "\U0001F3F4<U+E007F>");
 }
 
-TEST_CASE("a black flag and tags cut off at the end of the text are read no further", "[sanitize][invisible]") {
+TEST_CASE("a black flag and tags cut off at the end of the text are read no further",
+          "[sanitize][invisible]") {
   // Found by fuzz_sanitize (fuzz/corpus/sanitize/regression-flag-at-end): the look-ahead for the
   // cancel tag read past the end of the text.
   // Each text in a heap block of exactly its size, so that under AddressSanitizer a read past

@@ -84,8 +84,8 @@ TEST_CASE("the slow task's message lands above the line being typed", "[session]
 
 TEST_CASE("the status bar shows the countdown, then done, and the key count", "[session][status]") {
   session s({});
-  CHECK_THAT(status_line(s), Catch::Contains("slow task pending") && Catch::Contains("0 keys") &&
-                                  Catch::Contains("q quits"));
+  CHECK_THAT(status_line(s),
+             Catch::Contains("slow task pending") && Catch::Contains("0 keys") && Catch::Contains("q quits"));
   s.apply(slow_tick_event{7}, 0);
   CHECK_THAT(status_line(s), Catch::Contains("slow task in 7 s"));
   s.apply(slow_tick_event{600}, 0);
@@ -185,7 +185,10 @@ TEST_CASE("control bytes in a paste show by the names they have when typed", "[s
   session s({});
   keys_event ev;
   ev.keys.push_back(key{key_code::paste_end, key_mod::none, 0});
-  ev.pastes.push_back(std::string("ab\x1f" "cd\x1b\x1c\x7f", 8) + std::string(1, '\0') + "ef");
+  ev.pastes.push_back(std::string("ab\x1f"
+                                  "cd\x1b\x1c\x7f",
+                                  8) +
+                      std::string(1, '\0') + "ef");
   s.apply(ev, 0);
   CHECK(texts(s) == std::vector<std::string>{"you ab<C-_>cd<Esc><C-\\><Backspace><C-Space>ef"});
 }

@@ -113,7 +113,8 @@ TEST_CASE("in chat mode Enter on an empty line sends nothing", "[chat][session]"
   CHECK_FALSE(s.done());
 }
 
-TEST_CASE("in chat mode q is a letter, even first on an empty line: quick, question, quite", "[chat][session]") {
+TEST_CASE("in chat mode q is a letter, even first on an empty line: quick, question, quite",
+          "[chat][session]") {
   session s(chat_config());
   s.apply(keys("quick question\r"), 0);
   CHECK_FALSE(s.done());
@@ -124,7 +125,8 @@ TEST_CASE("in chat mode q is a letter, even first on an empty line: quick, quest
   CHECK(drain(s) == std::vector<std::string>{"quick question", "quite"});
 }
 
-TEST_CASE("in chat mode Ctrl-D quits on an empty input line and deletes nothing otherwise", "[chat][session]") {
+TEST_CASE("in chat mode Ctrl-D quits on an empty input line and deletes nothing otherwise",
+          "[chat][session]") {
   session s(chat_config());
   s.apply(keys("ab"), 0);
   s.apply(one(ctrl_key(U'd')), 0);
@@ -180,7 +182,8 @@ TEST_CASE("in chat mode /help lists the keys and every command in sys entries", 
   CHECK_THAT(all, Catch::Contains("Ctrl-D"));
 }
 
-TEST_CASE("in chat mode a pasted line that starts with a slash is sent as it is", "[chat][session][command]") {
+TEST_CASE("in chat mode a pasted line that starts with a slash is sent as it is",
+          "[chat][session][command]") {
   session s(chat_config());
   s.apply(paste("/quit\n/other"), 0);
   s.apply(keys("\r"), 0);
@@ -188,7 +191,8 @@ TEST_CASE("in chat mode a pasted line that starts with a slash is sent as it is"
   CHECK(drain(s) == std::vector<std::string>{"/quit", "/other"});
 }
 
-TEST_CASE("in chat mode Ctrl-D after a multi-line paste does not quit, since lines wait to be sent", "[chat][session]") {
+TEST_CASE("in chat mode Ctrl-D after a multi-line paste does not quit, since lines wait to be sent",
+          "[chat][session]") {
   session s(chat_config());
   s.apply(paste("\nwaiting"), 0);
   REQUIRE(input_line(s).text().empty());
@@ -198,7 +202,8 @@ TEST_CASE("in chat mode Ctrl-D after a multi-line paste does not quit, since lin
   CHECK_FALSE(s.done());
 }
 
-TEST_CASE("in chat mode online, a paste of more lines than the offline bound is sent whole", "[chat][session][outbox]") {
+TEST_CASE("in chat mode online, a paste of more lines than the offline bound is sent whole",
+          "[chat][session][outbox]") {
   session s(chat_config(1000));
   s.apply(state(net_state::online), 0);
   std::string many;
@@ -237,8 +242,9 @@ TEST_CASE("in chat mode Up and Down walk the sent lines and give the unsent draf
   CHECK(drain(s) == std::vector<std::string>{"first", "second", "second"});
 }
 
-TEST_CASE("in chat mode a multi-line paste fills the input line, the rest waits, and Enter sends all in order",
-          "[chat][session][paste]") {
+TEST_CASE(
+    "in chat mode a multi-line paste fills the input line, the rest waits, and Enter sends all in order",
+    "[chat][session][paste]") {
   session s(chat_config());
   s.resize(24, 200);
   s.apply(keys("> "), 0);
@@ -304,7 +310,8 @@ TEST_CASE("in chat mode a full outbox refuses Enter with a sys entry and keeps t
   CHECK(w.write(s) == std::vector<std::string>{"two", "three"});
 }
 
-TEST_CASE("in chat mode a paste that does not fit the outbox is refused whole and kept", "[chat][session][outbox]") {
+TEST_CASE("in chat mode a paste that does not fit the outbox is refused whole and kept",
+          "[chat][session][outbox]") {
   session s(chat_config(3));
   s.apply(keys("one\r"), 0);
   s.apply(paste("a\nb\nc"), 0);
@@ -326,12 +333,13 @@ TEST_CASE("a server line is a net entry, and a cut piece says [cut]", "[chat][se
   CHECK(input_line(s).text() == "draft");
 }
 
-TEST_CASE("in chat mode the status bar shows the target, connecting, online, offline with the retry and what waits",
-          "[chat][session][status]") {
+TEST_CASE(
+    "in chat mode the status bar shows the target, connecting, online, offline with the retry and what waits",
+    "[chat][session][status]") {
   session s(chat_config());
   s.resize(24, 200);
   CHECK_THAT(status_line(s), Catch::StartsWith("echochat · example.org:6667 · connecting · ") &&
-                                  Catch::EndsWith(" · Ctrl-D quits"));
+                                 Catch::EndsWith(" · Ctrl-D quits"));
   s.apply(state(net_state::online), 0);
   CHECK_THAT(status_line(s), Catch::Contains(" · online · "));
   s.apply(state(net_state::offline, 2500), 0);
@@ -347,8 +355,10 @@ TEST_CASE("in chat mode the status bar shows the target, connecting, online, off
   CHECK(status_line(s) == "echochat · offline, retry in 1 s · Ctrl-D quits");
 }
 
-TEST_CASE("in plain chat mode the end of input ends the program only once the slow task, input and connection are done",
-          "[chat][session][plain]") {
+TEST_CASE(
+    "in plain chat mode the end of input ends the program only once the slow task, input and connection are "
+    "done",
+    "[chat][session][plain]") {
   session s(plain_chat_config());
   s.apply(keys("hi\r"), 0);
   s.apply(input_closed_event{}, 0);
@@ -406,8 +416,8 @@ TEST_CASE("reconnect delays double from 0.5 s up to 30 s", "[chat][net][backoff]
     d = next_backoff(d, policy);
     delays.push_back(d);
   }
-  CHECK(delays == std::vector<std::chrono::milliseconds>{500ms, 1000ms, 2000ms, 4000ms, 8000ms, 16000ms, 30000ms,
-                                                          30000ms, 30000ms, 30000ms});
+  CHECK(delays == std::vector<std::chrono::milliseconds>{500ms, 1000ms, 2000ms, 4000ms, 8000ms, 16000ms,
+                                                         30000ms, 30000ms, 30000ms, 30000ms});
   backoff_policy quick;
   quick.first = 20ms;
   quick.most = 100ms;

@@ -49,13 +49,13 @@ TEST_CASE("every scalar value boundary encodes to its length and decodes back", 
     std::string bytes;
   };
   const std::vector<sample> samples = {
-      {0x0000, "\0"s},                // 1 byte
+      {0x0000, "\0"s},  // 1 byte
       {0x007F, "\x7F"},
-      {0x0080, "\xC2\x80"},           // 2 bytes
+      {0x0080, "\xC2\x80"},  // 2 bytes
       {0x07FF, "\xDF\xBF"},
-      {0x0800, "\xE0\xA0\x80"},       // 3 bytes
-      {0xD7FF, "\xED\x9F\xBF"},       // the last before the surrogates
-      {0xE000, "\xEE\x80\x80"},       // the first after them
+      {0x0800, "\xE0\xA0\x80"},  // 3 bytes
+      {0xD7FF, "\xED\x9F\xBF"},  // the last before the surrogates
+      {0xE000, "\xEE\x80\x80"},  // the first after them
       {0xFFFD, "\xEF\xBF\xBD"},
       {0xFFFF, "\xEF\xBF\xBF"},
       {0x10000, "\xF0\x90\x80\x80"},  // 4 bytes
@@ -107,8 +107,8 @@ TEST_CASE("every scalar value round-trips, and steps as one character", "[utf8]"
                     decode_utf8(bytes) == utf8_char{c, expected_length, utf8_status::ok} &&
                     decode_utf8_multibyte(bytes) == decode_utf8(bytes) &&
                     next_char(text, 1, stepped) == expected_length && stepped == c &&
-                    prev_char_start(text, 1 + expected_length) == 1 &&
-                    !is_utf8_continuation(bytes[0]) && is_ascii(bytes[0]) == (expected_length == 1);
+                    prev_char_start(text, 1 + expected_length) == 1 && !is_utf8_continuation(bytes[0]) &&
+                    is_ascii(bytes[0]) == (expected_length == 1);
     if (!ok) FAIL(hex(c) << " does not round-trip");
     for (std::size_t i = 1; i < bytes.size(); ++i) {
       if (!is_utf8_continuation(bytes[i])) FAIL(hex(c) << ": byte " << i << " is not a continuation");
@@ -170,12 +170,14 @@ TEST_CASE("overlong forms are rejected at every length", "[utf8]") {
 
 TEST_CASE("decode_utf8 tells truncated from invalid", "[utf8]") {
   CHECK(decode_utf8("\xE2\x82").status == utf8_status::truncated);
-  CHECK(decode_utf8("\xE0\x80").status == utf8_status::invalid);   // overlong, even though short
-  CHECK(decode_utf8("\xED\xA0").status == utf8_status::invalid);   // surrogate, even though short
-  CHECK(decode_utf8("\xF4\x90").status == utf8_status::invalid);   // too big, even though short
+  CHECK(decode_utf8("\xE0\x80").status == utf8_status::invalid);  // overlong, even though short
+  CHECK(decode_utf8("\xED\xA0").status == utf8_status::invalid);  // surrogate, even though short
+  CHECK(decode_utf8("\xF4\x90").status == utf8_status::invalid);  // too big, even though short
   CHECK(decode_utf8("\xF0\x90").status == utf8_status::truncated);
   CHECK(decode_utf8("\x80").length == 1);
-  CHECK(decode_utf8("\xF1\x80\x80" "x").length == 3);
+  CHECK(decode_utf8("\xF1\x80\x80"
+                    "x")
+            .length == 3);
 }
 
 TEST_CASE("the inline ASCII case and the multibyte decoder agree on every one- and two-byte input",
@@ -237,7 +239,9 @@ TEST_CASE("next_char on bytes that are not UTF-8 gives what decode_utf8 gives", 
   char32_t c = 0;
   CHECK(next_char("a\xE2\x82", 1, c) == 2);  // cut short by the end: one U+FFFD
   CHECK(c == 0xFFFD);
-  CHECK(next_char("\xE2" "ab", 0, c) == 1);  // a lead byte without continuations: ASCII follows
+  CHECK(next_char("\xE2"
+                  "ab",
+                  0, c) == 1);  // a lead byte without continuations: ASCII follows
   CHECK(c == 0xFFFD);
   CHECK(next_char("\x80", 0, c) == 1);
   CHECK(c == 0xFFFD);

@@ -39,7 +39,7 @@ struct echo_stats {
   std::uint64_t lost = 0;
   std::uint64_t unexpected = 0;
   std::uint64_t duplicates = 0;  // echoes of a line echoed already (ping's "+N duplicates")
-  std::vector<double> rtt_ms;  // every measured round trip, in order
+  std::vector<double> rtt_ms;    // every measured round trip, in order
 
   double min_ms() const;
   double avg_ms() const;
@@ -65,7 +65,8 @@ class echo_meter {
   // it (a line server echoes in order): they are lost, in `skipped`, and it is that line's echo.
   // When it is exactly one of the last lines echoed, it is a duplicate, and pairs with nothing.
   // Otherwise it is the oldest waiting line's echo, changed; with no line waiting, unexpected.
-  echo_result received(std::string_view text, echo_clock::time_point t, std::vector<echo_result>* skipped = nullptr);
+  echo_result received(std::string_view text, echo_clock::time_point t,
+                       std::vector<echo_result>* skipped = nullptr);
   // The lines handed to the socket more than the timeout before `now`: lost.
   std::vector<echo_result> expire(echo_clock::time_point now);
   // The connection dropped: every line handed to it and not echoed is lost (an echo on the next
@@ -96,7 +97,7 @@ class echo_meter {
 
   std::chrono::nanoseconds timeout_;
   std::uint64_t next_seq_ = 1;
-  std::deque<waiting_line> waiting_;  // oldest first; the handed ones come first
+  std::deque<waiting_line> waiting_;                          // oldest first; the handed ones come first
   std::deque<std::pair<std::uint64_t, std::string>> echoed_;  // the last lines echoed, oldest first
   echo_stats stats_;
 };

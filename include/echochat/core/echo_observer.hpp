@@ -20,7 +20,8 @@ class echo_observer final : public observer {
   // `target`: the address as the user wrote it, for the result lines and the summary.
   echo_observer(echo_options options, std::string target);
 
-  void on_sent(std::string_view line, std::uint64_t entry, source as, session_state& s, std::time_t now) override;
+  void on_sent(std::string_view line, std::uint64_t entry, source as, session_state& s,
+               std::time_t now) override;
   bool on_received(net_line& l, clock::time_point at, session_state& s, std::time_t now) override;
   void on_writing(clock::time_point at, session_state& s, std::time_t now) override;
   void on_written(session_state& s, std::time_t now) override;

@@ -96,9 +96,9 @@ struct log_failed_event {
   std::string text;
 };
 
-using event = std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event,
-                           input_closed_event, input_lines_event, net_lines_event,
-                           net_writing_event, net_state_event, net_sent_event, net_greeting_event, sys_event,
-                           timer_event, log_failed_event>;
+using event =
+    std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event, input_closed_event,
+                 input_lines_event, net_lines_event, net_writing_event, net_state_event, net_sent_event,
+                 net_greeting_event, sys_event, timer_event, log_failed_event>;
 
 }  // namespace echochat

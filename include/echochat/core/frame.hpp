@@ -33,8 +33,8 @@ struct frame {
   std::span<const layout_row> transcript;
   // What to show highlighted (the current find match): byte ranges of one entry's text.
   text_highlight highlight;
-  int status_row = -1;  // -1: no room for the status bar
-  std::string status;   // what fits of the status bar's text
+  int status_row = -1;             // -1: no room for the status bar
+  std::string status;              // what fits of the status bar's text
   std::optional<input_row> input;  // chat mode's input line, on the last row
   std::span<const entry> fresh;    // entries finished since the last frame (if collected)
   const entry* typing = nullptr;   // the entry being typed, if any

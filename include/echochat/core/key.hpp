@@ -22,14 +22,14 @@ enum class key_code : std::uint8_t {
   del,
   page_up,
   page_down,
-  function,   // F1..F20, number in `fn`
-  ctrl,       // Ctrl + letter or symbol; the letter (lower case) or symbol in `ch`
+  function,  // F1..F20, number in `fn`
+  ctrl,      // Ctrl + letter or symbol; the letter (lower case) or symbol in `ch`
   paste_begin,
-  paste_end,  // ends a bracketed paste: the i-th of a keys_event's paste_end keys, its i-th paste
+  paste_end,      // ends a bracketed paste: the i-th of a keys_event's paste_end keys, its i-th paste
   paste_refused,  // ends a bracketed paste too big to hold, whose text was let go (no paste text)
-  wheel_up,   // the mouse wheel (an SGR 1006 mouse report)
+  wheel_up,       // the mouse wheel (an SGR 1006 mouse report)
   wheel_down,
-  unknown,    // a well-formed escape sequence we have no name for
+  unknown,  // a well-formed escape sequence we have no name for
 };
 
 // Modifiers held with a key: a set of bits, xterm's order (shift 1, alt 2, ctrl 4).
@@ -45,8 +45,8 @@ constexpr bool has(key_mod set, key_mod m) {
 struct key {
   key_code code = key_code::character;
   key_mod mods = key_mod::none;
-  char32_t ch = 0;        // character: the code point; ctrl: the letter (lower case) or symbol
-  std::uint8_t fn = 0;    // function: the F-key's number
+  char32_t ch = 0;      // character: the code point; ctrl: the letter (lower case) or symbol
+  std::uint8_t fn = 0;  // function: the F-key's number
 
   friend bool operator==(const key&, const key&) = default;
 };
@@ -59,9 +59,7 @@ constexpr key fn_key(unsigned n, key_mod mods = key_mod::none) {
 }
 
 // True for a key that echoes as itself (a printable character without modifiers).
-constexpr bool is_printable(const key& k) {
-  return k.code == key_code::character && k.mods == key_mod::none;
-}
+constexpr bool is_printable(const key& k) { return k.code == key_code::character && k.mods == key_mod::none; }
 
 // The name shown for a non-printable key, with angle brackets: "<Up>", "<C-a>", "<M-x>", "<F5>",
 // "<S-Tab>", "<C-Left>". For a printable key: its UTF-8 text.

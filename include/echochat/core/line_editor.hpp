@@ -76,8 +76,8 @@ class line_editor {
   void erase_prefix(std::size_t bytes);
 
   // Enter: returns the line, records it in the history (unless it repeats the newest entry, or
-  // is longer than max_history_line) and starts an empty draft. An empty line is not submitted: std::nullopt, and nothing changes.
-  // A line of spaces is not empty.
+  // is longer than max_history_line) and starts an empty draft. An empty line is not submitted: std::nullopt,
+  // and nothing changes. A line of spaces is not empty.
   std::optional<std::string> submit();
 
   // Up / Down: walk the history. Leaving the draft for the history keeps it; coming back down

@@ -27,8 +27,8 @@ struct options {
   double delay_seconds = 10.0;
   bool plain = false;
   std::optional<address> connect;
-  std::optional<std::string> ca_file;  // --ca: a PEM file of certificates to trust (tls, wss)
-  bool insecure = false;               // --insecure: no certificate or host name verification
+  std::optional<std::string> ca_file;   // --ca: a PEM file of certificates to trust (tls, wss)
+  bool insecure = false;                // --insecure: no certificate or host name verification
   double connect_timeout_seconds = 10;  // --connect-timeout: one attempt, resolving to the last handshake
   std::optional<std::string> log_file;
   bool history = true;  // chat mode: keep the lines sent in the history file (--no-history: not)

@@ -37,11 +37,11 @@ struct text_highlight {
 
 // What a frame shows of the modes: each layer of the stack adds to it, bottom to top.
 struct presentation {
-  std::vector<status_part> status;        // after "echochat" and before the slow task
-  std::string_view quit_hint;             // how to quit, the status bar's last part
-  const line_editor* input = nullptr;     // the line being edited, if the mode has an input line
-  std::optional<input_prompt> prompt;     // shown on the input row in place of the line
-  text_highlight highlight;               // what the screen highlights in the transcript
+  std::vector<status_part> status;     // after "echochat" and before the slow task
+  std::string_view quit_hint;          // how to quit, the status bar's last part
+  const line_editor* input = nullptr;  // the line being edited, if the mode has an input line
+  std::optional<input_prompt> prompt;  // shown on the input row in place of the line
+  text_highlight highlight;            // what the screen highlights in the transcript
 };
 
 }  // namespace echochat

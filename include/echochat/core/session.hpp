@@ -33,7 +33,7 @@ struct session_config {
   std::size_t outbox_capacity = default_outbox_capacity;
   std::vector<std::string> history;  // chat mode: the input line's history at start, oldest first
   bool record_history = false;       // chat mode: lines sent are kept for the history file
-  std::vector<reply_rule> replies;  // --reply: answers chat mode sends to matching lines
+  std::vector<reply_rule> replies;   // --reply: answers chat mode sends to matching lines
   std::optional<echo_options> echo;  // echo mode (with chat): measure each line's round trip
 };
 
@@ -134,10 +134,10 @@ struct session_state {
   exit_state exit;
   std::uint64_t keys = 0;
   bool input_closed = false;
-  bool suspend = false;           // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only)
-  bool log_failed = false;        // a write to the log file failed: the exit status is 1 then
-  std::vector<entry> fresh;       // finished entries not yet taken (only with keep_fresh)
-  send_queue outgoing;            // lines for the connection
+  bool suspend = false;      // Ctrl-Z or SIGTSTP asked to suspend (with a terminal only)
+  bool log_failed = false;   // a write to the log file failed: the exit status is 1 then
+  std::vector<entry> fresh;  // finished entries not yet taken (only with keep_fresh)
+  send_queue outgoing;       // lines for the connection
   static constexpr std::uint64_t no_entry = ~std::uint64_t{0};
   mode_stack modes;
   std::unique_ptr<observer> watcher;  // echo mode's measuring, or none

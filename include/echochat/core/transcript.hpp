@@ -44,7 +44,8 @@ class transcript {
   static constexpr std::size_t default_capacity = 10'000;
   static constexpr std::size_t default_byte_capacity = 4 * 1024 * 1024;
 
-  explicit transcript(std::size_t capacity = default_capacity, std::size_t byte_capacity = default_byte_capacity)
+  explicit transcript(std::size_t capacity = default_capacity,
+                      std::size_t byte_capacity = default_byte_capacity)
       : capacity_(capacity), byte_capacity_(byte_capacity) {}
 
   // A finished entry. If the user is typing, it goes above the line being typed, which stays
@@ -100,8 +101,8 @@ struct layout_row {
   const entry* e = nullptr;
   std::size_t begin = 0;  // byte range of e->text on this row
   std::size_t end = 0;
-  bool first = false;     // the entry's first row (shows the time and tag)
-  bool marker = false;    // not an entry's row: the "── new ──" row (e is nullptr)
+  bool first = false;   // the entry's first row (shows the time and tag)
+  bool marker = false;  // not an entry's row: the "── new ──" row (e is nullptr)
 };
 
 // Splits an entry's text into rows of at most `width` cells (at least one row, even if empty).

@@ -12,9 +12,7 @@ namespace echochat {
 constexpr bool is_ascii(char byte) { return static_cast<unsigned char>(byte) < 0x80U; }
 
 // True for a UTF-8 continuation byte (10xxxxxx): one that never starts a character.
-constexpr bool is_utf8_continuation(char byte) {
-  return (static_cast<unsigned char>(byte) & 0xC0U) == 0x80U;
-}
+constexpr bool is_utf8_continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0U) == 0x80U; }
 
 enum class utf8_status : std::uint8_t {
   ok,         // a well-formed scalar value
@@ -23,8 +21,8 @@ enum class utf8_status : std::uint8_t {
 };
 
 struct utf8_char {
-  char32_t value = 0;       // U+FFFD unless status is ok
-  std::size_t length = 0;   // bytes taken; at least 1 for non-empty input
+  char32_t value = 0;      // U+FFFD unless status is ok
+  std::size_t length = 0;  // bytes taken; at least 1 for non-empty input
   utf8_status status = utf8_status::ok;
 
   friend bool operator==(const utf8_char&, const utf8_char&) = default;
@@ -41,7 +39,8 @@ utf8_char decode_utf8_multibyte(std::string_view bytes);
 // width functions all agree on where characters end.
 inline utf8_char decode_utf8(std::string_view bytes) {
   const auto b0 = static_cast<unsigned char>(bytes.front());
-  if (b0 < 0x80U) [[likely]] return {b0, 1, utf8_status::ok};
+  if (b0 < 0x80U) [[likely]]
+    return {b0, 1, utf8_status::ok};
   return decode_utf8_multibyte(bytes);
 }
 

@@ -12,7 +12,8 @@ namespace echochat {
 
 class async_flag {
  public:
-  async_flag(boost::asio::any_io_executor ex, bool set) : set_(set), timer_(ex, steady_timer::time_point::max()) {}
+  async_flag(boost::asio::any_io_executor ex, bool set)
+      : set_(set), timer_(ex, steady_timer::time_point::max()) {}
 
   bool is_set() const { return set_; }
   void set() {

@@ -27,8 +27,8 @@ using chunk_channel = default_token::as_default_on_t<
     boost::asio::experimental::concurrent_channel<void(boost::system::error_code, std::string)>>;
 
 // Lives on the io_context thread only: every producer sends, the printer drains.
-using event_channel =
-    default_token::as_default_on_t<boost::asio::experimental::channel<void(boost::system::error_code, event)>>;
+using event_channel = default_token::as_default_on_t<
+    boost::asio::experimental::channel<void(boost::system::error_code, event)>>;
 
 // Sends one event, waiting while the channel is full; throws if the sender is cancelled meanwhile.
 // Build the event as a named variable and move it in:

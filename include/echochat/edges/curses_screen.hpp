@@ -44,8 +44,8 @@ class curses_screen final : public screen {
   // content differs (a copy, not the entry's address, which a new entry may reuse and whose text
   // an amendment may change).
   struct drawn_row {
-    bool blank = true;  // no entry on this row
-    bool first = false;  // the entry's first row: shows its time and tag
+    bool blank = true;                                       // no entry on this row
+    bool first = false;                                      // the entry's first row: shows its time and tag
     bool marker = false;                                     // the "── new ──" row
     std::vector<std::pair<std::size_t, std::size_t>> marks;  // highlighted bytes of `text`
     std::time_t time = 0;
@@ -70,7 +70,8 @@ class curses_screen final : public screen {
 
   std::string note_;
   std::vector<drawn_row> drawn_;
-  std::vector<unsigned char> stale_;  // draw()'s rows that differ from what they show (kept: no allocation a frame)
+  std::vector<unsigned char>
+      stale_;                 // draw()'s rows that differ from what they show (kept: no allocation a frame)
   std::string drawn_status_;  // the status bar's text as shown (what fits of it)
   std::string drawn_input_;   // the chat input line as shown, prompt included
   bool status_drawn_ = false;

@@ -21,9 +21,9 @@ namespace echochat {
 // What a user should know of a connection, once connect() succeeded (or, for `unverified`, from
 // the start).
 struct connection_facts {
-  std::string protocol;             // for the status bar while online, e.g. "tls1.3"; empty for plain
-  bool unverified = false;          // the peer is not verified (--insecure)
-  std::vector<std::string> notes;   // said at each connect: the certificate, that it is not verified
+  std::string protocol;            // for the status bar while online, e.g. "tls1.3"; empty for plain
+  bool unverified = false;         // the peer is not verified (--insecure)
+  std::vector<std::string> notes;  // said at each connect: the certificate, that it is not verified
 };
 
 class line_connection {

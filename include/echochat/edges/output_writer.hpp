@@ -64,7 +64,7 @@ class output_writer {
   bool waiting_ = false;  // an async wait for writability is under way
   boost::system::error_code error_;
   std::size_t lost_lines_ = 0;  // after a failure: the line ends among the bytes not written
-  bool lost_open_ = false;       // ... and whether the last of them was left without one
+  bool lost_open_ = false;      // ... and whether the last of them was left without one
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for a wait that ends after us
   async_flag may_read_;
   async_flag drained_;

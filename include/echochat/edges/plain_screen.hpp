@@ -15,7 +15,8 @@ class plain_screen final : public screen {
   // characters are appended, and Backspace is backspace, space, backspace.
   // Writes through `out`, which never blocks: a reader of the output that stops reading makes
   // it pause the readers of data instead (see output_writer).
-  explicit plain_screen(output_writer& out, bool echo_typing = false) : out_(out), echo_typing_(echo_typing) {}
+  explicit plain_screen(output_writer& out, bool echo_typing = false)
+      : out_(out), echo_typing_(echo_typing) {}
   term_size size() override { return {}; }
   term_size resize() override { return {}; }
   bool entries_only() const override { return true; }
