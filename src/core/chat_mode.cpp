@@ -132,7 +132,7 @@ bool chat_mode::command(session_state& s, std::time_t now) {
     const std::size_t space = line.find(' ');
     std::string text{space == std::string_view::npos ? std::string_view{} : line.substr(space + 1)};
     editor_.submit();
-    s.modes.push(std::make_unique<find_mode>(std::move(text), s));
+    s.modes.push(std::make_unique<find_mode>(text, s));
   } else if (name == "/secret") {
     secret_ = !secret_;
     s.add(now, source::sys,

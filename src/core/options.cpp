@@ -267,6 +267,7 @@ std::optional<parse_exit> parse_into(CLI::App& app, const parsing& p, const std:
 
 std::vector<flag_name> option_flags() {
   std::vector<flag_name> out;
+  out.reserve(std::size(flags));
   for (const flag& f : flags) out.push_back({f.name, f.value_name});
   return out;
 }

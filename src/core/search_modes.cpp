@@ -61,7 +61,7 @@ void reverse_search_mode::end(session_state& s) {
   s.modes.pop();  // this lives on until the event is done
 }
 
-find_mode::find_mode(std::string text, session_state& s) : find_(text, s.entries) {
+find_mode::find_mode(const std::string& text, session_state& s) : find_(text, s.entries) {
   text_.insert(text);
   show_match(s);
 }

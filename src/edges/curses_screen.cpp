@@ -78,6 +78,7 @@ bool plain_ascii(std::string_view text) {
 // terminfo's string for `cap`, or "" when the terminal has none.
 std::string capability(const char* cap) {
   const char* seq = tigetstr(cap);
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): tigetstr answers (char*)-1 for "not a string"
   return seq != nullptr && seq != reinterpret_cast<char*>(-1) ? seq : "";
 }
 
@@ -185,11 +186,7 @@ curses_screen::curses_screen(bool color, bool chat, bool mouse) : chat_(chat), m
   if (have_saved_) {
     // What a fatal signal must write to give the screen back: terminfo's own escapes.
     std::string leave;
-    for (const char* cap : {"sgr0", "cnorm", "rmcup"}) {
-      const char* seq = tigetstr(cap);
-      // NOLINTNEXTLINE(performance-no-int-to-ptr): tigetstr answers (char*)-1 for "not a string"
-      if (seq != nullptr && seq != reinterpret_cast<char*>(-1)) leave += seq;
-    }
+    for (const char* cap : {"sgr0", "cnorm", "rmcup"}) leave += capability(cap);
     if (chat_) leave += paste_off;
     if (mouse_) leave += mouse_off;
     arm_terminal_rescue(saved_, leave);

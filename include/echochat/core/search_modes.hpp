@@ -37,7 +37,7 @@ class reverse_search_mode final : public input_mode {
 // the view scrolls to the current match, which the screen highlights.
 class find_mode final : public input_mode {
  public:
-  find_mode(std::string text, session_state& s);
+  find_mode(const std::string& text, session_state& s);
 
   void on_key(const key& k, session_state& s, std::time_t now) override;
   void on_paste(std::string_view text, session_state& s, std::time_t now) override;
