@@ -125,14 +125,12 @@ bool echo_observer::on_received(net_line& l, clock::time_point at, session_state
 }
 
 void echo_observer::on_writing(clock::time_point at, session_state&, std::time_t) {
-  // The line a dropped connection was writing is written again first: its clock does not start
-  // again (it was lost with the connection, and its echo cannot be told from the first write's).
-  if (std::exchange(retrying_, false)) return;
-  const auto next =
-      std::find_if(outbox_.begin(), outbox_.end(), [](queued q) { return q != queued::handed; });
-  if (next == outbox_.end()) return;
-  const bool measured = *next == queued::measured;
-  *next = queued::handed;
+  // One line is written at a time and leaves once written, so a front line already handed is the
+  // line a dropped connection was writing, written again: its clock does not start again (it was
+  // lost with the connection, and its echo cannot be told from the first write's).
+  if (outbox_.empty() || outbox_.front() == queued::handed) return;
+  const bool measured = outbox_.front() == queued::measured;
+  outbox_.front() = queued::handed;
   if (!measured) return;
   meter_.handed(at);
   if (!started_) started_ = at;
@@ -146,7 +144,6 @@ void echo_observer::on_written(session_state&, std::time_t) {
 void echo_observer::on_connection(net_state state, session_state& s, std::time_t now) {
   online_ = state == net_state::online;
   if (online_) return;
-  retrying_ = retrying_ || (!outbox_.empty() && outbox_.front() == queued::handed);
   // Lines the dropped connection took and did not echo are lost; an echo on the next connection
   // cannot be theirs. Sequence numbers go on.
   for (const auto& r : meter_.drop()) lose(r, "the connection dropped", "the connection dropped", s, now);

@@ -56,7 +56,6 @@ class echo_observer final : public observer {
   std::string target_;
   echo_meter meter_;
   std::deque<queued> outbox_;
-  bool retrying_ = false;  // the connection dropped while writing: its next write is a retry
   std::uint64_t probes_sent_ = 0;
   bool online_ = false;
   std::optional<clock::time_point> next_probe_;  // unset: the first probe goes at once
