@@ -8,15 +8,15 @@
 
 namespace echochat {
 
-connection_factory connector_for(const address& target, const tls_settings& settings) {
+connection_factory connector_for(const address& target, const connect_settings& settings) {
   switch (target.kind) {
-    case transport::tcp: return tcp_connector(target.endpoint);
+    case transport::tcp: return tcp_connector(target.endpoint, settings);
     case transport::tls: return tls_connector(target.endpoint, settings);
     case transport::ws:
     case transport::wss: return ws_connector(target, settings);
-    case transport::unix_socket: return unix_connector(target.path);
+    case transport::unix_socket: return unix_connector(target.path, settings);
   }
-  return tcp_connector(target.endpoint);
+  return tcp_connector(target.endpoint, settings);
 }
 
 }  // namespace echochat

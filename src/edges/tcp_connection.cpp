@@ -22,7 +22,7 @@ class tcp_connection final : public stream_connection<asio::ip::tcp::socket> {
 
 }  // namespace
 
-connection_factory tcp_connector(host_port target) {
+connection_factory tcp_connector(host_port target, const connect_settings& /*settings*/) {
   return [target = std::move(target)](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
     return std::make_unique<tcp_connection>(std::move(ex), target);
   };

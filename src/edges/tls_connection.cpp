@@ -43,10 +43,10 @@ class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> 
 
 }  // namespace
 
-connection_factory tls_connector(host_port target, const tls_settings& settings) {
-  auto ctx = make_tls_context(settings);
+connection_factory tls_connector(host_port target, const connect_settings& settings) {
+  auto ctx = make_tls_context(settings.tls);
   return [target = std::move(target), ctx,
-          insecure = settings.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+          insecure = settings.tls.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
     return std::make_unique<tls_connection>(std::move(ex), target, ctx, insecure);
   };
 }

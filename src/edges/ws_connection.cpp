@@ -189,11 +189,11 @@ std::string binary_preview(std::string_view data) {
   return text;
 }
 
-connection_factory ws_connector(const address& target, const tls_settings& settings) {
+connection_factory ws_connector(const address& target, const connect_settings& settings) {
   if (target.kind == transport::wss) {
-    auto ctx = make_tls_context(settings);
+    auto ctx = make_tls_context(settings.tls);
     return [target, ctx,
-            insecure = settings.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+            insecure = settings.tls.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
       return std::make_unique<ws_connection<true>>(std::move(ex), target, ctx, insecure);
     };
   }

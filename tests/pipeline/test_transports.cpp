@@ -53,10 +53,11 @@ address parsed(const std::string& text) {
 struct harness : echochat::testing::net_rig {
   std::string target;
 
-  harness(const std::string& address_text, tls_settings tls = {}, std::vector<reply_rule> replies = {},
+  harness(const std::string& address_text, connect_settings settings = {},
+          std::vector<reply_rule> replies = {},
           std::chrono::milliseconds connect_timeout = default_connect_timeout)
       : net_rig(config_for(address_text, std::move(replies)), to_string(parsed(address_text)),
-                connector_for(parsed(address_text), tls), connect_timeout),
+                connector_for(parsed(address_text), settings), connect_timeout),
         target(address_text) {
     scr.next_size = {40, 300};  // wide enough for the whole status bar, the reasons included
   }
@@ -167,7 +168,7 @@ TEST_CASE(
   test_server server;
   temp_dir dir("echochat-unix");
   test_front front(kind, server.port(), &certs, dir.path / "chat.sock");
-  harness h(front.address(), tls_settings{ca.path, false});
+  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
   // Sent at connect through write_line(), as the line and its "\n" in one gathered write.
   const std::string big(200 * 1024, 'y');
   h.net.on_connect({big, "after"});
@@ -193,7 +194,7 @@ TEST_CASE("TLS verified with --ca: online, the protocol on the status bar, the c
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), tls_settings{ca.path, false});
+  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
   h.start();
   h.wait_online(server);
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
@@ -244,7 +245,7 @@ TEST_CASE("TLS rejects an expired certificate and one for another host, naming t
     const ca_file ca(certs);
     test_server server;
     test_front front(front_kind::tls, server.port(), &certs);
-    harness h(front.address(), tls_settings{ca.path, false});
+    harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
     h.start();
     INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
     REQUIRE(h.run_until([&] {
@@ -260,7 +261,7 @@ TEST_CASE("TLS rejects an expired certificate and one for another host, naming t
     const ca_file ca(certs);
     test_server server;
     test_front front(front_kind::tls, server.port(), &certs);
-    harness h(front.address(), tls_settings{ca.path, false});
+    harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
     h.start();
     INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
     REQUIRE(h.run_until([&] {
@@ -276,7 +277,7 @@ TEST_CASE("TLS with --insecure connects to anything, marked UNVERIFIED on the st
   const test_certs certs = make_test_certs();
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), tls_settings{std::nullopt, true});
+  harness h(front.address(), connect_settings{tls_settings{std::nullopt, true}});
   CHECK_THAT(h.status(), !Catch::Contains("UNVERIFIED"));
   h.start();
   REQUIRE(h.run_until(
@@ -298,7 +299,7 @@ TEST_CASE("a TLS server that dies in the handshake is a sys entry saying so, and
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
   front.die_in_handshake(true);
-  harness h(front.address(), tls_settings{ca.path, false});
+  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
   h.start();
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
   REQUIRE(h.run_until([&] {
@@ -316,7 +317,7 @@ TEST_CASE("over TLS, a dropped connection comes back and the lines typed meanwhi
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), tls_settings{ca.path, false});
+  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
   h.start();
   h.wait_online(server);
   h.type("before\r");
@@ -434,7 +435,7 @@ TEST_CASE("over wss:// with --ca lines go both ways, the protocol shows, and a d
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::wss, server.port(), &certs);
-  harness h(front.address(), tls_settings{ca.path, false});
+  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
   h.start();
   h.wait_online(server);
   CHECK_THAT(h.status(), Catch::Contains(" · online · tls1."));
@@ -475,7 +476,8 @@ TEST_CASE("on-connect lines go first at every connect, before the lines waiting,
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), tls_settings{ca.path, false}, {reply_rule{"PING *", "PONG *"}});
+  harness h(front.address(), connect_settings{tls_settings{ca.path, false}},
+            {reply_rule{"PING *", "PONG *"}});
   h.net.on_connect({"NICK me", "USER me 0 * :me"});
   h.start();
   h.wait_online(server);
@@ -512,7 +514,7 @@ TEST_CASE(
   silent_server silent;
   const std::string target = scheme + "127.0.0.1:" + std::to_string(silent.port()) + path;
   // 50 ms instead of 10 s: the test waits for the timeouts, not for a length of time.
-  harness h(target, tls_settings{std::nullopt, true}, {}, 50ms);
+  harness h(target, connect_settings{tls_settings{std::nullopt, true}}, {}, 50ms);
   h.start();
   const std::string failed =
       "sys cannot connect to " + to_string(parsed(target)) + ": timed out after 0.05 s " + stage;
@@ -531,7 +533,7 @@ TEST_CASE("the connect timeout bounds the attempt, not the connection: online st
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), tls_settings{ca.path, false}, {}, 50ms);
+  harness h(front.address(), connect_settings{tls_settings{ca.path, false}}, {}, 50ms);
   h.start();
   h.wait_online(server);
   // Lines both ways, then the same again once the timeout has surely passed since the connect

@@ -3,11 +3,11 @@
 
 #include "echochat/core/address.hpp"
 #include "echochat/edges/line_connection.hpp"
-#include "echochat/edges/tls_session.hpp"
+#include "echochat/edges/connect_settings.hpp"
 
 namespace echochat {
 
 // Throws std::runtime_error, saying why, when `settings` name a CA file that cannot be loaded.
-connection_factory connector_for(const address& target, const tls_settings& settings);
+connection_factory connector_for(const address& target, const connect_settings& settings);
 
 }  // namespace echochat

@@ -2,11 +2,12 @@
 #pragma once
 
 #include "echochat/core/address.hpp"
+#include "echochat/edges/connect_settings.hpp"
 #include "echochat/edges/line_connection.hpp"
 
 namespace echochat {
 
 // A factory for TCP connections to `target` (a host name is resolved at each attempt).
-connection_factory tcp_connector(host_port target);
+connection_factory tcp_connector(host_port target, const connect_settings& settings = {});
 
 }  // namespace echochat

@@ -3,12 +3,12 @@
 
 #include "echochat/core/address.hpp"
 #include "echochat/edges/line_connection.hpp"
-#include "echochat/edges/tls_session.hpp"
+#include "echochat/edges/connect_settings.hpp"
 
 namespace echochat {
 
 // A factory for TLS connections to `target`. Throws std::runtime_error when the settings' CA file
 // cannot be loaded.
-connection_factory tls_connector(host_port target, const tls_settings& settings);
+connection_factory tls_connector(host_port target, const connect_settings& settings);
 
 }  // namespace echochat

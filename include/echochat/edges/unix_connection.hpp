@@ -1,6 +1,7 @@
 // A Unix-domain stream socket, newline-framed: a line_connection.
 #pragma once
 
+#include "echochat/edges/connect_settings.hpp"
 #include "echochat/edges/line_connection.hpp"
 
 #include <string>
@@ -8,6 +9,6 @@
 namespace echochat {
 
 // A factory for connections to the socket at `path`.
-connection_factory unix_connector(std::string path);
+connection_factory unix_connector(std::string path, const connect_settings& settings = {});
 
 }  // namespace echochat

@@ -4,7 +4,7 @@
 
 #include "echochat/core/address.hpp"
 #include "echochat/edges/line_connection.hpp"
-#include "echochat/edges/tls_session.hpp"
+#include "echochat/edges/connect_settings.hpp"
 
 #include <cstddef>
 
@@ -15,7 +15,7 @@ inline constexpr std::size_t ws_message_max = 16 * 1024 * 1024;
 
 // A factory for WebSocket connections to `target` (kind ws or wss; `settings` are for wss).
 // Throws std::runtime_error when the settings' CA file cannot be loaded.
-connection_factory ws_connector(const address& target, const tls_settings& settings);
+connection_factory ws_connector(const address& target, const connect_settings& settings);
 
 // How a binary message shows: "[binary N bytes] 01 02 ..." with the first 16 bytes in hex.
 std::string binary_preview(std::string_view data);

@@ -1,0 +1,13 @@
+// How every connection of a run is made, beyond its address: one struct that app.cpp fills from
+// the options and every transport's factory takes, so that a new setting is one member here.
+#pragma once
+
+#include "echochat/edges/tls_session.hpp"
+
+namespace echochat {
+
+struct connect_settings {
+  tls_settings tls;  // tls:// and wss://
+};
+
+}  // namespace echochat
