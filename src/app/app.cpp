@@ -70,7 +70,10 @@ std::string use_utf8_characters() {
 int finish_output(asio::io_context& io, output_writer& out, asio::signal_set& signals, const session& s,
                   int code) {
   if (const std::string report = s.report(); !report.empty()) out.write(report);
-  if (s.why() != quit_reason::finished && s.why() != quit_reason::unsent) return code;
+  if (s.why() != quit_reason::finished && s.why() != quit_reason::unsent &&
+      s.why() != quit_reason::unanswered) {
+    return code;
+  }
   if (out.waiting_bytes() == 0) return code;
   using namespace asio::experimental::awaitable_operators;
   io.restart();
@@ -211,6 +214,10 @@ void start_client(std::optional<chat_client>& net, const options& opts, asio::io
   net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector), backoff_policy{},
               std::max(connect_timeout, std::chrono::milliseconds{1}));
   net->on_connect(opts.on_connect);
+  if (opts.linger_seconds) {
+    net->linger_for(std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(*opts.linger_seconds)));
+  }
   if (d.out) net->pause_reads_on(d.out->may_read());
 }
 

@@ -305,7 +305,7 @@ void stop_for_shell(screen& scr, frame_batch& batch) {
 void hand_on(session& s, chat_client* net, const std::function<void(std::vector<std::string>)>& record) {
   if (net != nullptr) {
     net->send(s.take_outgoing());
-    if (s.input_closed() && !s.terminal() && !s.sends_more()) net->end_input();
+    if (s.input_closed() && !s.terminal() && !s.sends_more()) net->end_input(s.lingers());
   }
   if (record) record(s.take_recorded());
 }

@@ -179,7 +179,8 @@ void chat_mode::enter(session_state& s, std::time_t now) {
 std::optional<quit_reason> chat_mode::finished(const session_state& s) const {
   // The connection is over once the outbox was sent and the server closed (or it gave up).
   if (s.net.state != net_state::closed) return std::nullopt;
-  return s.outgoing.waiting() == 0 ? quit_reason::finished : quit_reason::unsent;
+  if (s.outgoing.waiting() > 0) return quit_reason::unsent;
+  return s.net.unanswered ? quit_reason::unanswered : quit_reason::finished;
 }
 
 void chat_mode::present(const session_state& s, presentation& p) const {

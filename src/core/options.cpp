@@ -96,7 +96,7 @@ std::string not_a_reply_rule(std::string& v) {
 std::string not_a_file(std::string& v) { return CLI::ExistingFile(v); }
 
 // In --help's order. A value is parsed once, by its flag's `set`.
-constexpr std::array<flag, 18> flags{{
+constexpr auto flags = std::to_array<flag>({
     {"--help", "", flag_kind::help, "Print this help message and exit"},
     {"--version", "", flag_kind::version, "Print the version and exit"},
     {"--delay", "SECONDS", flag_kind::value,
@@ -150,11 +150,16 @@ constexpr std::array<flag, 18> flags{{
      "after SECONDS, then retry as after any failure (fractional, at least 0.001; default 10)",
      [](auto& p, auto& f, auto& v) { p.opts.connect_timeout_seconds = seconds_of(f, v, 0.001); }, nullptr,
      "--connect"},
+    {"--linger", "SECONDS", flag_kind::value,
+     "With --connect, after the end of piped input: wait at most SECONDS of silence for the server's "
+     "replies, then close (default: 2 over ws and wss, which cannot half-close; until the server closes "
+     "otherwise). No reply at all to the last line is exit 1",
+     [](auto& p, auto& f, auto& v) { p.opts.linger_seconds = seconds_of(f, v, 0); }, nullptr, "--connect"},
     {"--echo-timeout", "SECONDS", flag_kind::value,
      "With --echo: a line not echoed within SECONDS is lost (default 5)",
      [](auto& p, auto& f, auto& v) { p.echo_opts.timeout_seconds = seconds_of(f, v, 0.001); }, nullptr,
      "--echo"},
-}};
+});
 
 constexpr std::string_view keys_help =
     "Keys:\n"

@@ -27,7 +27,8 @@ int exit_state::code() const {
   switch (why) {
     case quit_reason::signal: return 128 + signo;
     case quit_reason::hangup: return 128 + SIGHUP;
-    case quit_reason::unsent: return 1;
+    case quit_reason::unsent:
+    case quit_reason::unanswered: return 1;
     case quit_reason::none:
     case quit_reason::key:
     case quit_reason::finished: break;
@@ -206,6 +207,7 @@ void session::on_net_state(net_state_event& e, std::time_t now) {
   // Connecting keeps the last failure's reason until the attempt's outcome is known.
   if (e.state != net_state::connecting) s.net.detail = std::move(e.detail);
   s.net.unverified = s.net.unverified || e.unverified;
+  s.net.unanswered = e.unanswered;
   // Every line's net_sent_event came before this: the count is exact now.
   if (const std::size_t n = s.outgoing.waiting(); e.state == net_state::closed && n > 0) {
     s.add(now, source::sys,
@@ -276,6 +278,8 @@ std::optional<observer::clock::time_point> session::wake_at() const {
 }
 
 bool session::sends_more() const { return state_.watcher && state_.watcher->sends_more(); }
+
+bool session::lingers() const { return !state_.watcher || !state_.watcher->awaited_all_replies(); }
 
 std::string session::report() const { return state_.watcher ? state_.watcher->report() : std::string{}; }
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include <algorithm>
 #include <string>
 #include <variant>
 
@@ -24,8 +25,8 @@ asio::awaitable<void> say(event_channel& events, std::string text) {
 }
 
 asio::awaitable<void> set_state(event_channel& events, net_state state, std::int64_t retry_ms = 0,
-                                std::string detail = {}, bool unverified = false) {
-  event ev = net_state_event{state, retry_ms, std::move(detail), unverified};
+                                std::string detail = {}, bool unverified = false, bool unanswered = false) {
+  event ev = net_state_event{state, retry_ms, std::move(detail), unverified, unanswered};
   co_await send_event(events, std::move(ev));
 }
 
@@ -64,8 +65,9 @@ void chat_client::send(std::vector<std::string> lines) {
   wake_.try_send(error_code{});
 }
 
-void chat_client::end_input() {
+void chat_client::end_input(bool replies_expected) {
   if (std::exchange(input_ended_, true)) return;
+  replies_expected_ = replies_expected;
   wake_.try_send(error_code{});
 }
 
@@ -78,6 +80,7 @@ asio::awaitable<error_code> chat_client::read_lines(line_connection& c, event_ch
     if (!lines.empty()) {
       net_lines_event batch;
       batch.received = std::chrono::steady_clock::now();
+      last_heard_ = batch.received;
       batch.lines.reserve(lines.size());
       for (auto& l : lines) {
         batch.lines.push_back(net_line{is_safe_text(l.text) ? std::move(l.text) : sanitize(l.text), l.cut});
@@ -92,8 +95,7 @@ asio::awaitable<error_code> chat_client::read_lines(line_connection& c, event_ch
 
 asio::awaitable<error_code> chat_client::write_lines(line_connection& c, event_channel& events) {
   // Oldest first; a line leaves the outbox only once its write completed. After the end of input,
-  // with the outbox empty, the sending side is shut so the server knows we are done.
-  bool shut = false;
+  // with the outbox empty, the replies are waited for.
   for (;;) {
     if (const std::string* front = outbox_.front()) {
       // Said before the write starts, so it comes before any echo of the line; try_send does not
@@ -101,15 +103,66 @@ asio::awaitable<error_code> chat_client::write_lines(line_connection& c, event_c
       event writing = net_writing_event{std::chrono::steady_clock::now()};
       if (!events.try_send(error_code{}, writing)) co_await send_event(events, std::move(writing));
       if (const error_code ec = co_await c.write_line(*front)) co_return ec;
+      last_written_ = std::chrono::steady_clock::now();
       outbox_.pop_sent();
       event sent = net_sent_event{};  // the status bar's count goes down
       co_await send_event(events, std::move(sent));
       continue;
     }
-    if (input_ended_ && !std::exchange(shut, true)) c.shutdown_send();
+    if (input_ended_) co_return co_await linger(c);
     auto [ec] = co_await wake_.async_receive();
     if (ec) co_return ec;
   }
+}
+
+std::optional<std::chrono::milliseconds> chat_client::linger_bound(bool peer_told) const {
+  // A peer that was told we are done closes when it has said everything: wait for that, unless
+  // --linger bounds it. One that could not be told gets the silence to say it in.
+  if (peer_told) return linger_;
+  if (!replies_expected_) return std::chrono::milliseconds{0};
+  return linger_.value_or(default_linger);
+}
+
+asio::awaitable<error_code> chat_client::linger(line_connection& c) {
+  const bool told = co_await c.shutdown_send();
+  shut_ = true;
+  const std::optional<std::chrono::milliseconds> bound = linger_bound(told);
+  if (!bound) {
+    // Until the server closes (the reader ends it) or run() is cancelled.
+    for (;;) {
+      if (auto [ec] = co_await wake_.async_receive(); ec) co_return ec;
+    }
+  }
+  // The silence counts from the later of the end of sending and the last line heard: each reply
+  // starts it again. The reader moves last_heard_; the timer is set anew from it until it holds.
+  const auto shut_at = std::chrono::steady_clock::now();
+  steady_timer timer(ex_);
+  for (;;) {
+    const auto until = std::max(shut_at, last_heard_) + *bound;
+    if (std::chrono::steady_clock::now() >= until) break;
+    timer.expires_at(until);
+    if (auto [ec] = co_await timer.async_wait(); ec) co_return ec;
+  }
+  lingered_ = bound;
+  unanswered_ = replies_expected_ && last_heard_ < last_written_;
+  co_return asio::error::timed_out;
+}
+
+asio::awaitable<void> chat_client::stop_lingering(line_connection& c, event_channel& events) {
+  // The close frame (or close_notify) goes out now, and the server's answer is awaited, bounded.
+  steady_timer timer(ex_);
+  timer.expires_after(close_wait);
+  co_await (c.close() || timer.async_wait());
+  std::string said;
+  if (unanswered_) {
+    said = "no reply from " + name_ + " to the last line within " + seconds_text(*lingered_) +
+           " (--linger); closed the connection";
+  } else if (replies_expected_) {
+    said = "closed the connection to " + name_ + ": nothing more came for " + seconds_text(*lingered_);
+  } else {
+    said = "closed the connection to " + name_;
+  }
+  co_await say(events, std::move(said));
 }
 
 asio::awaitable<error_code> chat_client::greet(line_connection& c, event_channel& events) {
@@ -189,14 +242,21 @@ asio::awaitable<void> chat_client::run(event_channel& events) {
         auto ended = co_await (read_lines(connection, events) || write_lines(connection, events));
         why = std::visit([](error_code e) { return e; }, ended);
       }
-      last_failure_ = describe(connection, why);
-      std::string lost = "connection to " + name_ + " lost: " + last_failure_;
-      co_await say(events, std::move(lost));
+      if (lingered_) {
+        co_await stop_lingering(connection, events);
+      } else if (shut_ && why == asio::error::eof) {
+        // We said we were done and the server closed after its last reply: the expected end.
+        co_await say(events, name_ + " closed the connection");
+      } else {
+        last_failure_ = describe(connection, why);
+        std::string lost = "connection to " + name_ + " lost: " + last_failure_;
+        co_await say(events, std::move(lost));
+      }
     }
     current_.reset();
     if (input_ended_) {
       // Plain mode after the end of input: nothing more will be typed, so no reconnecting.
-      co_await set_state(events, net_state::closed);
+      co_await set_state(events, net_state::closed, 0, {}, false, unanswered_);
       co_return;
     }
     if (!co_await wait_to_retry(events)) co_return;

@@ -29,6 +29,13 @@ class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> 
 
   std::string explain(const error_code& ec) const override { return checks_.explain(ec); }
 
+  asio::awaitable<bool> shutdown_send() override {
+    // No half-close under TLS: many servers (Python's asyncio, Node's tls by default) close on
+    // close_notify and drop the replies they still owe, and a bare TCP half-close reads to them as
+    // a truncation. So the caller waits for the replies as over WebSocket, then close() sends it.
+    co_return false;
+  }
+
   asio::awaitable<void> close() override {
     if (!checks_.handshake_done()) co_return;
     co_await stream_.async_shutdown(default_token{});  // sends close_notify; bounded by the caller

@@ -94,11 +94,11 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
     co_return ec;
   }
 
-  void shutdown_send() override {
-    // A close frame says nothing more comes; the server answers with its own, which ends the read.
-    if (!ws_done_ || ended_) return;
-    closing_ = true;
-    stream_.async_close(websocket::close_code::normal, [](error_code) {});
+  asio::awaitable<bool> shutdown_send() override {
+    // WebSocket has no half-close: a close frame now would let the server drop the replies it still
+    // owes (RFC 6455 allows it, and Beast discards what comes after). close() sends it, once the
+    // caller has waited for the replies.
+    co_return false;
   }
 
   connection_facts facts() const override { return checks_.facts(); }
@@ -124,7 +124,7 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
   }
 
   asio::awaitable<void> close() override {
-    if (!ws_done_ || ended_ || closing_ || writing_) co_return;
+    if (!ws_done_ || ended_ || writing_) co_return;
     // The reader's cancelled read has left Beast's stream failed, so the close frame (1000,
     // masked as a client's must be) is written by hand.
     std::array<unsigned char, 8> frame{0x88, 0x82};
@@ -171,7 +171,6 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
   std::string declined_;
   bool ws_done_ = false;
   bool ended_ = false;    // the connection ended by itself: nothing to close
-  bool closing_ = false;  // a close frame went out already
   bool writing_ = false;  // a write was cut short: another frame would corrupt the stream
 };
 

@@ -2,6 +2,7 @@
 // cannot show a screen, echochat prints one plain line per finished entry and no escapes.
 #include "e2e/peer_util.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certs.hpp"
 #include "support/test_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -534,4 +535,83 @@ TEST_CASE("echo mode against a server that drops every third line: those are los
   CHECK(lines_starting(r.out, "no echo for seq=3 (the next line's echo came first)") == 1);
   CHECK(lines_starting(r.out, "no echo for seq=6 (timeout 0.5 s)") == 1);  // the last: nothing came after it
   CHECK(r.out.find("6 lines sent, 4 echoed, 0 differed, 33.3333% lost, time ") != std::string::npos);
+}
+
+// --- the end of piped input: no reply lost ------------------------------------------------------
+
+namespace {
+
+// tests/e2e/peers/late_echo.py, serving `kind` on a free port (a socket path for unix): answers
+// each line `delay` seconds after the one before ("never": not at all).
+struct late_server {
+  late_server(const std::string& kind, const std::string& delay) : kind_(kind) {
+    echochat::testing::make_test_certs().write_to(dir_.path);
+    const std::string script = std::string{ECHOCHAT_SOURCE_DIR} + "/tests/e2e/peers/late_echo.py";
+    const std::string where = kind == "unix" ? (dir_.path / "late.sock").string() : std::to_string(port_);
+    process_.emplace(
+        std::vector<std::string>{"/usr/bin/python3", script, kind, where, delay,
+                                 (dir_.path / "cert.pem").string(), (dir_.path / "key.pem").string()},
+        [this, where] { return kind_ == "unix" ? std::filesystem::exists(where) : accepts(port_); });
+  }
+  std::vector<std::string> flags() const {
+    const std::string port = std::to_string(port_);
+    std::string address = "127.0.0.1:" + port;
+    if (kind_ == "tls") address = "tls://localhost:" + port;
+    if (kind_ == "ws") address = "ws://127.0.0.1:" + port + "/";
+    if (kind_ == "wss") address = "wss://localhost:" + port + "/";
+    if (kind_ == "unix") address = "unix:" + (dir_.path / "late.sock").string();
+    std::vector<std::string> f{"--connect", address, "--delay", "0"};
+    if (kind_ == "tls" || kind_ == "wss") f.insert(f.end(), {"--ca", (dir_.path / "ca.pem").string()});
+    return f;
+  }
+
+ private:
+  std::string kind_;
+  echochat::testing::temp_dir dir_{"echochat-late"};
+  std::uint16_t port_ = free_port();
+  std::optional<peer_process> process_;
+};
+
+bool python_websockets() {
+  return ::access("/usr/bin/python3", X_OK) == 0 &&
+         std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0;
+}
+
+}  // namespace
+
+TEST_CASE("piped into chat mode, replies that come 500 ms late all arrive before it ends, on every transport",
+          "[e2e][plain][chat][linger][peer]") {
+  // TCP and Unix: a half-close, read on; WebSocket, which cannot half-close, and TLS, whose
+  // close_notify many servers (this asyncio one too) take as the end: read on until 2 s pass
+  // without a word, then the close frame or close_notify (websocat's issue 4: a close frame
+  // sent at the end of input let the server drop its replies).
+  if (!have_peer(python_websockets(), "python3 with websockets (python3-websockets)")) return;
+  const std::string kind = GENERATE(as<std::string>{}, "tcp", "tls", "unix", "ws", "wss");
+  const late_server server(kind, "0.5");
+  for (int run = 0; run < 3; ++run) {
+    const piped_run r = run_piped(server.flags(), "a\nb\n", true);
+    INFO(kind << " run " << run << "\nstdout:\n" << r.out << "stderr:\n" << r.err);
+    REQUIRE(r.exited);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("net a\n") != std::string::npos);
+    CHECK(r.out.find("net b\n") != std::string::npos);
+    CHECK(r.out.find(" lost: ") == std::string::npos);
+  }
+}
+
+TEST_CASE("piped into chat mode, a reply that never comes is exit 1, and a sys line says so",
+          "[e2e][plain][chat][linger][peer]") {
+  if (!have_peer(python_websockets(), "python3 with websockets (python3-websockets)")) return;
+  // WebSocket and TLS by default; over TCP the server is waited for until it closes, unless --linger.
+  const std::string kind = GENERATE(as<std::string>{}, "ws", "tls", "tcp");
+  const late_server server(kind, "never");
+  std::vector<std::string> flags = server.flags();
+  if (kind == "tcp") flags.insert(flags.end(), {"--linger", "0.5"});
+  const piped_run r = run_piped(flags, "anyone there?\n", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("sys no reply from ") != std::string::npos);
+  CHECK(r.out.find(" to the last line within " + std::string{kind == "tcp" ? "0.5 s" : "2 s"}) !=
+        std::string::npos);
 }

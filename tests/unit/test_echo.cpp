@@ -436,6 +436,21 @@ TEST_CASE("in plain echo mode a loss is ping's line of its own, and the line sen
   CHECK(texts(s) == printed);  // nothing amended where nothing could show it
 }
 
+TEST_CASE("in plain echo mode the end of input waits for exactly the echoes, then nothing more",
+          "[echo][session][linger]") {
+  // The connection is told the input ended only once every echo came (or was lost), and then
+  // need not linger for replies: echo mode counted them.
+  session s(echo_config(false));
+  s.apply(state(net_state::online), 0);
+  s.apply(input_lines_event{{"one"}}, 0);
+  s.apply(input_closed_event{}, 0);
+  wrote(s, t0);
+  CHECK(s.sends_more());  // one echo awaited
+  s.apply(echo_of("one", t0 + 3ms), 0);
+  CHECK_FALSE(s.sends_more());
+  CHECK_FALSE(s.lingers());
+}
+
 TEST_CASE("in echo mode a loss marked on an entry is on the next frame's row",
           "[echo][session][lost][frame]") {
   session s(echo_config());

@@ -270,3 +270,18 @@ TEST_CASE("each attempt has a timeout: --connect-timeout, 10 s by default, fract
     CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
   }
 }
+
+TEST_CASE("the --linger flag takes seconds (0 too), is unset by default, and needs --connect",
+          "[options][linger]") {
+  CHECK_FALSE(parse_ok({"--connect", "ws://127.0.0.1:7/"}).linger_seconds.has_value());
+  CHECK(parse_ok({"--connect", "ws://127.0.0.1:7/", "--linger", "0.5"}).linger_seconds == 0.5);
+  CHECK(parse_ok({"--connect", "127.0.0.1:7", "--linger", "0"}).linger_seconds == 0.0);
+  const auto alone = parse_fail({"--linger", "3"});
+  CHECK(alone.code == 2);
+  CHECK(alone.err == "echochat: --linger needs --connect (see --help)\n");
+  for (const char* bad : {"-1", "inf", "x", ""}) {
+    const auto e = parse_fail({"--connect", "127.0.0.1:7", "--linger", bad});
+    CHECK(e.code == 2);
+    CHECK_THAT(e.err, Catch::Contains("--linger") && Catch::Contains(std::string{"'"} + bad + "'"));
+  }
+}

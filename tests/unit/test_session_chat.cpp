@@ -400,6 +400,24 @@ TEST_CASE("in plain chat mode lines left unsent when the connection closes give 
   CHECK(fresh.back() == "sys 2 lines were not sent: the connection is closed");
 }
 
+TEST_CASE("in plain chat mode a connection closed with the last line unanswered gives exit 1",
+          "[chat][session][plain][linger]") {
+  // The client says "no reply" itself (a sys line) and marks the closed state: the session ends
+  // on it with exit 1, unless lines were not even sent (that is said and counted first).
+  session s(plain_chat_config());
+  CHECK(s.lingers());  // chat mode cannot know how many replies come: the connection waits for them
+  s.apply(keys("anyone?\r"), 0);
+  s.apply(input_closed_event{}, 0);
+  s.apply(slow_done_event{}, 0);
+  drain(s);
+  net_state_event closed = state(net_state::closed);
+  closed.unanswered = true;
+  s.apply(closed, 0);
+  CHECK(s.done());
+  CHECK(s.why() == quit_reason::unanswered);
+  CHECK(s.exit_code() == 1);
+}
+
 TEST_CASE("with a terminal, chat mode does not end when the connection state changes", "[chat][session]") {
   session s(chat_config());
   s.apply(slow_done_event{}, 0);

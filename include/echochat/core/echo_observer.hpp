@@ -29,6 +29,7 @@ class echo_observer final : public observer {
   void on_timer(const timer_event& e, session_state& s, std::time_t now) override;
   std::optional<clock::time_point> wake_at() const override;
   bool sends_more() const override;
+  bool awaited_all_replies() const override { return true; }
   int exit_code(int code) const override;
   std::string report() const override;
   void present(const session_state& s, presentation& p) const override;

@@ -70,11 +70,14 @@ enum class net_state : std::uint8_t { connecting, online, offline, closed };
 // The connection changed state. For offline, `retry_ms` is the wait before the next attempt.
 // closed: it will not connect again. `detail`: online, what carries it ("tls1.3"); offline, why
 // the last attempt failed. `unverified`: the peer's certificate is not checked (--insecure).
+// `unanswered` (closed): after the end of input, nothing came back for the last line sent before
+// the wait for replies ran out (--linger).
 struct net_state_event {
   net_state state = net_state::connecting;
   std::int64_t retry_ms = 0;
   std::string detail;
   bool unverified = false;
+  bool unanswered = false;
 };
 
 // A line of the outbox was written to the server.

@@ -44,6 +44,9 @@ class observer {
   // Without a terminal, after the end of input: true while it still has lines of its own to send
   // or answers to wait for, so the connection must stay open.
   virtual bool sends_more() const = 0;
+  // Once sends_more() is false: true when every answer it waited for came or timed out, so the
+  // connection need not stay open for more (echo mode counts its echoes).
+  virtual bool awaited_all_replies() const = 0;
   // The exit code as it would have it (echo mode: 1 for losses), from the session's.
   virtual int exit_code(int code) const = 0;
   // Said on standard output once the terminal is restored (echo mode's summary); empty: nothing.

@@ -30,6 +30,9 @@ struct options {
   std::optional<std::string> ca_file;   // --ca: a PEM file of certificates to trust (tls, wss)
   bool insecure = false;                // --insecure: no certificate or host name verification
   double connect_timeout_seconds = 10;  // --connect-timeout: one attempt, resolving to the last handshake
+  // --linger: after the end of input, the silence that ends the wait for replies (none: the
+  // transport's default, see chat_client::end_input)
+  std::optional<double> linger_seconds;
   std::optional<std::string> log_file;
   bool history = true;  // chat mode: keep the lines sent in the history file (--no-history: not)
   bool mouse = false;   // --mouse: the wheel scrolls (SGR 1006 mouse reporting)

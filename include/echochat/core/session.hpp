@@ -48,7 +48,7 @@ countdown countdown_step(std::int64_t ms_left);
 
 // finished: every source is done (plain mode); unsent: as finished, but lines typed after the end
 // of input could not be delivered.
-enum class quit_reason : std::uint8_t { none, key, signal, hangup, finished, unsent };
+enum class quit_reason : std::uint8_t { none, key, signal, hangup, finished, unsent, unanswered };
 
 // How the program ends, once something decided it.
 struct exit_state {
@@ -75,6 +75,7 @@ struct connection_state {
   std::int64_t retry_ms = 0;
   std::string detail;       // online: the protocol ("tls1.3"); offline: why the last attempt failed
   bool unverified = false;  // the peer is not verified (--insecure): said for the whole session
+  bool unanswered = false;  // closed with the last line sent never answered (net_state_event)
 };
 
 // The lines sent for the connection to write: those it has not taken yet, and how many it has
@@ -212,6 +213,10 @@ class session {
   std::optional<observer::clock::time_point> wake_at() const;
   bool sends_more() const;
   std::string report() const;
+  // After the end of input, once nothing more is sent: whether the connection should stay open a
+  // while for replies (chat mode: yes, it cannot know how many come; echo mode: no, it waited for
+  // exactly its echoes).
+  bool lingers() const;
 
  private:
   void dispatch(event& ev, std::time_t now);

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@ namespace echochat {
 
 // How long one attempt may take, from resolving to the last handshake (--connect-timeout).
 inline constexpr std::chrono::milliseconds default_connect_timeout{10'000};
+// After the end of input, over a transport that cannot half-close (WebSocket): the silence that
+// ends the wait for replies, unless --linger says otherwise.
+inline constexpr std::chrono::milliseconds default_linger{2'000};
+// Once the wait for replies is over: how long the server may take to answer the close.
+inline constexpr std::chrono::milliseconds close_wait{2'000};
 
 class chat_client {
  public:
@@ -35,8 +41,14 @@ class chat_client {
   // its write completed, so a dropped connection loses none.
   void send(std::vector<std::string> lines);
   // No more lines will come (plain mode, after the end of input): once the queue is written the
-  // sending side is shut, and a connection that ends is not made again.
-  void end_input();
+  // sending side is shut, the replies are waited for, and a connection that ends is not made
+  // again. Replies are read until the server closes, or until nothing has come for the linger
+  // time (--linger; where the transport cannot half-close, default_linger when not given); then
+  // the connection is closed politely. `replies_expected` false (echo mode, which waited for
+  // exactly its echoes): no waiting where the server cannot be told.
+  void end_input(bool replies_expected = true);
+  // --linger: the silence that ends the wait for replies after the end of input, on every transport.
+  void linger_for(std::chrono::milliseconds silence) { linger_ = silence; }
   // Lines written first at every connect, before the queue (--on-connect: a greeting or a
   // login the server needs on each connection).
   void on_connect(std::vector<std::string> lines) { greeting_ = std::move(lines); }
@@ -56,6 +68,13 @@ class chat_client {
   boost::asio::awaitable<boost::system::error_code> read_lines(line_connection& c, event_channel& events);
   boost::asio::awaitable<boost::system::error_code> write_lines(line_connection& c, event_channel& events);
   boost::asio::awaitable<bool> wait_to_retry(event_channel& events);
+  // After the end of input, with the queue written: tells the peer and waits for its replies.
+  // Returns only when the wait ran out (timed_out), or if cancelled.
+  boost::asio::awaitable<boost::system::error_code> linger(line_connection& c);
+  // The longest silence linger() waits through; none: until the server closes.
+  std::optional<std::chrono::milliseconds> linger_bound(bool peer_told) const;
+  // After linger() ran out: closes politely and says how it ended.
+  boost::asio::awaitable<void> stop_lingering(line_connection& c, event_channel& events);
   boost::asio::awaitable<boost::system::error_code> greet(line_connection& c, event_channel& events);
   // connect(), given up after connect_timeout_; on failure last_failure_ says why (for a timeout,
   // the stage the attempt was in).
@@ -75,6 +94,13 @@ class chat_client {
   outbox outbox_;
   wake_channel wake_;
   bool input_ended_ = false;
+  bool replies_expected_ = true;
+  bool shut_ = false;  // the end of input was made known (or lingering began) on the connection
+  std::optional<std::chrono::milliseconds> linger_;       // --linger
+  std::optional<std::chrono::milliseconds> lingered_;     // the wait that ran out, if it did
+  std::chrono::steady_clock::time_point last_heard_{};    // the last line from the server
+  std::chrono::steady_clock::time_point last_written_{};  // the last line written to it
+  bool unanswered_ = false;  // the wait ran out with nothing heard since the last line written
   std::vector<std::string> greeting_;
   std::unique_ptr<line_connection> current_;  // the attempt or connection in progress
   std::string last_failure_;                  // why the last attempt failed or the connection ended

@@ -49,8 +49,11 @@ class line_connection {
   // Writes one line (without its line ending, which the transport adds); completes once written.
   virtual boost::asio::awaitable<boost::system::error_code> write_line(std::string_view line) = 0;
 
-  // Nothing more will be written: tell the peer, and keep reading what it still says.
-  virtual void shutdown_send() = 0;
+  // Nothing more will be written: tell the peer (a TCP half-close) and keep reading what it still
+  // says. False when the transport has no way to say it without ending the connection (WebSocket:
+  // a close frame lets the peer drop what it still had to send; TLS: many servers close on
+  // close_notify), so the caller waits for replies first and then calls close().
+  virtual boost::asio::awaitable<bool> shutdown_send() = 0;
 
   virtual connection_facts facts() const { return {}; }
   // Words for an error this connection returned, when the error's own message says too little (a

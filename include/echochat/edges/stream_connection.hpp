@@ -86,11 +86,11 @@ class stream_connection : public connection_base<Stream> {
     co_return ec;
   }
 
-  void shutdown_send() override {
-    // The socket's sending side, under TLS too: a close_notify would need the TLS stream's reading
-    // side, which the reader holds, and a shut TCP side tells the server just as well.
+  boost::asio::awaitable<bool> shutdown_send() override {
+    // The socket's sending side. TLS overrides it: it has no half-close that servers honour.
     boost::system::error_code ignored;
     boost::beast::get_lowest_layer(this->stream_).shutdown(boost::asio::socket_base::shutdown_send, ignored);
+    co_return true;
   }
 
  protected:
