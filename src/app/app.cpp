@@ -290,7 +290,8 @@ int run(const options& opts) {
   // Before the terminal too: a --ca file that cannot be read is a clear error on a clean terminal.
   connection_factory connector;
   if (opts.connect)
-    connector = connector_for(*opts.connect, connect_settings{tls_settings{opts.ca_file, opts.insecure}});
+    connector =
+        connector_for(*opts.connect, connect_settings{tls_settings{opts.ca_file, opts.insecure}, opts.crlf});
   const bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
   std::optional<history_file> history;
   open_history(history, opts, plain);

@@ -112,6 +112,10 @@ constexpr auto flags = std::to_array<flag>({
     {"--insecure", "", flag_kind::bare,
      "Do not verify the server's certificate or name (tls, wss); the status bar says UNVERIFIED",
      [](auto& p, auto&, auto&) { p.opts.insecure = true; }},
+    {"--crlf", "", flag_kind::bare,
+     "With --connect: end each line sent in CR LF, as SMTP and HTTP require (tcp, tls, unix; a WebSocket "
+     "message carries no line end). A received CR LF is one line end either way",
+     [](auto& p, auto&, auto&) { p.opts.crlf = true; }, nullptr, "--connect"},
     {"--log", "FILE", flag_kind::value, "Append every entry, with an ISO 8601 time, to FILE",
      [](auto& p, auto&, auto& v) { p.opts.log_file = v; }},
     {"--plain", "", flag_kind::bare, "Plain lines on stdout, no screen (the default without a terminal)",
@@ -152,8 +156,8 @@ constexpr auto flags = std::to_array<flag>({
      "--connect"},
     {"--linger", "SECONDS", flag_kind::value,
      "With --connect, after the end of piped input: wait at most SECONDS of silence for the server's "
-     "replies, then close (default: 2 over ws and wss, which cannot half-close; until the server closes "
-     "otherwise). No reply at all to the last line is exit 1",
+     "replies, then close (default: 2 over tls, ws and wss, which do not half-close; until the server "
+     "closes otherwise). No reply at all to the last line is exit 1",
      [](auto& p, auto& f, auto& v) { p.opts.linger_seconds = seconds_of(f, v, 0); }, nullptr, "--connect"},
     {"--echo-timeout", "SECONDS", flag_kind::value,
      "With --echo: a line not echoed within SECONDS is lost (default 5)",

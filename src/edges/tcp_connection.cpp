@@ -22,9 +22,12 @@ class tcp_connection final : public stream_connection<asio::ip::tcp::socket> {
 
 }  // namespace
 
-connection_factory tcp_connector(host_port target, const connect_settings& /*settings*/) {
-  return [target = std::move(target)](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
-    return std::make_unique<tcp_connection>(std::move(ex), target);
+connection_factory tcp_connector(host_port target, const connect_settings& settings) {
+  return [target = std::move(target),
+          crlf = settings.crlf](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+    auto c = std::make_unique<tcp_connection>(std::move(ex), target);
+    if (crlf) c->end_lines_with_crlf();
+    return c;
   };
 }
 

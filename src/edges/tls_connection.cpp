@@ -52,9 +52,11 @@ class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> 
 
 connection_factory tls_connector(host_port target, const connect_settings& settings) {
   auto ctx = make_tls_context(settings.tls);
-  return [target = std::move(target), ctx,
-          insecure = settings.tls.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
-    return std::make_unique<tls_connection>(std::move(ex), target, ctx, insecure);
+  return [target = std::move(target), ctx, insecure = settings.tls.insecure,
+          crlf = settings.crlf](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+    auto c = std::make_unique<tls_connection>(std::move(ex), target, ctx, insecure);
+    if (crlf) c->end_lines_with_crlf();
+    return c;
   };
 }
 

@@ -37,9 +37,12 @@ class unix_connection final : public stream_connection<stream_protocol::socket> 
 
 }  // namespace
 
-connection_factory unix_connector(std::string path, const connect_settings& /*settings*/) {
-  return [path = std::move(path)](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
-    return std::make_unique<unix_connection>(std::move(ex), path);
+connection_factory unix_connector(std::string path, const connect_settings& settings) {
+  return [path = std::move(path),
+          crlf = settings.crlf](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+    auto c = std::make_unique<unix_connection>(std::move(ex), path);
+    if (crlf) c->end_lines_with_crlf();
+    return c;
   };
 }
 

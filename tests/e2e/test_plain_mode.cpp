@@ -541,17 +541,21 @@ TEST_CASE("echo mode against a server that drops every third line: those are los
 
 namespace {
 
-// tests/e2e/peers/late_echo.py, serving `kind` on a free port (a socket path for unix): answers
-// each line `delay` seconds after the one before ("never": not at all).
+// A Python peer from tests/e2e/peers serving `kind` on a free port (a socket path for unix).
+// late_echo.py answers each line `delay` seconds after the one before ("never": not at all);
+// crlf_strict.py (no delay) refuses a line that does not end in CR LF.
 struct late_server {
-  late_server(const std::string& kind, const std::string& delay) : kind_(kind) {
+  late_server(const std::string& kind, const std::string& delay, const std::string& peer = "late_echo.py")
+      : kind_(kind) {
     echochat::testing::make_test_certs().write_to(dir_.path);
-    const std::string script = std::string{ECHOCHAT_SOURCE_DIR} + "/tests/e2e/peers/late_echo.py";
+    const std::string script = std::string{ECHOCHAT_SOURCE_DIR} + "/tests/e2e/peers/" + peer;
     const std::string where = kind == "unix" ? (dir_.path / "late.sock").string() : std::to_string(port_);
-    process_.emplace(
-        std::vector<std::string>{"/usr/bin/python3", script, kind, where, delay,
-                                 (dir_.path / "cert.pem").string(), (dir_.path / "key.pem").string()},
-        [this, where] { return kind_ == "unix" ? std::filesystem::exists(where) : accepts(port_); });
+    std::vector<std::string> argv{"/usr/bin/python3", script, kind, where};
+    if (!delay.empty()) argv.push_back(delay);
+    argv.insert(argv.end(), {(dir_.path / "cert.pem").string(), (dir_.path / "key.pem").string()});
+    process_.emplace(std::move(argv), [this, where] {
+      return kind_ == "unix" ? std::filesystem::exists(where) : accepts(port_);
+    });
   }
   std::vector<std::string> flags() const {
     const std::string port = std::to_string(port_);
@@ -614,4 +618,32 @@ TEST_CASE("piped into chat mode, a reply that never comes is exit 1, and a sys l
   CHECK(r.out.find("sys no reply from ") != std::string::npos);
   CHECK(r.out.find(" to the last line within " + std::string{kind == "tcp" ? "0.5 s" : "2 s"}) !=
         std::string::npos);
+}
+
+TEST_CASE("with --crlf each line goes out ending in CR LF, which a server with SMTP's rule accepts",
+          "[e2e][plain][chat][crlf][peer]") {
+  if (!have_peer(python_websockets(), "python3 with websockets (python3-websockets)")) return;
+  const std::string kind = GENERATE(as<std::string>{}, "tcp", "tls", "unix");
+  const late_server server(kind, "", "crlf_strict.py");
+  std::vector<std::string> flags = server.flags();
+  flags.push_back("--crlf");
+  const piped_run r = run_piped(flags, "HELO there\nMAIL FROM:<a@b>\n", true);
+  INFO(kind << "\nstdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  // The server's own CR LF is one line end: no stray CR is shown.
+  CHECK(r.out.find("net 250 ok HELO there\n") != std::string::npos);
+  CHECK(r.out.find("net 250 ok MAIL FROM:<a@b>\n") != std::string::npos);
+  CHECK(r.out.find("500") == std::string::npos);
+}
+
+TEST_CASE("without --crlf a line ends in a bare LF, which a server with SMTP's rule refuses",
+          "[e2e][plain][chat][crlf][peer]") {
+  if (!have_peer(python_websockets(), "python3 with websockets (python3-websockets)")) return;
+  const late_server server("tcp", "", "crlf_strict.py");
+  const piped_run r = run_piped(server.flags(), "HELO there\n", true);
+  INFO("stdout:\n" << r.out << "stderr:\n" << r.err);
+  REQUIRE(r.exited);
+  CHECK(r.out.find("net 500 line must end in CR LF\n") != std::string::npos);
+  CHECK(r.out.find("250") == std::string::npos);
 }

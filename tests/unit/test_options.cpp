@@ -285,3 +285,11 @@ TEST_CASE("the --linger flag takes seconds (0 too), is unset by default, and nee
     CHECK_THAT(e.err, Catch::Contains("--linger") && Catch::Contains(std::string{"'"} + bad + "'"));
   }
 }
+
+TEST_CASE("the --crlf flag is off by default, is a flag, and needs --connect", "[options][crlf]") {
+  CHECK_FALSE(parse_ok({"--connect", "127.0.0.1:7"}).crlf);
+  CHECK(parse_ok({"--connect", "127.0.0.1:7", "--crlf"}).crlf);
+  const auto alone = parse_fail({"--crlf"});
+  CHECK(alone.code == 2);
+  CHECK(alone.err == "echochat: --crlf needs --connect (see --help)\n");
+}

@@ -29,6 +29,7 @@ struct options {
   std::optional<address> connect;
   std::optional<std::string> ca_file;   // --ca: a PEM file of certificates to trust (tls, wss)
   bool insecure = false;                // --insecure: no certificate or host name verification
+  bool crlf = false;                    // --crlf: lines sent end in CR LF
   double connect_timeout_seconds = 10;  // --connect-timeout: one attempt, resolving to the last handshake
   // --linger: after the end of input, the silence that ends the wait for replies (none: the
   // transport's default, see chat_client::end_input)

@@ -7,7 +7,8 @@
 namespace echochat {
 
 struct connect_settings {
-  tls_settings tls;  // tls:// and wss://
+  tls_settings tls;   // tls:// and wss://
+  bool crlf = false;  // --crlf: lines sent over tcp, tls and unix end in CR LF
 };
 
 }  // namespace echochat

@@ -58,7 +58,8 @@ class connection_base : public line_connection {
   std::optional<boost::asio::ip::tcp::resolver> resolver_;  // none for a Unix socket: nothing to resolve
 };
 
-// A connection whose stream carries bytes: lines end with "\n" each way.
+// A connection whose stream carries bytes: lines end with "\n" each way (a received "\r\n" is one
+// line end too; --crlf sends "\r\n").
 template <class Stream>
 class stream_connection : public connection_base<Stream> {
  public:
@@ -76,15 +77,17 @@ class stream_connection : public connection_base<Stream> {
   }
 
   boost::asio::awaitable<boost::system::error_code> write_line(std::string_view line) override {
-    // The line and its "\n" in one gathered write, without a copy, so a big pasted
+    // The line and its line end in one gathered write, without a copy, so a big pasted
     // line is not held twice while it goes out. (Over TLS, Asio still gathers a line under 8 KiB
-    // and its "\n" into one record.)
-    static constexpr char newline = '\n';
+    // and its line end into one record.)
     const std::array<boost::asio::const_buffer, 2> wire{boost::asio::buffer(line),
-                                                        boost::asio::buffer(&newline, 1)};
+                                                        boost::asio::buffer(line_end_)};
     auto [ec, n] = co_await boost::asio::async_write(this->stream_, wire, default_token{});
     co_return ec;
   }
+
+  // --crlf: each line written ends in CR LF (SMTP, HTTP and other protocols that require it).
+  void end_lines_with_crlf() { line_end_ = "\r\n"; }
 
   boost::asio::awaitable<bool> shutdown_send() override {
     // The socket's sending side. TLS overrides it: it has no half-close that servers honour.
@@ -99,6 +102,7 @@ class stream_connection : public connection_base<Stream> {
  private:
   line_framer framer_;
   std::array<char, 64 * 1024> buffer_{};
+  std::string_view line_end_ = "\n";
 };
 
 }  // namespace echochat
