@@ -121,7 +121,10 @@ void open_history(std::optional<history_file>& history, const options& opts, boo
 void take_signals(asio::signal_set& signals, bool plain) {
   // The polite signals whose default action would end the program without a word: they end it
   // the way SIGTERM does, with the terminal given back and 128 + N.
-  for (const int sig : {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL}) signals.add(sig);
+  for (const int sig : {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL, SIGSTKFLT, SIGPWR})
+    signals.add(sig);
+  // The real-time signals too: each one's default action ends the program.
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) signals.add(sig);
   if (plain) return;
   signals.add(SIGWINCH);
   signals.add(SIGTSTP);  // suspend the way Ctrl-Z does, giving the terminal back first

@@ -60,7 +60,8 @@ TEST_CASE("SIGHUP ends it with status 129 and gives the terminal back as it was"
 TEST_CASE("the polite signals end it like SIGTERM, with 128 + N and the terminal given back",
           "[e2e][exit][signal]") {
   // Their default action ends a program without a word; echochat takes them and quits cleanly.
-  const int sig = GENERATE(SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL);
+  const int sig = GENERATE(SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL, SIGSTKFLT, SIGPWR,
+                           SIGRTMIN, SIGRTMIN + 1, SIGRTMAX);
   CAPTURE(sig);
   pty_terminal t(echochat_argv());
   start_and_type(t);
