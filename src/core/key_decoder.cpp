@@ -127,6 +127,10 @@ key csi_key(std::string_view params, bool intermediates, char fin) {
 std::optional<key> mouse_wheel(std::string_view params, bool press) {
   unsigned button = 0, x = 0;
   csi_params(params, button, x);
+  return mouse_wheel_button(button, press);
+}
+
+std::optional<key> mouse_wheel_button(unsigned button, bool press) {
   // Bits 2-4 are Shift, Meta and Ctrl, 32 is motion, 64 the wheel; its low bits say which way
   // (0 up, 1 down, 2 and 3 the horizontal wheel, not used here).
   if (!press || (button & 64U) == 0 || (button & (32U | 128U)) != 0) return std::nullopt;
@@ -293,6 +297,7 @@ key_decoder::step key_decoder::decode_csi(std::string_view& in, std::vector<key>
     return step::done;
   }
   if (fin == '[' && i == 2) return decode_linux_fn(in, out, final);
+  if (fin == 'M' && i == 2) return decode_x10_mouse(in, out, final);
   const std::string_view params = in.substr(2, params_end - 2);
   const bool intermediates = i != params_end;
   in.remove_prefix(i + 1);
@@ -304,6 +309,24 @@ key_decoder::step key_decoder::decode_csi(std::string_view& in, std::vector<key>
     return step::done;
   }
   take_csi_key(csi_key(params, intermediates, fin), out);
+  return step::done;
+}
+
+// An old-style X10 mouse report, ESC [ M and three bytes (the button and the column and row,
+// each plus 32), sent by a terminal without SGR 1006 reporting: the wheel is a key, the rest is
+// dropped, and none of its bytes is typed.
+key_decoder::step key_decoder::decode_x10_mouse(std::string_view& in, std::vector<key>& out, bool final) {
+  if (in.size() < 6) {
+    if (!final) return step::need_more;
+    in = {};  // cut short by the end of input: nothing of it is a key
+    return step::done;
+  }
+  const auto button = static_cast<unsigned char>(in[3]);
+  // In X10 encoding a release is button 3 and the wheel never releases: every report is a press.
+  if (button >= 32) {
+    if (const auto wheel = mouse_wheel_button(button - 32U, true)) out.push_back(*wheel);
+  }
+  in.remove_prefix(6);
   return step::done;
 }
 

@@ -1,4 +1,4 @@
-// SGR 1006 mouse reports in the key decoder: the wheel is a key, clicks and the rest are dropped,
+// Mouse reports (SGR 1006 and X10) in the key decoder: the wheel is a key, clicks and the rest are dropped,
 // never shown as junk, whatever the chunking.
 #include "echochat/core/key_decoder.hpp"
 #include "unit/decoder_util.hpp"
@@ -47,4 +47,31 @@ TEST_CASE("mouse_wheel reads the button from the report's parameters", "[decoder
   CHECK_FALSE(mouse_wheel("64;1;1", false));
   CHECK_FALSE(mouse_wheel("1;1;1", true));
   CHECK_FALSE(mouse_wheel("", true));
+}
+
+// Old-style X10 reports, ESC [ M and three bytes (button, column, row, each + 32), come from a
+// terminal without SGR 1006; they were typed as text (" ..", "`!!").
+TEST_CASE("an X10 mouse report: the wheel is a key, clicks are dropped, none of its bytes is typed",
+          "[decoder][mouse]") {
+  CHECK(decode("\x1b[M`!!") == std::vector<key>{named_key(key_code::wheel_up)});        // 64 + 32
+  CHECK(decode("\x1b[Ma*5") == std::vector<key>{named_key(key_code::wheel_down)});      // 65 + 32
+  CHECK(decode("\x1b[Mh!!") == std::vector<key>{named_key(key_code::wheel_up)});        // with Shift
+  CHECK(decode("\x1b[M`\xa1\xff") == std::vector<key>{named_key(key_code::wheel_up)});  // far columns
+  for (const char* report : {"\x1b[M !!", "\x1b[M#!!", "\x1b[M@!!", "\x1b[Mb!!", "\x1b[M\x01!!"}) {
+    INFO(std::string{report}.substr(1));
+    CHECK(decode(report).empty());
+  }
+  CHECK(decode("a\x1b[M !!b") == std::vector<key>{char_key(U'a'), char_key(U'b')});
+}
+
+TEST_CASE("an X10 wheel report split at every byte decodes the same", "[decoder][mouse]") {
+  const std::string report = "x\x1b[Ma+/y";
+  for (std::size_t cut = 0; cut <= report.size(); ++cut) {
+    key_decoder d;
+    std::vector<key> out;
+    d.feed(report.substr(0, cut), out);
+    d.feed(report.substr(cut), out);
+    INFO("cut at " << cut);
+    CHECK(out == std::vector<key>{char_key(U'x'), named_key(key_code::wheel_down), char_key(U'y')});
+  }
 }

@@ -19,6 +19,8 @@ key control_key(unsigned char b);
 // and whether it was a press (final M) or a release (m): the wheel, up or down; a click, a
 // release or a motion is no key.
 std::optional<key> mouse_wheel(std::string_view params, bool press);
+// The same from the button number alone (an X10 report's first byte, less 32).
+std::optional<key> mouse_wheel_button(unsigned button, bool press);
 
 class key_decoder {
  public:
@@ -54,6 +56,7 @@ class key_decoder {
   step decode_escape(std::string_view& in, std::vector<key>& out, bool final);
   step decode_csi(std::string_view& in, std::vector<key>& out, bool final);
   static step decode_linux_fn(std::string_view& in, std::vector<key>& out, bool final);
+  static step decode_x10_mouse(std::string_view& in, std::vector<key>& out, bool final);
   static step decode_ss3(std::string_view& in, std::vector<key>& out, bool final);
   void take_csi_key(key k, std::vector<key>& out);  // a paste marker is no key: it starts a paste
   void feed_paste(std::string_view& in, std::vector<key>& out);
