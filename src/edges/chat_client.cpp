@@ -227,7 +227,7 @@ asio::awaitable<void> chat_client::run(event_channel& events) {
       std::string failed = "cannot connect to " + name_ + ": " + last_failure_;
       co_await say(events, std::move(failed));
     } else {
-      delay_ = std::chrono::milliseconds{0};
+      const auto connected_at = std::chrono::steady_clock::now();
       connection_facts facts = connection.facts();
       co_await set_state(events, net_state::online, 0, facts.protocol, facts.unverified);
       std::string connected = "connected to " + name_;
@@ -252,6 +252,12 @@ asio::awaitable<void> chat_client::run(event_channel& events) {
         std::string lost = "connection to " + name_ + " lost: " + last_failure_;
         co_await say(events, std::move(lost));
       }
+      // A connection dropped soon after it opened does not start the delays again, so a server
+      // that accepts and then kicks or bans us is not hammered.
+      delay_ = backoff_after(delay_,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - connected_at),
+                             policy_);
     }
     current_.reset();
     if (input_ended_) {

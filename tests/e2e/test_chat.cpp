@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -20,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -817,4 +819,54 @@ TEST_CASE("during a flood of server lines, a typed key shows and Ctrl-C ends the
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
   check_restored(t);
+}
+
+TEST_CASE("a server that accepts and drops at once is retried with doubling delays, not every second",
+          "[chat][e2e][backoff]") {
+  // A server that kicks or bans: each connection is closed as soon as it is accepted. A connection
+  // that ends that soon must not start the delays again (it did: "retry in 1 s" for ever).
+  struct kicking_server {
+    int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    std::atomic<int> accepted{0};
+    std::thread thread;
+    kicking_server() {
+      REQUIRE(listener >= 0);
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      socklen_t len = sizeof addr;
+      REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+      REQUIRE(::listen(listener, 16) == 0);
+      REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+      thread = std::thread([this] {
+        for (;;) {
+          const int c = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+          if (c < 0) return;  // the listener was shut: the test is over
+          ++accepted;
+          ::close(c);
+        }
+      });
+    }
+    ~kicking_server() {
+      ::shutdown(listener, SHUT_RDWR);
+      thread.join();
+      ::close(listener);
+    }
+    kicking_server(const kicking_server&) = delete;
+    kicking_server& operator=(const kicking_server&) = delete;
+  } server;
+  pty_terminal t(chat_argv("127.0.0.1:" + std::to_string(ntohs(server.addr.sin_port))), rows, cols);
+  // The fifth wait is 4 s less jitter (2-4 s): the countdown shows 3 s or more at some point.
+  constexpr std::string_view offline = " · offline, retry in ";
+  wait_all(
+      {&t},
+      [&] {
+        const std::string status = chat_status(t);
+        const auto at = status.find(offline);
+        return at != std::string::npos && std::atoi(status.c_str() + at + offline.size()) >= 3;
+      },
+      "a retry 3 s or more away on the status bar", 30s);
+  CHECK(server.accepted.load() <= 6);
+  t.write("\x03");
+  REQUIRE(t.wait_exit(deadline));
 }

@@ -443,6 +443,19 @@ TEST_CASE("reconnect delays double from 0.5 s up to 30 s", "[chat][net][backoff]
   CHECK(next_backoff(80ms, quick) == 100ms);
 }
 
+TEST_CASE("a connection that ended within 10 s keeps the delays doubling, and a longer one starts them again",
+          "[chat][net][backoff]") {
+  const backoff_policy policy;
+  CHECK(backoff_after(4000ms, 0ms, policy) == 4000ms);
+  CHECK(backoff_after(4000ms, 9999ms, policy) == 4000ms);
+  CHECK(backoff_after(4000ms, 10000ms, policy) == 0ms);
+  CHECK(backoff_after(0ms, 50ms, policy) == 0ms);
+  // Kicked at once, over and over: 0.5, 1, 2, 4 s... as if the connections had never been made.
+  std::chrono::milliseconds d{0};
+  for (int i = 0; i < 4; ++i) d = backoff_after(next_backoff(d, policy), 100ms, policy);
+  CHECK(d == 4000ms);
+}
+
 TEST_CASE("reconnect jitter scales a delay by a factor from 0.5 to 1", "[chat][net][backoff]") {
   CHECK(jittered(1000ms, 0.5) == 500ms);
   CHECK(jittered(1000ms, 1.0) == 1000ms);
