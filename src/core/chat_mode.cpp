@@ -46,7 +46,7 @@ std::string command_list() {
 std::span<const chat_command> chat_commands() { return commands; }
 
 chat_mode::chat_mode(std::size_t capacity, std::vector<std::string> history, std::vector<reply_rule> replies)
-    : capacity_(capacity), replies_(std::move(replies)) {
+    : capacity_(capacity), replies_(std::move(replies)), limiter_(replies_.size()) {
   editor_.load_history(std::move(history));
 }
 
@@ -106,11 +106,18 @@ void chat_mode::on_lines(std::vector<std::string> lines, session_state& s, std::
 void chat_mode::on_net_lines(net_lines_event& e, session_state& s, std::time_t now) {
   // A --reply answer goes out at once, shown (dimmed) right after the line it answers; a cut
   // piece is not a whole line, so it never matches.
+  // A rule answering too often (its own answers, through an echoing peer) is paused, with a sys
+  // entry once.
   for (auto& l : e.lines) {
-    std::optional<std::string> answer;
-    if (!replies_.empty() && !l.cut) answer = answer_for(replies_, l.text);
+    std::optional<reply_match> match;
+    if (!replies_.empty() && !l.cut) match = match_reply(replies_, l.text);
+    reply_limiter::verdict verdict = reply_limiter::verdict::paused;
+    if (match) verdict = limiter_.check(match->rule, e.received);
     s.show_net_line(l, e.received, now);
-    if (answer) s.send(now, {std::move(*answer)}, source::reply);
+    if (!match) continue;
+    if (verdict == reply_limiter::verdict::answer) s.send(now, {std::move(match->answer)}, source::reply);
+    if (verdict == reply_limiter::verdict::paused_now)
+      s.add(now, source::sys, reply_paused_text(replies_[match->rule]));
   }
 }
 

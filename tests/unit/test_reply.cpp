@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -94,4 +95,44 @@ TEST_CASE("an on-connect line written shows as a you entry and does not count as
   CHECK(testing::texts(s) == std::vector<std::string>{"you NICK me"});
   CHECK(s.take_outgoing().empty());
   CHECK(s.waiting() == 0);
+}
+
+TEST_CASE("a rule answers at most 5 lines within a second, then is paused for 60 s", "[reply][limit]") {
+  using std::chrono::milliseconds;
+  const reply_limiter::clock::time_point t0{std::chrono::seconds{100}};
+  reply_limiter l(2);
+  for (int i = 0; i < 5; ++i) CHECK(l.check(0, t0 + milliseconds{i * 100}) == reply_limiter::verdict::answer);
+  CHECK(l.check(0, t0 + milliseconds{900}) == reply_limiter::verdict::paused_now);
+  CHECK(l.check(0, t0 + milliseconds{1000}) == reply_limiter::verdict::paused);
+  CHECK(l.check(1, t0 + milliseconds{1000}) == reply_limiter::verdict::answer);  // the other rule is not
+  CHECK(l.check(0, t0 + milliseconds{60'899}) == reply_limiter::verdict::paused);
+  CHECK(l.check(0, t0 + milliseconds{60'900}) == reply_limiter::verdict::answer);
+  // Steady answers, 5 a second spread over more than a second, are never paused.
+  reply_limiter steady(1);
+  for (int i = 0; i < 100; ++i) {
+    CHECK(steady.check(0, t0 + milliseconds{i * 201}) == reply_limiter::verdict::answer);
+  }
+}
+
+TEST_CASE("in chat mode a rule answering its own answers is paused with one sys entry naming it",
+          "[reply][session][limit]") {
+  // --reply 'ping*=ping*' against an echoing peer: each answer comes back and matches again.
+  session_config c;
+  c.chat = true;
+  c.chat_target = "h:1";
+  c.replies = {rule("ping*=ping*")};
+  session s(c);
+  for (int i = 0; i < 20; ++i) {
+    net_lines_event e;
+    e.received = reply_limiter::clock::time_point{std::chrono::milliseconds{i}};
+    e.lines.push_back({"ping", false});
+    s.apply(std::move(e), 0);
+  }
+  CHECK(s.take_outgoing().size() == 5);
+  const auto texts = testing::texts(s);
+  CHECK(std::count(
+            texts.begin(), texts.end(),
+            "sys --reply 'ping*=ping*' answered more than 5 lines within a second (is it answering its own "
+            "answers?): paused for 60 s") == 1);
+  CHECK(std::count(texts.begin(), texts.end(), "net ping") == 20);  // every line is still shown
 }

@@ -58,6 +58,7 @@ class chat_mode final : public mode {
   line_editor editor_;
   std::vector<std::string> pasted_;
   std::vector<reply_rule> replies_;
+  reply_limiter limiter_;
   std::string last_reverse_query_;  // Ctrl-R on an empty search takes it again
   bool secret_ = false;
 };
