@@ -89,7 +89,7 @@ class chat_client {
   connection_factory connect_;
   backoff_policy policy_;
   std::chrono::milliseconds connect_timeout_;
-  std::chrono::milliseconds delay_{0};            // the last wait before retrying; 0 after a stable connection
+  std::chrono::milliseconds delay_{0};  // the last wait before retrying; 0 after a stable connection
   std::minstd_rand rng_{std::random_device{}()};  // the jitter
   outbox outbox_;
   wake_channel wake_;
