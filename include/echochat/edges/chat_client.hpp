@@ -23,8 +23,8 @@ namespace echochat {
 
 // How long one attempt may take, from resolving to the last handshake (--connect-timeout).
 inline constexpr std::chrono::milliseconds default_connect_timeout{10'000};
-// After the end of input, over a transport that cannot half-close (WebSocket): the silence that
-// ends the wait for replies, unless --linger says otherwise.
+// After the end of input, over a transport that does not half-close (WebSocket, TLS): the silence
+// that ends the wait for replies, unless --linger says otherwise.
 inline constexpr std::chrono::milliseconds default_linger{2'000};
 // Once the wait for replies is over: how long the server may take to answer the close.
 inline constexpr std::chrono::milliseconds close_wait{2'000};
