@@ -787,6 +787,8 @@ TEST_CASE("echo mode: a --reply rule answers the server, and the answer is not c
   });
   pty_terminal t(chat_argv(server.address(), {"--echo", "--reply", "PING *=PONG *"}), rows, cols);
   wait_online(t);
+  wait_all(
+      {&t}, [&] { return server.clients() == 1; }, "the server to accept");  // else PING x goes to no one
   server.send_line("PING x");
   wait_all(
       {&t}, [&] { return server.count("PONG x") == 1; }, "the answer at the server");
@@ -807,6 +809,8 @@ TEST_CASE("during a flood of server lines, a typed key shows and Ctrl-C ends the
   test_server server;
   pty_terminal t(chat_argv(server.address()), rows, cols);
   wait_online(t);
+  wait_all(
+      {&t}, [&] { return server.clients() == 1; }, "the server to accept");
   std::string flood;
   for (int i = 0; i < 200'000; ++i) flood += "line " + std::to_string(1'000'000 + i) + "\n";
   server.send_raw(std::move(flood));  // 2.6 MB: the client reads it while the test types
