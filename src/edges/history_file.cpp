@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,24 @@ namespace {
 constexpr off_t max_read = 1000 * (64 * 1024 + 256);
 
 std::string why() { return std::strerror(errno); }
+
+// A file descriptor closed when it goes (and with it any flock it holds).
+class unique_fd {
+ public:
+  explicit unique_fd(int fd = -1) : fd_(fd) {}
+  ~unique_fd() { reset(); }
+  unique_fd(const unique_fd&) = delete;
+  unique_fd& operator=(const unique_fd&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
 
 // Every missing directory above `path`, made 0700 (the XDG base directory spec's mode).
 bool make_parents(const std::string& path) {
@@ -36,6 +55,33 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+// What a file that is not a regular one is, for the sentence that refuses it.
+const char* kind_of(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "neither a file nor a directory";
+}
+
+// Opens `path` without ever waiting (a FIFO's open() waits for the other side; O_NONBLOCK does
+// not) and keeps it only when it is a regular file. Otherwise -1, with `not_regular` set to what
+// it is when that was the reason (errno says why otherwise).
+int open_regular(const std::string& path, int flags, const char*& not_regular) {
+  not_regular = nullptr;
+  unique_fd fd(::open(path.c_str(), flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return -1;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return -1;
+  if (!S_ISREG(st.st_mode)) {
+    not_regular = kind_of(st.st_mode);
+    return -1;
+  }
+  ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+  return fd.release();
+}
+
 }  // namespace
 
 history_file::history_file(std::string path, std::size_t limit) : path_(std::move(path)) {
@@ -44,10 +90,13 @@ history_file::history_file(std::string path, std::size_t limit) : path_(std::mov
                         "; nothing is kept");
     return;
   }
-  load(limit);
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (!load(limit)) return;
+  const char* not_regular = nullptr;
+  fd_ = open_regular(path_, O_WRONLY | O_APPEND | O_CREAT, not_regular);
   if (fd_ < 0) {
-    problems_.push_back("history: cannot write " + path_ + ": " + why() + "; nothing is kept");
+    problems_.push_back(not_regular != nullptr
+                            ? not_regular_problem(not_regular)
+                            : "history: cannot write " + path_ + ": " + why() + "; nothing is kept");
     return;
   }
   ::fchmod(fd_, 0600);  // a file made some other way is private from now on too
@@ -57,11 +106,20 @@ history_file::~history_file() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void history_file::load(std::size_t limit) {
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+std::string history_file::not_regular_problem(const char* kind) const {
+  return "history: " + path_ + " is not a regular file (" + kind + "); nothing is kept";
+}
+
+bool history_file::load(std::size_t limit) {
+  const char* not_regular = nullptr;
+  const int fd = open_regular(path_, O_RDONLY, not_regular);
+  if (not_regular != nullptr) {
+    problems_.push_back(not_regular_problem(not_regular));
+    return false;
+  }
   if (fd < 0) {
     if (errno != ENOENT) problems_.push_back("history: cannot read " + path_ + ": " + why());
-    return;
+    return true;
   }
   std::string content;
   struct stat st {};
@@ -82,7 +140,7 @@ void history_file::load(std::size_t limit) {
   ::close(fd);
   if (!ok) {
     problems_.push_back("history: cannot read " + path_ + ": " + why());
-    return;
+    return true;
   }
   if (cut) content.erase(0, content.find('\n') + 1);  // the first line is only part of one
   parsed_history h = parse_history(content);
@@ -104,6 +162,7 @@ void history_file::load(std::size_t limit) {
   const std::size_t skip = h.records.size() > limit ? h.records.size() - limit : 0;
   records_.assign(std::make_move_iterator(h.records.begin() + static_cast<std::ptrdiff_t>(skip)),
                   std::make_move_iterator(h.records.end()));
+  return true;
 }
 
 void history_file::append(std::string_view destination, std::string_view text) {

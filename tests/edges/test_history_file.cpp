@@ -1,16 +1,24 @@
 // The history file on disk, in a scratch directory: its mode, directories made as needed, one
 // line per write, the bound kept by compaction, per-destination lines, and a damaged or
-// unreadable file as problems, never as a failure.
+// unreadable file as problems, never as a failure. Also what a hostile setup does to it: two
+// echochats on one file, a symlink, a FIFO, a file far over the bound.
 #include "echochat/edges/history_file.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +37,26 @@ unsigned mode_of(const std::filesystem::path& p) {
 void write_file(const std::filesystem::path& p, const std::string& content) {
   std::ofstream out(p, std::ios::binary);
   out << content;
+}
+
+// The problems and writable() of a history_file made on a thread of its own, so that one stuck
+// in open() on a FIFO fails the test rather than hanging it: nothing when it was stuck (it is
+// then let go, by opening the FIFO both ways until it returns).
+std::optional<std::pair<std::vector<std::string>, bool>> made_promptly(const std::filesystem::path& fifo) {
+  std::promise<std::pair<std::vector<std::string>, bool>> done;
+  auto result = done.get_future();
+  std::thread t([&] {
+    history_file h(fifo.string());
+    done.set_value({h.problems(), h.writable()});
+  });
+  const bool prompt = result.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  while (result.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+    const int fd = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+  }
+  t.join();
+  if (!prompt) return std::nullopt;
+  return result.get();
 }
 
 }  // namespace
@@ -125,4 +153,16 @@ TEST_CASE("two histories appending to one file leave whole lines, one per append
   for (const auto& l : lines) {
     CHECK((l == "a:1\t" + std::string(3000, 'a') || l == "b:2\t" + std::string(3000, 'b')));
   }
+}
+
+TEST_CASE("a FIFO at the history path is refused at once, not waited on", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "history";
+  REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  const auto made = made_promptly(path);
+  REQUIRE(made.has_value());
+  const auto& [problems, writable] = *made;
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "history: " + path.string() + " is not a regular file (a FIFO); nothing is kept");
+  CHECK_FALSE(writable);
 }

@@ -13,7 +13,8 @@ namespace echochat {
 class history_file {
  public:
   // Creates the directories (0700) and the file (0600) as needed, makes the file 0600, reads
-  // it, and writes it again when it is over the limit or damaged.
+  // it, and writes it again when it is over the limit or damaged. Never waits: anything but a
+  // regular file at the path (a FIFO, a device) is refused, said in `problems`.
   explicit history_file(std::string path, std::size_t limit = history_file_limit);
   ~history_file();
   history_file(const history_file&) = delete;
@@ -32,7 +33,9 @@ class history_file {
   void append(std::string_view destination, std::string_view text);
 
  private:
-  void load(std::size_t limit);
+  // False when the path is no regular file: then nothing is kept.
+  bool load(std::size_t limit);
+  std::string not_regular_problem(const char* kind) const;
 
   std::string path_;
   int fd_ = -1;
