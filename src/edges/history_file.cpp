@@ -1,10 +1,12 @@
-// The history file's I/O: mkdir, open, read, compact (a temporary file renamed over it), append.
+// The history file's I/O: mkdir, open, read the newest lines, compact (a temporary file renamed
+// over it, under an exclusive lock), append (under a shared lock, to the file the path names).
 #include "echochat/edges/history_file.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <utility>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +57,11 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+// A failed write (a full disk) is dropped: the chat goes on without it.
+void write_line(int fd, std::string_view line) {
+  [[maybe_unused]] const ssize_t n = ::write(fd, line.data(), line.size());
+}
+
 // What a file that is not a regular one is, for the sentence that refuses it.
 const char* kind_of(mode_t mode) {
   if (S_ISFIFO(mode)) return "a FIFO";
@@ -80,6 +87,15 @@ int open_regular(const std::string& path, int flags, const char*& not_regular) {
   }
   ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
   return fd.release();
+}
+
+// Whether `fd` is still the file `path` names: another echochat's compaction renames a new file
+// over it, and someone may have removed it.
+bool is_named_by(int fd, const std::string& path) {
+  struct stat open_st {};
+  struct stat path_st {};
+  return ::fstat(fd, &open_st) == 0 && ::stat(path.c_str(), &path_st) == 0 &&
+         open_st.st_dev == path_st.st_dev && open_st.st_ino == path_st.st_ino;
 }
 
 }  // namespace
@@ -111,33 +127,43 @@ std::string history_file::not_regular_problem(const char* kind) const {
 }
 
 bool history_file::load(std::size_t limit) {
+  // Read and compacted under an exclusive flock, which append() takes shared: no line another
+  // echochat appends can fall between the read and the rename. Taken without waiting: when
+  // another program holds it, the file is read as it is and compacted at a later start.
+  unique_fd fd;
+  bool locked = false;
   const char* not_regular = nullptr;
-  const int fd = open_regular(path_, O_RDONLY, not_regular);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    fd.reset(open_regular(path_, O_RDONLY, not_regular));
+    if (fd.get() < 0) break;
+    locked = ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0;
+    if (!locked || is_named_by(fd.get(), path_)) break;
+    locked = false;  // compacted by another echochat between the open and the lock: read the new file
+  }
   if (not_regular != nullptr) {
     problems_.push_back(not_regular_problem(not_regular));
     return false;
   }
-  if (fd < 0) {
+  if (fd.get() < 0) {
     if (errno != ENOENT) problems_.push_back("history: cannot read " + path_ + ": " + why());
     return true;
   }
   std::string content;
   struct stat st {};
-  bool ok = ::fstat(fd, &st) == 0;
+  bool ok = ::fstat(fd.get(), &st) == 0;
   bool cut = false;
   if (ok && st.st_size > max_read) {
-    ok = ::lseek(fd, st.st_size - max_read, SEEK_SET) >= 0;
+    ok = ::lseek(fd.get(), st.st_size - max_read, SEEK_SET) >= 0;
     cut = true;
   }
   char buf[65536];
   while (ok) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) ok = false;
     if (n <= 0) break;
     content.append(buf, static_cast<std::size_t>(n));
   }
-  ::close(fd);
   if (!ok) {
     problems_.push_back("history: cannot read " + path_ + ": " + why());
     return true;
@@ -148,29 +174,46 @@ bool history_file::load(std::size_t limit) {
     problems_.push_back("history: " + std::to_string(h.corrupt) +
                         (h.corrupt == 1 ? " damaged line" : " damaged lines") + " in " + path_ + " left out");
   }
-  if (cut || needs_compaction(h, limit)) {
-    // Written beside it and renamed over it: a crash leaves the old file or the new, never half.
-    const std::string tmp = path_ + ".new";
-    const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out < 0 || !write_all(out, compact_history(h, limit)) || ::fsync(out) != 0 ||
-        ::rename(tmp.c_str(), path_.c_str()) != 0) {
-      problems_.push_back("history: cannot compact " + path_ + ": " + why());
-      ::unlink(tmp.c_str());
-    }
-    if (out >= 0) ::close(out);
-  }
+  if (locked && (cut || needs_compaction(h, limit))) compact(h, limit);
   const std::size_t skip = h.records.size() > limit ? h.records.size() - limit : 0;
   records_.assign(std::make_move_iterator(h.records.begin() + static_cast<std::ptrdiff_t>(skip)),
                   std::make_move_iterator(h.records.end()));
   return true;
 }
 
+void history_file::compact(const parsed_history& h, std::size_t limit) {
+  const std::string& target = path_;
+  // Written beside it and renamed over it: a crash leaves the old file or the new, never half.
+  const std::string tmp = target + ".new";
+  unique_fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (out.get() < 0 || !write_all(out.get(), compact_history(h, limit)) || ::fsync(out.get()) != 0 ||
+      ::rename(tmp.c_str(), target.c_str()) != 0) {
+    problems_.push_back("history: cannot compact " + path_ + ": " + why());
+    ::unlink(tmp.c_str());
+  }
+}
+
 void history_file::append(std::string_view destination, std::string_view text) {
   if (fd_ < 0) return;
   // One write() of the whole line: with O_APPEND, two echochats appending at once never
-  // interleave within a line.
+  // interleave within a line. Under a shared flock, to the file the path names at that moment:
+  // another echochat's compaction (under the exclusive lock) may have renamed a new one over it.
   const std::string line = format_history_line(destination, text);
-  [[maybe_unused]] const ssize_t n = ::write(fd_, line.data(), line.size());
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (!is_named_by(fd_, path_)) {
+      const char* not_regular = nullptr;
+      const int fresh = open_regular(path_, O_WRONLY | O_APPEND | O_CREAT, not_regular);
+      if (fresh < 0) return;  // dropped, as a full disk's line is: the chat goes on without it
+      ::close(fd_);
+      fd_ = fresh;
+    }
+    if (::flock(fd_, LOCK_SH) != 0) break;  // no locks here (some network file systems): write as before
+    const bool current = is_named_by(fd_, path_);
+    if (current) write_line(fd_, line);
+    ::flock(fd_, LOCK_UN);
+    if (current) return;
+  }
+  write_line(fd_, line);
 }
 
 }  // namespace echochat

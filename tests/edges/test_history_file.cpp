@@ -39,6 +39,12 @@ void write_file(const std::filesystem::path& p, const std::string& content) {
   out << content;
 }
 
+std::string numbered_lines(int from, int to) {
+  std::string content;
+  for (int i = from; i < to; ++i) content += "h:1\tline " + std::to_string(i) + "\n";
+  return content;
+}
+
 // The problems and writable() of a history_file made on a thread of its own, so that one stuck
 // in open() on a FIFO fails the test rather than hanging it: nothing when it was stuck (it is
 // then let go, by opening the FIFO both ways until it returns).
@@ -153,6 +159,51 @@ TEST_CASE("two histories appending to one file leave whole lines, one per append
   for (const auto& l : lines) {
     CHECK((l == "a:1\t" + std::string(3000, 'a') || l == "b:2\t" + std::string(3000, 'b')));
   }
+}
+
+TEST_CASE("lines sent by one echochat while another compacts the file at its start are kept", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "history";
+  history_file a(path.string());
+  for (int i = 0; i < 1200; ++i) a.append("a:1", "old " + std::to_string(i));
+  // Another echochat starts: the file is over the bound, so it writes a new one over it.
+  history_file b(path.string());
+  REQUIRE(b.records().size() == 1000);
+  for (int i = 0; i < 5; ++i) a.append("a:1", "later " + std::to_string(i));
+  b.append("b:2", "from b");
+  history_file c(path.string());
+  REQUIRE(c.records().size() == 1000);
+  std::vector<std::string> newest;
+  for (auto r = c.records().end() - 6; r != c.records().end(); ++r)
+    newest.push_back(r->destination + " " + r->text);
+  std::sort(newest.begin(), newest.end());
+  CHECK(newest == std::vector<std::string>{"a:1 later 0", "a:1 later 1", "a:1 later 2", "a:1 later 3",
+                                           "a:1 later 4", "b:2 from b"});
+  CHECK(c.records()[c.records().size() - 7].text == "old 1199");
+}
+
+TEST_CASE("an echochat starting while another holds the history file locked starts at once", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "history";
+  write_file(path, numbered_lines(0, 1200));
+  const int holder = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(holder >= 0);
+  REQUIRE(::flock(holder, LOCK_EX) == 0);  // as a compacting echochat, or any other program, holds it
+  std::vector<history_record> records;
+  std::promise<void> done;
+  auto ready = done.get_future();
+  std::thread t([&] {
+    history_file h(path.string());
+    records = h.records();
+    done.set_value();
+  });
+  const bool prompt = ready.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  ::close(holder);
+  t.join();
+  CHECK(prompt);
+  REQUIRE(records.size() == 1000);
+  CHECK(records.front().text == "line 200");
+  CHECK(records.back().text == "line 1199");
 }
 
 TEST_CASE("a FIFO at the history path is refused at once, not waited on", "[history]") {

@@ -28,13 +28,16 @@ class history_file {
   // Whether lines can be appended.
   bool writable() const { return fd_ >= 0; }
 
-  // Appends one line with one write() (O_APPEND). A failed write (a full disk) is dropped: the
-  // chat goes on without it.
+  // Appends one line with one write() (O_APPEND) to the file the path names now (another
+  // echochat may have compacted it since), under a shared flock. A failed write (a full disk) is
+  // dropped: the chat goes on without it.
   void append(std::string_view destination, std::string_view text);
 
  private:
   // False when the path is no regular file: then nothing is kept.
   bool load(std::size_t limit);
+  // Writes the newest `limit` records over the file; called under its exclusive flock.
+  void compact(const parsed_history& h, std::size_t limit);
   std::string not_regular_problem(const char* kind) const;
 
   std::string path_;
