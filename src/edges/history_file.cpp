@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -182,10 +183,18 @@ bool history_file::load(std::size_t limit) {
 }
 
 void history_file::compact(const parsed_history& h, std::size_t limit) {
-  const std::string& target = path_;
+  // A symlink is followed: the file it names is written again beside itself and the link stays
+  // (dotfiles kept in a repository are linked into place).
+  std::error_code ec;
+  const std::string target = std::filesystem::canonical(path_, ec).string();
+  if (ec) {
+    problems_.push_back("history: cannot compact " + path_ + ": " + ec.message());
+    return;
+  }
   // Written beside it and renamed over it: a crash leaves the old file or the new, never half.
   const std::string tmp = target + ".new";
-  unique_fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  ::unlink(tmp.c_str());  // left by a crash; made afresh, never followed if it is a link
+  unique_fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (out.get() < 0 || !write_all(out.get(), compact_history(h, limit)) || ::fsync(out.get()) != 0 ||
       ::rename(tmp.c_str(), target.c_str()) != 0) {
     problems_.push_back("history: cannot compact " + path_ + ": " + why());

@@ -206,6 +206,30 @@ TEST_CASE("an echochat starting while another holds the history file locked star
   CHECK(records.back().text == "line 1199");
 }
 
+TEST_CASE("a history path that is a symlink is followed: the file it names is compacted", "[history]") {
+  temp_dir dir("echochat-history");
+  std::filesystem::create_directories(dir.path / "dotfiles");
+  std::filesystem::create_directories(dir.path / "state" / "echochat");
+  const auto target = dir.path / "dotfiles" / "history";
+  const auto link = dir.path / "state" / "echochat" / "history";
+  write_file(target, numbered_lines(0, 1200));
+  std::filesystem::create_symlink("../../dotfiles/history", link);  // relative, as GNU stow makes them
+  {
+    history_file h(link.string());
+    CHECK(h.problems().empty());
+    REQUIRE(h.records().size() == 1000);
+    h.append("h:1", "after");
+  }
+  CHECK(std::filesystem::is_symlink(link));
+  const auto lines = read_lines(target);
+  REQUIRE(lines.size() == 1001);
+  CHECK(lines.front() == "h:1\tline 200");
+  CHECK(lines.back() == "h:1\tafter");
+  CHECK(std::distance(std::filesystem::directory_iterator(target.parent_path()), {}) ==
+        1);  // nothing beside it
+  CHECK(std::distance(std::filesystem::directory_iterator(link.parent_path()), {}) == 1);
+}
+
 TEST_CASE("a FIFO at the history path is refused at once, not waited on", "[history]") {
   temp_dir dir("echochat-history");
   const auto path = dir.path / "history";
