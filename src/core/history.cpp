@@ -53,7 +53,14 @@ bool needs_compaction(const parsed_history& h, std::size_t limit) {
 
 std::string compact_history(const parsed_history& h, std::size_t limit) {
   const std::size_t skip = h.records.size() > limit ? h.records.size() - limit : 0;
+  // Sized once: the kept lines can be tens of megabytes, and growing by doubling would hold
+  // twice that for a moment.
+  std::size_t size = 0;
+  for (std::size_t i = skip; i < h.records.size(); ++i) {
+    size += h.records[i].destination.size() + h.records[i].text.size() + 2;
+  }
   std::string out;
+  out.reserve(size);
   for (std::size_t i = skip; i < h.records.size(); ++i) {
     out += format_history_line(h.records[i].destination, h.records[i].text);
   }

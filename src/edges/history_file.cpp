@@ -2,6 +2,7 @@
 // over it, under an exclusive lock), append (under a shared lock, to the file the path names).
 #include "echochat/edges/history_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -14,8 +15,10 @@
 namespace echochat {
 namespace {
 
-// A file this big is read from its last part only: 1,000 lines of at most 64 KiB each.
+// Never read further back than this from the end: 1,000 lines of at most 64 KiB each.
 constexpr off_t max_read = 1000 * (64 * 1024 + 256);
+// The newest lines are looked for this many bytes at a time, back from the end.
+constexpr off_t block_size = 64 * 1024;
 
 std::string why() { return std::strerror(errno); }
 
@@ -99,6 +102,49 @@ bool is_named_by(int fd, const std::string& path) {
          open_st.st_dev == path_st.st_dev && open_st.st_ino == path_st.st_ino;
 }
 
+// `n` bytes at `offset`, fewer when the file has become shorter.
+bool read_at(int fd, off_t offset, std::size_t n, std::string& out) {
+  out.resize(n);
+  std::size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::pread(fd, out.data() + got, n - got, offset + static_cast<off_t>(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return false;
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  out.resize(got);
+  return true;
+}
+
+// Where the newest `lines` lines of a file of `size` bytes begin, looked for back from its end a
+// block at a time and never further back than max_read; `mid_line` when that bound cut a line.
+bool find_tail(int fd, off_t size, std::size_t lines, off_t& start, bool& mid_line) {
+  const off_t floor = size > max_read ? size - max_read : 0;
+  start = floor;
+  mid_line = floor > 0;
+  if (lines == 0) {
+    start = size;
+    mid_line = false;
+    return true;
+  }
+  std::string block;
+  // The last byte is left out: a newline there ends the last line, it begins none.
+  for (off_t end = size - 1; end > floor;) {
+    const off_t begin = std::max(floor, end - block_size);
+    if (!read_at(fd, begin, static_cast<std::size_t>(end - begin), block)) return false;
+    for (std::size_t i = block.size(); i-- > 0;) {
+      if (block[i] == '\n' && --lines == 0) {
+        start = begin + static_cast<off_t>(i) + 1;
+        mid_line = false;
+        return true;
+      }
+    }
+    end = begin;
+  }
+  return true;
+}
+
 }  // namespace
 
 history_file::history_file(std::string path, std::size_t limit) : path_(std::move(path)) {
@@ -149,33 +195,27 @@ bool history_file::load(std::size_t limit) {
     if (errno != ENOENT) problems_.push_back("history: cannot read " + path_ + ": " + why());
     return true;
   }
-  std::string content;
   struct stat st {};
-  bool ok = ::fstat(fd.get(), &st) == 0;
-  bool cut = false;
-  if (ok && st.st_size > max_read) {
-    ok = ::lseek(fd.get(), st.st_size - max_read, SEEK_SET) >= 0;
-    cut = true;
-  }
-  char buf[65536];
-  while (ok) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    content.append(buf, static_cast<std::size_t>(n));
-  }
-  if (!ok) {
+  off_t start = 0;
+  bool mid_line = false;
+  std::string content;
+  if (::fstat(fd.get(), &st) != 0 || !find_tail(fd.get(), st.st_size, limit, start, mid_line) ||
+      !read_at(fd.get(), start, static_cast<std::size_t>(st.st_size - start), content)) {
     problems_.push_back("history: cannot read " + path_ + ": " + why());
     return true;
   }
-  if (cut) content.erase(0, content.find('\n') + 1);  // the first line is only part of one
-  parsed_history h = parse_history(content);
+  std::string_view tail = content;
+  if (mid_line) {  // the first line is only part of one
+    const std::size_t nl = tail.find('\n');
+    tail.remove_prefix(nl == std::string_view::npos ? tail.size() : nl + 1);
+  }
+  parsed_history h = parse_history(tail);
+  std::string{}.swap(content);  // freed: the records hold their own copies
   if (h.corrupt > 0) {
     problems_.push_back("history: " + std::to_string(h.corrupt) +
                         (h.corrupt == 1 ? " damaged line" : " damaged lines") + " in " + path_ + " left out");
   }
-  if (locked && (cut || needs_compaction(h, limit))) compact(h, limit);
+  if (locked && (start > 0 || needs_compaction(h, limit))) compact(h, limit);
   const std::size_t skip = h.records.size() > limit ? h.records.size() - limit : 0;
   records_.assign(std::make_move_iterator(h.records.begin() + static_cast<std::ptrdiff_t>(skip)),
                   std::make_move_iterator(h.records.end()));

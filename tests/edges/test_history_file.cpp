@@ -241,3 +241,23 @@ TEST_CASE("a FIFO at the history path is refused at once, not waited on", "[hist
   CHECK(problems[0] == "history: " + path.string() + " is not a regular file (a FIFO); nothing is kept");
   CHECK_FALSE(writable);
 }
+
+TEST_CASE("of a history file far over the bound only the newest lines are read", "[history]") {
+  temp_dir dir("echochat-history");
+  const auto path = dir.path / "history";
+  {
+    // 20 MB of damaged lines, then the lines to keep.
+    std::ofstream out(path, std::ios::binary);
+    const std::string damaged(1023, 'x');
+    for (int i = 0; i < 20 * 1024; ++i) out << damaged << '\n';
+    out << numbered_lines(0, 1200);
+  }
+  history_file h(path.string());
+  CHECK(h.problems().empty());  // the damage is in lines that were never to be kept
+  REQUIRE(h.records().size() == 1000);
+  CHECK(h.records().front().text == "line 200");
+  CHECK(h.records().back().text == "line 1199");
+  const auto lines = read_lines(path);
+  REQUIRE(lines.size() == 1000);
+  CHECK(lines.front() == "h:1\tline 200");
+}
