@@ -2,6 +2,7 @@
 #include "echochat/app/app.hpp"
 
 #include "echochat/app/pipeline.hpp"
+#include "echochat/core/sanitize.hpp"
 #include "echochat/edges/cbreak_modes.hpp"
 #include "echochat/edges/chat_client.hpp"
 #include "echochat/edges/connectors.hpp"
@@ -11,6 +12,7 @@
 #include "echochat/edges/log_file.hpp"
 #include "echochat/edges/output_writer.hpp"
 #include "echochat/edges/plain_screen.hpp"
+#include "echochat/edges/tty_prompt.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -24,6 +26,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <langinfo.h>
 #include <memory>
 #include <optional>
@@ -283,6 +286,34 @@ void report_unsent(const std::optional<chat_client>& net, const session& s) {
                n == 1 ? " was" : "s were", s.connection().state == net_state::online ? "still busy" : "down");
 }
 
+// An encrypted key's passphrase: from the variable --key-passphrase-env names (once: a wrong one
+// is not asked again), or typed on the terminal (three tries).
+std::function<std::optional<std::string>(int)> passphrase_source(const options& opts) {
+  if (opts.key_passphrase_env) {
+    const char* value = std::getenv(opts.key_passphrase_env->c_str());
+    if (value == nullptr) {
+      throw bad_setting("--key-passphrase-env " + *opts.key_passphrase_env + ": the variable is not set");
+    }
+    return [passphrase = std::string{value}](int attempt) -> std::optional<std::string> {
+      if (attempt > 0) return std::nullopt;
+      return passphrase;
+    };
+  }
+  const std::string key = sanitize(opts.key_file.value_or(opts.cert_file.value_or("")));
+  return [key](int attempt) {
+    return ask_secret("Passphrase for " + key + (attempt > 0 ? " (wrong, try again): " : ": "));
+  };
+}
+
+connect_settings settings_of(const options& opts) {
+  connect_settings s;
+  s.tls = tls_settings{opts.ca_file, opts.insecure, opts.cert_file, opts.key_file, {}};
+  if (opts.cert_file) s.tls.passphrase = passphrase_source(opts);
+  s.crlf = opts.crlf;
+  s.ws = ws_settings{opts.headers, opts.protocols, opts.origin};
+  return s;
+}
+
 }  // namespace
 
 int run(const options& opts) {
@@ -290,11 +321,15 @@ int run(const options& opts) {
   // Opened before the terminal is touched: an unwritable path is an error on a clean terminal.
   std::optional<log_file> log;
   if (opts.log_file) log.emplace(*opts.log_file);
-  // Before the terminal too: a --ca file that cannot be read is a clear error on a clean terminal.
+  // Before the terminal too: a --ca, --cert or --key file that cannot be used is a clear error on
+  // a clean terminal, and an encrypted key's passphrase is asked for there.
   connection_factory connector;
-  if (opts.connect)
-    connector =
-        connector_for(*opts.connect, connect_settings{tls_settings{opts.ca_file, opts.insecure}, opts.crlf});
+  try {
+    if (opts.connect) connector = connector_for(*opts.connect, settings_of(opts));
+  } catch (const bad_setting& e) {
+    std::fprintf(stderr, "echochat: %s\n", sanitize(e.what()).c_str());
+    return 2;
+  }
   const bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
   std::optional<history_file> history;
   open_history(history, opts, plain);

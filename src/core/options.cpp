@@ -7,7 +7,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -95,6 +97,24 @@ std::string not_a_reply_rule(std::string& v) {
 
 std::string not_a_file(std::string& v) { return CLI::ExistingFile(v); }
 
+std::string not_a_header(std::string& v) {
+  auto r = parse_http_header(v);
+  const auto* why = std::get_if<std::string>(&r);
+  return why == nullptr ? std::string{} : "'" + sanitize(v) + "': " + *why;
+}
+
+std::string not_a_token(std::string& v) {
+  return is_http_token(v) ? std::string{} : "'" + sanitize(v) + "' is not a subprotocol name (an HTTP token)";
+}
+
+std::string not_a_variable(std::string& v) {
+  const bool ok = !v.empty() && std::isdigit(static_cast<unsigned char>(v[0])) == 0 &&
+                  std::all_of(v.begin(), v.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+                  });
+  return ok ? std::string{} : "'" + sanitize(v) + "' is not the name of an environment variable";
+}
+
 // In --help's order. A value is parsed once, by its flag's `set`.
 constexpr auto flags = std::to_array<flag>({
     {"--help", "", flag_kind::help, "Print this help message and exit"},
@@ -116,6 +136,29 @@ constexpr auto flags = std::to_array<flag>({
      "With --connect: end each line sent in CR LF, as SMTP and HTTP require (tcp, tls, unix; a WebSocket "
      "message carries no line end). A received CR LF is one line end either way",
      [](auto& p, auto&, auto&) { p.opts.crlf = true; }, nullptr, "--connect"},
+    {"--cert", "FILE", flag_kind::value,
+     "With a tls:// or wss:// address: present this client certificate (PEM; mutual TLS). Its key comes "
+     "from --key, or from this file too",
+     [](auto& p, auto&, auto& v) { p.opts.cert_file = v; }, not_a_file, "--connect"},
+    {"--key", "FILE", flag_kind::value,
+     "With --cert: the certificate's private key (PEM). An encrypted key's passphrase is asked for on "
+     "the terminal before the screen starts, or read from --key-passphrase-env; never from the command line",
+     [](auto& p, auto&, auto& v) { p.opts.key_file = v; }, not_a_file, "--cert"},
+    {"--key-passphrase-env", "NAME", flag_kind::value,
+     "With --cert: read the key's passphrase from the environment variable NAME",
+     [](auto& p, auto&, auto& v) { p.opts.key_passphrase_env = v; }, not_a_variable, "--cert"},
+    {"--header", "'NAME: VALUE'", flag_kind::values,
+     "With a ws:// or wss:// address: add this header to the upgrade request (repeatable; an Authorization "
+     "or Cookie value is masked wherever it is shown or logged)",
+     [](auto& p, auto&, auto& v) { p.opts.headers.push_back(std::get<http_header>(parse_http_header(v))); },
+     not_a_header, "--connect"},
+    {"--protocol", "NAME", flag_kind::values,
+     "With a ws:// or wss:// address: offer this subprotocol (repeatable, in order of preference); the "
+     "server must choose one of them, shown on the status bar",
+     [](auto& p, auto&, auto& v) { p.opts.protocols.push_back(v); }, not_a_token, "--connect"},
+    {"--origin", "URL", flag_kind::value,
+     "With a ws:// or wss:// address: the Origin the upgrade request names (as a browser page's would)",
+     [](auto& p, auto&, auto& v) { p.opts.origin = v; }, not_a_line, "--connect"},
     {"--log", "FILE", flag_kind::value, "Append every entry, with an ISO 8601 time, to FILE",
      [](auto& p, auto&, auto& v) { p.opts.log_file = v; }},
     {"--plain", "", flag_kind::bare, "Plain lines on stdout, no screen (the default without a terminal)",
@@ -252,6 +295,23 @@ std::optional<parse_exit> missing_partner(const parsing& p) {
   return std::nullopt;
 }
 
+// A flag for one kind of address given with another: one line naming both, exit 2.
+std::optional<parse_exit> wrong_transport(const parsing& p) {
+  if (!p.opts.connect) return std::nullopt;
+  const transport kind = p.opts.connect->kind;
+  const bool ws = kind == transport::ws || kind == transport::wss;
+  for (std::string_view f : {"--header", "--protocol", "--origin"}) {
+    if (p.given.contains(f) && !ws) {
+      return parse_exit{
+          2, {}, "echochat: " + std::string{f} + " is for ws:// and wss:// addresses (see --help)\n"};
+    }
+  }
+  if (p.given.contains("--cert") && !uses_tls(kind)) {
+    return parse_exit{2, {}, "echochat: --cert is for tls:// and wss:// addresses (see --help)\n"};
+  }
+  return std::nullopt;
+}
+
 // Runs the parse (the flags fill `p`); a bad argument, --help, --version or a flag without the
 // flag it needs ends the run with what to say.
 std::optional<parse_exit> parse_into(CLI::App& app, const parsing& p, const std::vector<std::string>& args) {
@@ -269,7 +329,8 @@ std::optional<parse_exit> parse_into(CLI::App& app, const parsing& p, const std:
     // The message quotes what was given: escaped, so no flag can drive the terminal.
     return parse_exit{2, {}, std::string{"echochat: "} + sanitize(e.what()) + " (see --help)\n"};
   }
-  return missing_partner(p);
+  if (auto missing = missing_partner(p)) return missing;
+  return wrong_transport(p);
 }
 
 }  // namespace

@@ -13,11 +13,12 @@ using tcp = asio::ip::tcp;
 
 class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> {
  public:
-  tls_connection(asio::any_io_executor ex, host_port target, std::shared_ptr<ssl::context> ctx, bool insecure)
+  tls_connection(asio::any_io_executor ex, host_port target, std::shared_ptr<ssl::context> ctx,
+                 tls_checks checks)
       : stream_connection(std::move(ex), *ctx),
         target_(std::move(target)),
         ctx_(std::move(ctx)),
-        checks_(insecure) {}
+        checks_(std::move(checks)) {}
 
   asio::awaitable<error_code> connect() override {
     if (const error_code ec = co_await connect_tcp(target_)) co_return ec;
@@ -52,9 +53,9 @@ class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> 
 
 connection_factory tls_connector(host_port target, const connect_settings& settings) {
   auto ctx = make_tls_context(settings.tls);
-  return [target = std::move(target), ctx, insecure = settings.tls.insecure,
+  return [target = std::move(target), ctx, checks = tls_checks(settings.tls),
           crlf = settings.crlf](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
-    auto c = std::make_unique<tls_connection>(std::move(ex), target, ctx, insecure);
+    auto c = std::make_unique<tls_connection>(std::move(ex), target, ctx, checks);
     if (crlf) c->end_lines_with_crlf();
     return c;
   };

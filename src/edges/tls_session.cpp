@@ -8,6 +8,8 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/verify_context.hpp>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -99,11 +101,82 @@ bool is_ip_address(const std::string& host) {
   return !ec;
 }
 
+// The reason OpenSSL gave last (its queue emptied), for a sentence about a file.
+unsigned long last_error() {
+  unsigned long e = 0;
+  while (const unsigned long next = ERR_get_error()) e = next;
+  return e;
+}
+
+struct passphrase_ask {
+  const tls_settings* settings;
+  int attempt = 0;
+  bool asked = false;  // the key is encrypted: a passphrase was wanted
+  bool none = false;   // and none could be had
+};
+
+// OpenSSL's pem_password_cb: the passphrase for this attempt, or -1 (none: the read fails).
+extern "C" int passphrase_for(char* buf, int size, int /*rwflag*/, void* user) {
+  auto* ask = static_cast<passphrase_ask*>(user);
+  ask->asked = true;
+  std::optional<std::string> p;
+  if (ask->settings->passphrase) p = ask->settings->passphrase(ask->attempt);
+  if (!p) {
+    ask->none = true;
+    return -1;
+  }
+  if (p->size() > static_cast<std::size_t>(size)) return -1;
+  std::copy(p->begin(), p->end(), buf);
+  const int n = static_cast<int>(p->size());
+  OPENSSL_cleanse(p->data(), p->size());
+  return n;
+}
+
+// The key, read from its PEM file with the passphrase asked for (three times at most) when it is
+// encrypted.
+EVP_PKEY* read_key(const tls_settings& settings, const std::string& flag, const std::string& path) {
+  passphrase_ask ask{&settings};
+  for (;; ++ask.attempt) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "r"), &BIO_free);
+    if (!bio) throw bad_setting(flag + " " + path + ": cannot be read");
+    ERR_clear_error();
+    if (EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_for, &ask)) return key;
+    last_error();
+    if (!ask.asked) throw bad_setting(flag + " " + path + ": no private key could be read from it");
+    if (ask.none && ask.attempt == 0) {
+      throw bad_setting(flag + " " + path +
+                        ": the key is encrypted; type its passphrase on a terminal, or name the variable "
+                        "that holds it with --key-passphrase-env");
+    }
+    if (ask.none || ask.attempt == 2) throw bad_setting(flag + " " + path + ": wrong passphrase");
+    ask.asked = false;
+  }
+}
+
+// --cert and --key: the chain this client presents when the server asks, and its key.
+void use_client_certificate(ssl::context& ctx, const tls_settings& settings) {
+  const std::string& cert = *settings.cert_file;
+  ERR_clear_error();
+  if (SSL_CTX_use_certificate_chain_file(ctx.native_handle(), cert.c_str()) != 1) {
+    last_error();
+    throw bad_setting("--cert " + cert + ": no certificate could be read from it");
+  }
+  const std::string flag = settings.key_file ? "--key" : "--cert";
+  const std::string& path = settings.key_file ? *settings.key_file : cert;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(read_key(settings, flag, path), &EVP_PKEY_free);
+  if (SSL_CTX_use_PrivateKey(ctx.native_handle(), key.get()) != 1 ||
+      SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
+    last_error();
+    throw bad_setting(flag + " " + path + ": the key does not belong to the certificate in --cert " + cert);
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<ssl::context> make_tls_context(const tls_settings& settings) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  if (settings.cert_file) use_client_certificate(*ctx, settings);
   if (settings.insecure) {
     ctx->set_verify_mode(ssl::verify_none);
     return ctx;
@@ -113,7 +186,7 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_settings& settings) {
   ctx->set_default_verify_paths(ec);  // no system store is not fatal: --ca may be all there is
   if (settings.ca_file) {
     ctx->load_verify_file(*settings.ca_file, ec);
-    if (ec) throw std::runtime_error("--ca " + *settings.ca_file + ": no certificate could be read from it");
+    if (ec) throw bad_setting("--ca " + *settings.ca_file + ": no certificate could be read from it");
   }
   return ctx;
 }
@@ -153,11 +226,40 @@ asio::awaitable<boost::system::error_code> tls_checks::handshake(ssl::stream<asi
 
 std::string tls_checks::explain(const boost::system::error_code& ec) const {
   if (!failure_.empty() && !handshake_done_) return failure_;
+  if (std::string words = refusal(ec); !words.empty()) return words;
   if (!handshake_done_ && (ec == asio::error::eof || ec == ssl::error::stream_truncated)) {
     return "the server closed the connection during the TLS handshake";
   }
   if (ec == ssl::error::stream_truncated) return "closed by the server (without a TLS close_notify)";
   return {};
+}
+
+// The server's alert, when it is about the client's certificate: asked for and not given, or
+// given and refused.
+std::string tls_checks::refusal(const boost::system::error_code& ec) const {
+  if (ec.category() != asio::error::get_ssl_category()) return {};
+  const auto reason = static_cast<unsigned long>(ec.value());
+  switch (ERR_GET_REASON(reason)) {
+    case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+      return "the server requires a client certificate (--cert, --key)";
+    case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
+      if (client_cert_) return {};
+      return "the server refused the handshake (alert: handshake failure); it may require a client "
+             "certificate (--cert, --key)";
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+    case SSL_R_TLSV1_ALERT_ACCESS_DENIED: {
+      const char* what = ERR_reason_error_string(reason);
+      const std::string alert = what != nullptr ? what : "refused";
+      return client_cert_ ? "the server refused the client certificate (--cert): " + alert
+                          : "the server refused the connection: " + alert;
+    }
+    default: return {};
+  }
 }
 
 connection_facts tls_checks::facts() const {

@@ -4,6 +4,7 @@
 #include "echochat/edges/ws_connection.hpp"
 
 #include "echochat/core/line_framer.hpp"
+#include "echochat/core/sanitize.hpp"
 #include "echochat/edges/channels.hpp"
 #include "echochat/edges/stream_connection.hpp"
 
@@ -14,6 +15,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <random>
@@ -47,11 +49,16 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
 
  public:
   // wss:// (only a TLS stream is made from a context)
-  ws_connection(asio::any_io_executor ex, address target, std::shared_ptr<ssl::context> ctx, bool insecure)
-      : base(std::move(ex), *ctx), target_(std::move(target)), ctx_(std::move(ctx)), checks_(insecure) {}
+  ws_connection(asio::any_io_executor ex, address target, std::shared_ptr<ssl::context> ctx,
+                tls_checks checks, std::shared_ptr<const ws_settings> ws)
+      : base(std::move(ex), *ctx),
+        target_(std::move(target)),
+        ctx_(std::move(ctx)),
+        checks_(std::move(checks)),
+        ws_(std::move(ws)) {}
   // ws://
-  ws_connection(asio::any_io_executor ex, address target)
-      : base(std::move(ex)), target_(std::move(target)), checks_(false) {}
+  ws_connection(asio::any_io_executor ex, address target, std::shared_ptr<const ws_settings> ws)
+      : base(std::move(ex)), target_(std::move(target)), checks_(tls_settings{}), ws_(std::move(ws)) {}
 
   asio::awaitable<error_code> connect() override {
     if (const error_code ec = co_await this->connect_tcp(target_.endpoint)) co_return ec;
@@ -101,7 +108,14 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
     co_return false;
   }
 
-  connection_facts facts() const override { return checks_.facts(); }
+  connection_facts facts() const override {
+    connection_facts f = checks_.facts();
+    if (!ws_done_) return f;
+    // The status bar: "tls1.3 · chat.v1" (wss) or "chat.v1" (ws), when a subprotocol was chosen.
+    if (!subprotocol_.empty()) f.protocol += (f.protocol.empty() ? "" : " · ") + subprotocol_;
+    f.notes.push_back("WebSocket: " + request_ + " -- " + answer_);
+    return f;
+  }
 
   std::string explain(const error_code& ec) const override {
     if (ec == websocket::error::closed) {
@@ -145,11 +159,14 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
   }
 
  private:
-  // The HTTP upgrade: the host and the path asked for, the answer kept in words when it is not 101.
+  // The HTTP upgrade: the host and the path asked for, the headers and subprotocols given, the
+  // answer kept in words when it is not 101 or chooses a subprotocol that was not offered.
   asio::awaitable<error_code> upgrade() {
     stream_.read_message_max(ws_message_max);
-    stream_.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "echochat"); }));
+    stream_.set_option(websocket::stream_base::decorator([this](websocket::request_type& req) {
+      decorate(req);
+      request_ = describe(req);
+    }));
     websocket::response_type response;
     stage_ = "during the WebSocket upgrade";
     auto [ec] =
@@ -158,9 +175,56 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
       declined_ = "the server answered HTTP " + std::to_string(response.result_int()) + " " +
                   std::string{response.reason()} + ", not a WebSocket upgrade";
     }
+    if (!ec) {
+      const auto chosen = response[beast::http::field::sec_websocket_protocol];
+      if (auto why = refused_subprotocol(ws_->protocols, {chosen.data(), chosen.size()})) {
+        // RFC 6455 section 4.1: the client fails the connection; no WebSocket was established,
+        // so there is no close frame to send.
+        declined_ = *why;
+        ec = websocket::error::upgrade_declined;
+      } else {
+        subprotocol_ = std::string{chosen};
+      }
+    }
+    if (!ec) {
+      answer_ = "answered " + std::to_string(response.result_int()) + " " + sanitize(response.reason());
+      if (!subprotocol_.empty()) answer_ += ", subprotocol " + subprotocol_;
+    }
     ws_done_ = !ec;
     stream_.text(true);
     co_return ec;
+  }
+
+  // The request as the user asked for it: echochat's User-Agent unless one was given, the Origin,
+  // the subprotocols offered, then every --header in order (a name given twice is sent twice).
+  void decorate(websocket::request_type& req) const {
+    req.set(beast::http::field::user_agent, "echochat");
+    if (ws_->origin) req.set(beast::http::field::origin, *ws_->origin);
+    if (!ws_->protocols.empty()) {
+      std::string offered;
+      for (const std::string& p : ws_->protocols) offered += (offered.empty() ? "" : ", ") + p;
+      req.set(beast::http::field::sec_websocket_protocol, offered);
+    }
+    std::vector<std::string_view> replaced;
+    for (const http_header& h : ws_->headers) {
+      // The first --header of a name replaces what echochat or Beast set (Host, User-Agent).
+      if (std::find(replaced.begin(), replaced.end(), h.name) == replaced.end()) {
+        req.erase(h.name);
+        replaced.push_back(h.name);
+      }
+      req.insert(h.name, h.value);
+    }
+  }
+
+  // "GET /path HTTP/1.1; Host: ...; ..." for the log: every field but the key, credentials masked.
+  static std::string describe(const websocket::request_type& req) {
+    std::string text = std::string{req.method_string()} + " " + std::string{req.target()} + " HTTP/1.1";
+    for (const auto& field : req) {
+      if (field.name() == beast::http::field::sec_websocket_key) continue;
+      const http_header h{std::string{field.name_string()}, std::string{field.value()}};
+      text += "; " + h.name + ": " + shown_value(h);
+    }
+    return text;
   }
 
   address target_;
@@ -169,6 +233,10 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
   beast::flat_buffer buffer_;
   line_framer framer_;
   std::string declined_;
+  std::shared_ptr<const ws_settings> ws_;
+  std::string request_;      // the upgrade request, described for the log
+  std::string answer_;       // the server's status line and choice
+  std::string subprotocol_;  // the one the server chose, if any (checked: one of those offered)
   bool ws_done_ = false;
   bool ended_ = false;    // the connection ended by itself: nothing to close
   bool writing_ = false;  // a write was cut short: another frame would corrupt the stream
@@ -189,15 +257,16 @@ std::string binary_preview(std::string_view data) {
 }
 
 connection_factory ws_connector(const address& target, const connect_settings& settings) {
+  auto ws = std::make_shared<const ws_settings>(settings.ws);
   if (target.kind == transport::wss) {
     auto ctx = make_tls_context(settings.tls);
-    return [target, ctx,
-            insecure = settings.tls.insecure](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
-      return std::make_unique<ws_connection<true>>(std::move(ex), target, ctx, insecure);
+    return [target, ctx, checks = tls_checks(settings.tls),
+            ws](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+      return std::make_unique<ws_connection<true>>(std::move(ex), target, ctx, checks, ws);
     };
   }
-  return [target](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
-    return std::make_unique<ws_connection<false>>(std::move(ex), target);
+  return [target, ws](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+    return std::make_unique<ws_connection<false>>(std::move(ex), target, ws);
   };
 }
 

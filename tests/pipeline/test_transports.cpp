@@ -41,6 +41,18 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// TLS settings that trust the test CA in `ca` (as --ca does), or anyone (--insecure).
+connect_settings trusting(const std::string& ca) {
+  connect_settings s;
+  s.tls.ca_file = ca;
+  return s;
+}
+connect_settings trusting_anyone() {
+  connect_settings s;
+  s.tls.insecure = true;
+  return s;
+}
+
 constexpr std::chrono::milliseconds deadline{10'000};
 
 address parsed(const std::string& text) {
@@ -168,7 +180,7 @@ TEST_CASE(
   test_server server;
   temp_dir dir("echochat-unix");
   test_front front(kind, server.port(), &certs, dir.path / "chat.sock");
-  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
+  harness h(front.address(), trusting(ca.path));
   // Sent at connect through write_line(), as the line and its "\n" in one gathered write.
   const std::string big(200 * 1024, 'y');
   h.net.on_connect({big, "after"});
@@ -194,7 +206,7 @@ TEST_CASE("TLS verified with --ca: online, the protocol on the status bar, the c
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
+  harness h(front.address(), trusting(ca.path));
   h.start();
   h.wait_online(server);
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
@@ -245,7 +257,7 @@ TEST_CASE("TLS rejects an expired certificate and one for another host, naming t
     const ca_file ca(certs);
     test_server server;
     test_front front(front_kind::tls, server.port(), &certs);
-    harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
+    harness h(front.address(), trusting(ca.path));
     h.start();
     INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
     REQUIRE(h.run_until([&] {
@@ -261,7 +273,7 @@ TEST_CASE("TLS rejects an expired certificate and one for another host, naming t
     const ca_file ca(certs);
     test_server server;
     test_front front(front_kind::tls, server.port(), &certs);
-    harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
+    harness h(front.address(), trusting(ca.path));
     h.start();
     INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
     REQUIRE(h.run_until([&] {
@@ -277,7 +289,7 @@ TEST_CASE("TLS with --insecure connects to anything, marked UNVERIFIED on the st
   const test_certs certs = make_test_certs();
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), connect_settings{tls_settings{std::nullopt, true}});
+  harness h(front.address(), trusting_anyone());
   CHECK_THAT(h.status(), !Catch::Contains("UNVERIFIED"));
   h.start();
   REQUIRE(h.run_until(
@@ -299,7 +311,7 @@ TEST_CASE("a TLS server that dies in the handshake is a sys entry saying so, and
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
   front.die_in_handshake(true);
-  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
+  harness h(front.address(), trusting(ca.path));
   h.start();
   INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
   REQUIRE(h.run_until([&] {
@@ -317,7 +329,7 @@ TEST_CASE("over TLS, a dropped connection comes back and the lines typed meanwhi
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
+  harness h(front.address(), trusting(ca.path));
   h.start();
   h.wait_online(server);
   h.type("before\r");
@@ -435,7 +447,7 @@ TEST_CASE("over wss:// with --ca lines go both ways, the protocol shows, and a d
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::wss, server.port(), &certs);
-  harness h(front.address(), connect_settings{tls_settings{ca.path, false}});
+  harness h(front.address(), trusting(ca.path));
   h.start();
   h.wait_online(server);
   CHECK_THAT(h.status(), Catch::Contains(" · online · tls1."));
@@ -476,8 +488,7 @@ TEST_CASE("on-connect lines go first at every connect, before the lines waiting,
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), connect_settings{tls_settings{ca.path, false}},
-            {reply_rule{"PING *", "PONG *"}});
+  harness h(front.address(), trusting(ca.path), {reply_rule{"PING *", "PONG *"}});
   h.net.on_connect({"NICK me", "USER me 0 * :me"});
   h.start();
   h.wait_online(server);
@@ -514,7 +525,7 @@ TEST_CASE(
   silent_server silent;
   const std::string target = scheme + "127.0.0.1:" + std::to_string(silent.port()) + path;
   // 50 ms instead of 10 s: the test waits for the timeouts, not for a length of time.
-  harness h(target, connect_settings{tls_settings{std::nullopt, true}}, {}, 50ms);
+  harness h(target, trusting_anyone(), {}, 50ms);
   h.start();
   const std::string failed =
       "sys cannot connect to " + to_string(parsed(target)) + ": timed out after 0.05 s " + stage;
@@ -533,7 +544,7 @@ TEST_CASE("the connect timeout bounds the attempt, not the connection: online st
   const ca_file ca(certs);
   test_server server;
   test_front front(front_kind::tls, server.port(), &certs);
-  harness h(front.address(), connect_settings{tls_settings{ca.path, false}}, {}, 50ms);
+  harness h(front.address(), trusting(ca.path), {}, 50ms);
   h.start();
   h.wait_online(server);
   // Lines both ways, then the same again once the timeout has surely passed since the connect

@@ -3,6 +3,7 @@
 
 #include "echochat/core/address.hpp"
 #include "echochat/core/reply.hpp"
+#include "echochat/core/ws_handshake.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -27,9 +28,17 @@ struct options {
   double delay_seconds = 10.0;
   bool plain = false;
   std::optional<address> connect;
-  std::optional<std::string> ca_file;   // --ca: a PEM file of certificates to trust (tls, wss)
-  bool insecure = false;                // --insecure: no certificate or host name verification
-  bool crlf = false;                    // --crlf: lines sent end in CR LF
+  std::optional<std::string> ca_file;  // --ca: a PEM file of certificates to trust (tls, wss)
+  bool insecure = false;               // --insecure: no certificate or host name verification
+  bool crlf = false;                   // --crlf: lines sent end in CR LF
+  // --cert, --key: a client certificate for TLS (the key in the certificate's file without --key);
+  // --key-passphrase-env: the variable that holds an encrypted key's passphrase
+  std::optional<std::string> cert_file;
+  std::optional<std::string> key_file;
+  std::optional<std::string> key_passphrase_env;
+  std::vector<http_header> headers;     // --header: added to the WebSocket upgrade request
+  std::vector<std::string> protocols;   // --protocol: the WebSocket subprotocols offered
+  std::optional<std::string> origin;    // --origin: the upgrade request's Origin
   double connect_timeout_seconds = 10;  // --connect-timeout: one attempt, resolving to the last handshake
   // --linger: after the end of input, the silence that ends the wait for replies (none: the
   // transport's default, see chat_client::end_input)

@@ -2,13 +2,26 @@
 // the options and every transport's factory takes, so that a new setting is one member here.
 #pragma once
 
+#include "echochat/core/ws_handshake.hpp"
 #include "echochat/edges/tls_session.hpp"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace echochat {
+
+// ws:// and wss://: what the upgrade request carries besides what the handshake needs.
+struct ws_settings {
+  std::vector<http_header> headers;    // --header, in order; a name given twice is sent twice
+  std::vector<std::string> protocols;  // --protocol: offered in Sec-WebSocket-Protocol
+  std::optional<std::string> origin;   // --origin
+};
 
 struct connect_settings {
   tls_settings tls;   // tls:// and wss://
   bool crlf = false;  // --crlf: lines sent over tcp, tls and unix end in CR LF
+  ws_settings ws;     // ws:// and wss://
 };
 
 }  // namespace echochat
