@@ -147,8 +147,9 @@ constexpr auto flags = std::to_array<flag>({
     {"--key-passphrase-env", "NAME", flag_kind::value,
      "With --cert: read the key's passphrase from the environment variable NAME",
      [](auto& p, auto&, auto& v) { p.opts.key_passphrase_env = v; }, not_a_variable, "--cert"},
-    {"--header", "'NAME: VALUE'", flag_kind::values,
-     "With a ws:// or wss:// address: add this header to the upgrade request (repeatable; an Authorization "
+    {"--header", "HEADER", flag_kind::values,
+     "With a ws:// or wss:// address: add HEADER, 'Name: value', to the upgrade request (repeatable; an "
+     "Authorization "
      "or Cookie value is masked wherever it is shown or logged)",
      [](auto& p, auto&, auto& v) { p.opts.headers.push_back(std::get<http_header>(parse_http_header(v))); },
      not_a_header, "--connect"},

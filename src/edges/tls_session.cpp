@@ -109,7 +109,7 @@ unsigned long last_error() {
 }
 
 struct passphrase_ask {
-  const tls_settings* settings;
+  const tls_settings* settings = nullptr;
   int attempt = 0;
   bool asked = false;  // the key is encrypted: a passphrase was wanted
   bool none = false;   // and none could be had
@@ -135,20 +135,23 @@ extern "C" int passphrase_for(char* buf, int size, int /*rwflag*/, void* user) {
 // The key, read from its PEM file with the passphrase asked for (three times at most) when it is
 // encrypted.
 EVP_PKEY* read_key(const tls_settings& settings, const std::string& flag, const std::string& path) {
+  std::string named = flag;  // "--key FILE", for the sentences
+  named += ' ';
+  named += path;
   passphrase_ask ask{&settings};
   for (;; ++ask.attempt) {
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "r"), &BIO_free);
-    if (!bio) throw bad_setting(flag + " " + path + ": cannot be read");
+    if (!bio) throw bad_setting(named + ": cannot be read");
     ERR_clear_error();
     if (EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_for, &ask)) return key;
     last_error();
-    if (!ask.asked) throw bad_setting(flag + " " + path + ": no private key could be read from it");
+    if (!ask.asked) throw bad_setting(named + ": no private key could be read from it");
     if (ask.none && ask.attempt == 0) {
-      throw bad_setting(flag + " " + path +
+      throw bad_setting(named +
                         ": the key is encrypted; type its passphrase on a terminal, or name the variable "
                         "that holds it with --key-passphrase-env");
     }
-    if (ask.none || ask.attempt == 2) throw bad_setting(flag + " " + path + ": wrong passphrase");
+    if (ask.none || ask.attempt == 2) throw bad_setting(named + ": wrong passphrase");
     ask.asked = false;
   }
 }
@@ -252,7 +255,8 @@ std::string tls_checks::refusal(const boost::system::error_code& ec) const {
     case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
     case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
     case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
-    case SSL_R_TLSV1_ALERT_ACCESS_DENIED: {
+    case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
+    case SSL_R_TLSV1_ALERT_DECRYPT_ERROR: {  // what OpenSSL sends when the certificate's signature fails
       const char* what = ERR_reason_error_string(reason);
       const std::string alert = what != nullptr ? what : "refused";
       return client_cert_ ? "the server refused the client certificate (--cert): " + alert

@@ -111,8 +111,9 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
   connection_facts facts() const override {
     connection_facts f = checks_.facts();
     if (!ws_done_) return f;
-    // The status bar: "tls1.3 · chat.v1" (wss) or "chat.v1" (ws), when a subprotocol was chosen.
-    if (!subprotocol_.empty()) f.protocol += (f.protocol.empty() ? "" : " · ") + subprotocol_;
+    // The status bar: "tls1.3 · subprotocol chat.v1" (wss) or "subprotocol chat.v1" (ws).
+    if (!subprotocol_.empty())
+      f.protocol += (f.protocol.empty() ? "" : " · ") + ("subprotocol " + subprotocol_);
     f.notes.push_back("WebSocket: " + request_ + " -- " + answer_);
     return f;
   }

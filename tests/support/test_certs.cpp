@@ -60,7 +60,8 @@ cert_ptr make_cert(EVP_PKEY* key, const std::string& cn, long serial, X509* issu
     add_ext(cert.get(), signer, NID_basic_constraints, "CA:FALSE");
     const std::string san = "DNS:" + o.host + (o.ip_san ? ",IP:127.0.0.1" : "");
     add_ext(cert.get(), signer, NID_subject_alt_name, san.c_str());
-    add_ext(cert.get(), signer, NID_ext_key_usage, "serverAuth");
+    add_ext(cert.get(), signer, NID_ext_key_usage,
+            cn == "echochat test client" ? "clientAuth" : "serverAuth");
   }
   check(X509_sign(cert.get(), issuer_key != nullptr ? issuer_key : key, EVP_sha256()) > 0, "X509_sign");
   return cert;
@@ -96,6 +97,17 @@ test_certs make_test_certs(const cert_options& o) {
     const cert_ptr cert = make_cert(server_key.get(), o.host, 2, ca.get(), ca_key.get(), false, o);
     out.ca_pem = pem([&](BIO* b) { return PEM_write_bio_X509(b, ca.get()); });
     out.cert_pem = pem([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); });
+    const key_ptr client_key = make_key();
+    const cert_ptr client =
+        make_cert(client_key.get(), "echochat test client", 3, ca.get(), ca_key.get(), false, cert_options{});
+    out.client_cert_pem = pem([&](BIO* b) { return PEM_write_bio_X509(b, client.get()); });
+    out.client_key_pem = pem([&](BIO* b) {
+      return PEM_write_bio_PrivateKey(b, client_key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    });
+    out.client_key_encrypted_pem = pem([&](BIO* b) {
+      return PEM_write_bio_PKCS8PrivateKey(b, client_key.get(), EVP_aes_256_cbc(), nullptr, 0, nullptr,
+                                           const_cast<char*>(test_certs::client_passphrase));
+    });
   }
   out.key_pem = pem([&](BIO* b) {
     return PEM_write_bio_PrivateKey(b, server_key.get(), nullptr, nullptr, 0, nullptr, nullptr);
@@ -107,6 +119,9 @@ void test_certs::write_to(const std::filesystem::path& dir) const {
   write_file(dir / "ca.pem", ca_pem);
   write_file(dir / "cert.pem", cert_pem);
   write_file(dir / "key.pem", key_pem);
+  write_file(dir / "client.pem", client_cert_pem);
+  write_file(dir / "client-key.pem", client_key_pem);
+  write_file(dir / "client-key-enc.pem", client_key_encrypted_pem);
 }
 
 }  // namespace echochat::testing

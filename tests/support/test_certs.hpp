@@ -18,8 +18,14 @@ struct test_certs {
   std::string ca_pem;    // the test CA's certificate: what --ca trusts
   std::string cert_pem;  // the server's certificate
   std::string key_pem;   // the server's private key
+  // A client certificate the test CA signed (for mutual TLS), its key in the clear, and the same
+  // key encrypted (AES-256) with `client_passphrase`.
+  std::string client_cert_pem;
+  std::string client_key_pem;
+  std::string client_key_encrypted_pem;
+  static constexpr const char* client_passphrase = "correct horse";
 
-  // Writes ca.pem, cert.pem and key.pem into `dir`.
+  // Writes ca.pem, cert.pem, key.pem, client.pem, client-key.pem and client-key-enc.pem into `dir`.
   void write_to(const std::filesystem::path& dir) const;
 };
 

@@ -293,3 +293,78 @@ TEST_CASE("the --crlf flag is off by default, is a flag, and needs --connect", "
   CHECK(alone.code == 2);
   CHECK(alone.err == "echochat: --crlf needs --connect (see --help)\n");
 }
+
+TEST_CASE("WebSocket upgrade flags: --header and --protocol repeat, --origin once, for ws and wss only",
+          "[options][ws_handshake]") {
+  const options o = parse_ok({"--connect", "wss://example.org/chat", "--header", "Authorization: Bearer t",
+                              "--header", "X-A: 1", "--protocol", "chat.v2", "--protocol", "chat.v1",
+                              "--origin", "https://chat.example"});
+  CHECK(o.headers == std::vector<http_header>{{"Authorization", "Bearer t"}, {"X-A", "1"}});
+  CHECK(o.protocols == std::vector<std::string>{"chat.v2", "chat.v1"});
+  CHECK(o.origin == "https://chat.example");
+  const options none = parse_ok({"--connect", "ws://example.org/"});
+  CHECK(none.headers.empty());
+  CHECK(none.protocols.empty());
+  CHECK_FALSE(none.origin);
+  for (const char* flag : {"--header", "--protocol", "--origin"}) {
+    const std::string value = std::string{flag} == "--header" ? "X-A: 1" : "x";
+    const auto alone = parse_fail({flag, value});
+    CHECK(alone.code == 2);
+    CHECK(alone.err == std::string{"echochat: "} + flag + " needs --connect (see --help)\n");
+    for (const char* address : {"127.0.0.1:7", "tls://example.org:7", "unix:/tmp/s"}) {
+      const auto e = parse_fail({"--connect", address, flag, value});
+      CHECK(e.code == 2);
+      CHECK(e.err == std::string{"echochat: "} + flag + " is for ws:// and wss:// addresses (see --help)\n");
+    }
+  }
+}
+
+TEST_CASE("a bad --header, --protocol or --origin is exit 2 naming the flag, the value shown escaped",
+          "[options][ws_handshake][hostile]") {
+  const auto flag_value = GENERATE(table<std::string, std::string>({{"--header", "X-A: a\r\nX-B: b"},
+                                                                    {"--header", "X-A: a\nb"},
+                                                                    {"--header", "no colon"},
+                                                                    {"--header", "Upgrade: h2c"},
+                                                                    {"--header", "Sec-WebSocket-Protocol: x"},
+                                                                    {"--protocol", "a b"},
+                                                                    {"--protocol", "a,b"},
+                                                                    {"--protocol", ""},
+                                                                    {"--origin", "https://x\r\nEvil: 1"},
+                                                                    {"--origin", ""}}));
+  const auto e =
+      parse_fail({"--connect", "ws://127.0.0.1:7/", std::get<0>(flag_value), std::get<1>(flag_value)});
+  CHECK(e.code == 2);
+  CHECK_THAT(e.err, Catch::Contains(std::get<0>(flag_value)));
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+  CHECK(e.err.find('\r') == std::string::npos);
+}
+
+TEST_CASE("client certificate flags: --cert for tls and wss, --key and --key-passphrase-env with --cert",
+          "[options][cert]") {
+  const std::string file = ECHOCHAT_SOURCE_DIR "/README.md";  // a file that exists
+  const options o = parse_ok({"--connect", "tls://example.org:7", "--cert", file, "--key", file,
+                              "--key-passphrase-env", "MY_PASSPHRASE"});
+  CHECK(o.cert_file == file);
+  CHECK(o.key_file == file);
+  CHECK(o.key_passphrase_env == "MY_PASSPHRASE");
+  CHECK(parse_ok({"--connect", "wss://example.org/", "--cert", file}).cert_file == file);
+  const auto no_cert = parse_fail({"--connect", "tls://example.org:7", "--key", file});
+  CHECK(no_cert.code == 2);
+  CHECK(no_cert.err == "echochat: --key needs --cert (see --help)\n");
+  const auto env_alone = parse_fail({"--connect", "tls://example.org:7", "--key-passphrase-env", "X"});
+  CHECK(env_alone.err == "echochat: --key-passphrase-env needs --cert (see --help)\n");
+  for (const char* address : {"127.0.0.1:7", "ws://example.org/", "unix:/tmp/s"}) {
+    const auto e = parse_fail({"--connect", address, "--cert", file});
+    CHECK(e.code == 2);
+    CHECK(e.err == "echochat: --cert is for tls:// and wss:// addresses (see --help)\n");
+  }
+  const auto missing = parse_fail({"--connect", "tls://example.org:7", "--cert", "/nonexistent/cert.pem"});
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("--cert") && Catch::Contains("/nonexistent/cert.pem"));
+  for (const char* bad : {"", "1ABC", "A-B", "A B", "A=B"}) {
+    const auto e =
+        parse_fail({"--connect", "tls://example.org:7", "--cert", file, "--key-passphrase-env", bad});
+    CHECK(e.code == 2);
+    CHECK_THAT(e.err, Catch::Contains("--key-passphrase-env") && Catch::Contains("environment variable"));
+  }
+}
