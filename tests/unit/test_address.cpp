@@ -1,6 +1,7 @@
 // The --connect address parser: every transport's forms, their defaults, and each bad address
 // refused with its reason.
 #include "echochat/core/address.hpp"
+#include "echochat/core/happy_eyeballs.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -109,4 +110,18 @@ TEST_CASE("TLS is on the way for tls and wss only", "[address]") {
   CHECK_FALSE(uses_tls(transport::tcp));
   CHECK_FALSE(uses_tls(transport::ws));
   CHECK_FALSE(uses_tls(transport::unix_socket));
+}
+
+TEST_CASE("Happy Eyeballs tries IPv6 first, then the families alternate, each in the resolver's order",
+          "[happy_eyeballs]") {
+  using v = std::vector<std::size_t>;
+  CHECK(attempt_order({}) == v{});
+  CHECK(attempt_order({false}) == v{0});
+  CHECK(attempt_order({true}) == v{0});
+  CHECK(attempt_order({true, false}) == v{0, 1});
+  CHECK(attempt_order({false, true}) == v{1, 0});  // IPv6 first even when the resolver put it second
+  CHECK(attempt_order({false, false, true, true}) == v{2, 0, 3, 1});
+  CHECK(attempt_order({true, true, true, false}) == v{0, 3, 1, 2});
+  CHECK(attempt_order({false, false, false}) == v{0, 1, 2});
+  CHECK(attempt_order({true, false, false, false, true}) == v{0, 1, 4, 2, 3});
 }

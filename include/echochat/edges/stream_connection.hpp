@@ -36,6 +36,7 @@ class connection_base : public line_connection {
     // Closing the socket ends a connect or a handshake on it at once; a resolve ends only when
     // getaddrinfo returns, and is then reported cancelled.
     if (resolver_) resolver_->cancel();
+    race_.abort();
     boost::system::error_code ignored;
     boost::beast::get_lowest_layer(stream_).close(ignored);
   }
@@ -48,7 +49,7 @@ class connection_base : public line_connection {
   boost::asio::awaitable<boost::system::error_code> connect_tcp(const host_port& target) {
     resolver_.emplace(stream_.get_executor());
     co_return co_await resolve_and_connect(*resolver_, boost::beast::get_lowest_layer(stream_), target,
-                                           stage_);
+                                           stage_, &race_);
   }
 
   Stream stream_;
@@ -56,6 +57,7 @@ class connection_base : public line_connection {
 
  private:
   std::optional<boost::asio::ip::tcp::resolver> resolver_;  // none for a Unix socket: nothing to resolve
+  connect_race race_;                                       // the attempts of connect_tcp()
 };
 
 // A connection whose stream carries bytes: lines end with "\n" each way (a received "\r\n" is one

@@ -1,0 +1,153 @@
+// End-to-end on a real network stack of the test's own: a network namespace (ip netns, as root)
+// where echochat and its servers talk over that namespace's loopback, and iptables makes the
+// faults loopback never shows (an address that drops every packet). Nothing leaves the
+// namespace, and it goes away with the test. Where a namespace cannot be made (not root, no ip
+// or ip6tables), the test fails under CI=true and is skipped otherwise.
+#include "e2e/peer_util.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace echochat::e2e;
+
+namespace {
+
+constexpr int rows = 40;
+constexpr int cols = 160;
+
+bool run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
+
+// A network namespace with its loopback up and `hosts` as its /etc/hosts (ip netns exec mounts
+// /etc/netns/NAME/hosts over it for the programs it starts).
+class netns {
+ public:
+  explicit netns(const std::string& hosts) {
+    static std::atomic<int> made{0};
+    name_ = "echochat-test-" + std::to_string(::getpid()) + "-" + std::to_string(made++);
+    etc_ = std::filesystem::path{"/etc/netns"} / name_;
+    ok_ = ::geteuid() == 0 && run("ip netns add " + name_) && run("ip -n " + name_ + " link set lo up") &&
+          run(exec("ip6tables -L"));
+    if (!ok_) return;
+    std::filesystem::create_directories(etc_);
+    std::ofstream(etc_ / "hosts") << hosts;
+  }
+  ~netns() {
+    run("ip netns del " + name_);
+    std::error_code ignored;
+    std::filesystem::remove_all(etc_, ignored);
+  }
+  netns(const netns&) = delete;
+  netns& operator=(const netns&) = delete;
+
+  bool ok() const { return ok_; }
+  // `command` as run inside the namespace.
+  std::string exec(const std::string& command) const { return "ip netns exec " + name_ + " " + command; }
+  std::vector<std::string> exec_argv(std::vector<std::string> argv) const {
+    argv.insert(argv.begin(), {"ip", "netns", "exec", name_});
+    return argv;
+  }
+  // Whether something inside accepts TCP connections on `host` (an address) and `port`.
+  bool accepts(const std::string& host, std::uint16_t port) const {
+    return run(exec("bash -c 'exec 3<>/dev/tcp/" + host + "/" + std::to_string(port) + "'"));
+  }
+
+ private:
+  std::string name_;
+  std::filesystem::path etc_;
+  bool ok_ = false;
+};
+
+bool have_netns(const netns& ns) {
+  return have_peer(ns.ok(), "a network namespace (root, ip from iproute2, ip6tables from iptables)") &&
+         have_peer(::access("/usr/bin/socat", X_OK) == 0, "socat (/usr/bin/socat)");
+}
+
+// A line server inside `ns` on `address` (127.0.0.1 or ::1) that answers each line with `tag-` and the line (socat takes a colon or a space as its own)
+// and the line, so the test sees which address echochat reached.
+std::unique_ptr<peer_process> tagging_server(const netns& ns, const std::string& address, std::uint16_t port,
+                                             const std::string& tag) {
+  const bool v6 = address.find(':') != std::string::npos;
+  const std::string listen = std::string{v6 ? "TCP6-LISTEN:" : "TCP4-LISTEN:"} + std::to_string(port) +
+                             ",bind=" + (v6 ? "[" + address + "]" : address) + ",reuseaddr,fork";
+  return std::make_unique<peer_process>(
+      ns.exec_argv({"/usr/bin/socat", listen, "SYSTEM:sed -u s/^/" + tag + "-/"}),
+      [&ns, address, port] { return ns.accepts(address, port); });
+}
+
+constexpr std::uint16_t port = 7000;  // the namespace is the test's own: any port is free
+const std::string dual_hosts = "::1 dual.test\n127.0.0.1 dual.test\n";
+
+}  // namespace
+
+TEST_CASE("happy eyeballs: a name with IPv6 and IPv4 addresses is reached over IPv6 first",
+          "[e2e][network][happy_eyeballs]") {
+  netns ns(dual_hosts);
+  if (!have_netns(ns)) return;
+  const auto v6 = tagging_server(ns, "::1", port, "v6");
+  const auto v4 = tagging_server(ns, "127.0.0.1", port, "v4");
+  pty_terminal t(ns.exec_argv(chat_argv("dual.test:" + std::to_string(port))), rows, cols);
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · online · "); }, "online");
+  t.write("which\r");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "v6-which") >= 0; }, "the IPv6 server's answer");
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+}
+
+TEST_CASE("happy eyeballs: when the IPv6 address drops every packet, IPv4 connects well within the timeout",
+          "[e2e][network][happy_eyeballs]") {
+  // Before, the IPv6 attempt used the whole --connect-timeout, and IPv4 was never tried: every
+  // attempt ended "timed out after 3 s connecting".
+  netns ns(dual_hosts);
+  if (!have_netns(ns)) return;
+  REQUIRE(run(ns.exec("ip6tables -A INPUT -p tcp --dport " + std::to_string(port) + " -j DROP")));
+  const auto v4 = tagging_server(ns, "127.0.0.1", port, "v4");
+  pty_terminal t(ns.exec_argv(chat_argv("dual.test:" + std::to_string(port), {"--connect-timeout", "3"})), rows,
+                 cols);
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · online · ") || screen_has(t, "timed out"); },
+      "online, or the timeout");
+  CHECK_FALSE(screen_has(t, "timed out"));
+  t.write("which\r");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "v4-which") >= 0; }, "the IPv4 server's answer");
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+}
+
+TEST_CASE("happy eyeballs: an address that refuses moves on to the next at once, and all refusing is the "
+          "last one's reason",
+          "[e2e][network][happy_eyeballs]") {
+  netns ns(dual_hosts);
+  if (!have_netns(ns)) return;
+  SECTION("IPv6 refuses, IPv4 answers") {
+    const auto v4 = tagging_server(ns, "127.0.0.1", port, "v4");
+    pty_terminal t(ns.exec_argv(chat_argv("dual.test:" + std::to_string(port))), rows, cols);
+    t.write("which\r");
+    wait_screen(
+        t, [&] { return find_entry(t, "net", "v4-which") >= 0; }, "the IPv4 server's answer");
+    CHECK_FALSE(screen_has(t, "cannot connect"));
+    t.write("\x04");
+    REQUIRE(t.wait_exit(deadline));
+  }
+  SECTION("both refuse") {
+    pty_terminal t(ns.exec_argv(chat_argv("dual.test:" + std::to_string(port))), rows, cols);
+    wait_screen(
+        t, [&] { return screen_has(t, "cannot connect to dual.test:7000: Connection refused"); },
+        "the refusal");
+    t.write("\x04");
+    REQUIRE(t.wait_exit(deadline));
+  }
+}
