@@ -1,5 +1,6 @@
 // Proxies as data: the URL and its masking, the environment's choice as curl makes it (NO_PROXY
 // included), and the bytes of SOCKS5 and HTTP CONNECT with every answer in words.
+#include "echochat/core/options.hpp"
 #include "echochat/core/proxy.hpp"
 
 #include <catch2/catch.hpp>
@@ -109,6 +110,12 @@ TEST_CASE("the password's place in an argument, to overwrite it", "[proxy]") {
   CHECK(proxy_password_span("u:p@h") == span{2, 1});
   CHECK(proxy_password_span("http://u@h") == std::nullopt);
   CHECK(proxy_password_span("http://h:1080") == std::nullopt);
+  CHECK(argument_secrets({"--connect", "h:1", "--proxy", "socks5://u:pw@p"}) ==
+        std::vector<argument_secret>{{3, 11, 2}});
+  CHECK(argument_secrets({"--proxy=http://u:secret@p", "--proxy", "http://x:yz@q"}) ==
+        std::vector<argument_secret>{{0, 8 + 9, 6}, {2, 9, 2}});
+  CHECK(argument_secrets({"--proxy", "socks5://p:1080", "--proxy"}).empty());
+  CHECK(argument_secrets({"--on-connect", "u:p@h"}).empty());
 }
 
 TEST_CASE("the environment's proxy: the variable for each transport, as curl reads them", "[proxy]") {
