@@ -399,7 +399,8 @@ std::optional<std::string> read_http_connect_answer(std::string_view head, bool 
   if (code[0] == '2') return std::nullopt;
   std::string words = "the proxy answered " + std::string{code};
   if (line.size() > 13) words += " " + sanitize(line.substr(13));
-  if (code == "407") {
+  // 407 is the proxy's "who are you"; tinyproxy answers a wrong password with 401.
+  if (code == "407" || code == "401") {
     words += sent_password
                  ? " (the proxy refused the user name or password)"
                  : " (give a user name and password in the proxy URL: http://USER:PASSWORD@HOST:PORT)";

@@ -348,6 +348,8 @@ TEST_CASE("HTTP CONNECT: where the answer's head ends, and what it says", "[prox
         "URL: http://USER:PASSWORD@HOST:PORT)");
   CHECK(read_http_connect_answer("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n", true) ==
         "the proxy answered 407 Proxy Authentication Required (the proxy refused the user name or password)");
+  CHECK(read_http_connect_answer("HTTP/1.1 401 Unauthorized\r\n\r\n", true) ==
+        "the proxy answered 401 Unauthorized (the proxy refused the user name or password)");
   CHECK(read_http_connect_answer("HTTP/1.1 403 Access violation\r\nX: y\r\n\r\n", false) ==
         "the proxy answered 403 Access violation");
   CHECK(read_http_connect_answer("HTTP/1.1 502 Bad\x1b[2J Gateway\r\n\r\n", false) ==
