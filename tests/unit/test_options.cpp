@@ -294,7 +294,7 @@ TEST_CASE("the --crlf flag is off by default, is a flag, and needs --connect", "
   CHECK(alone.err == "echochat: --crlf needs --connect (see --help)\n");
 }
 
-TEST_CASE("--proxy takes a proxy URL, or '' for none, and needs --connect", "[options][proxy]") {
+TEST_CASE("the --proxy flag takes a proxy URL, or '' for none, and needs --connect", "[options][proxy]") {
   CHECK_FALSE(parse_ok({"--connect", "h:1"}).proxy);
   CHECK(parse_ok({"--connect", "h:1", "--proxy", "socks5h://p:1080"}).proxy == "socks5h://p:1080");
   CHECK(parse_ok({"--connect", "wss://h/", "--proxy=http://u:pw@p"}).proxy == "http://u:pw@p");
