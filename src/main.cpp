@@ -33,6 +33,12 @@ int main(int argc, char** argv) {
   const bool stdout_closed = open_closed_standard_fds();
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = echochat::parse_options(args);
+  // As mysql does with -p: the password is gone from the arguments (ps, /proc/PID/cmdline) once
+  // read. The few moments before this are why --help points to ALL_PROXY instead.
+  for (const auto& secret : echochat::argument_secrets(args)) {
+    char* arg = argv[secret.arg + 1];
+    for (std::size_t i = 0; i < secret.length; ++i) arg[secret.offset + i] = 'x';
+  }
   if (auto* done = std::get_if<echochat::parse_exit>(&parsed)) {
     std::fputs(done->out.c_str(), stdout);
     std::fputs(done->err.c_str(), stderr);

@@ -2,6 +2,7 @@
 #include "echochat/app/app.hpp"
 
 #include "echochat/app/pipeline.hpp"
+#include "echochat/core/proxy.hpp"
 #include "echochat/core/sanitize.hpp"
 #include "echochat/edges/cbreak_modes.hpp"
 #include "echochat/edges/chat_client.hpp"
@@ -305,12 +306,44 @@ std::function<std::optional<std::string>(int)> passphrase_source(const options& 
   };
 }
 
+std::optional<std::string> environment_variable(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::nullopt : std::optional<std::string>{value};
+}
+
+// The proxy: --proxy's, or the environment's for this address (none with --proxy ''). A bad URL
+// in a variable stops the run as a bad --proxy does, its password masked.
+std::optional<proxy_settings> proxy_of(const options& opts) {
+  if (!opts.connect || opts.connect->kind == transport::unix_socket) return std::nullopt;
+  std::string text;
+  std::string from = "--proxy";
+  if (opts.proxy) {
+    if (opts.proxy->empty()) return std::nullopt;
+    text = *opts.proxy;
+  } else {
+    const proxy_environment env{environment_variable("http_proxy"),  environment_variable("https_proxy"),
+                                environment_variable("HTTPS_PROXY"), environment_variable("all_proxy"),
+                                environment_variable("ALL_PROXY"),   environment_variable("no_proxy"),
+                                environment_variable("NO_PROXY")};
+    auto choice = proxy_from_environment(*opts.connect, env);
+    if (!choice) return std::nullopt;
+    text = std::move(choice->url);
+    from = std::move(choice->variable);
+  }
+  auto parsed = parse_proxy_url(text);
+  if (const auto* why = std::get_if<std::string>(&parsed)) {
+    throw bad_setting(from + ": '" + masked_proxy_text(text) + "': " + *why);
+  }
+  return proxy_settings{std::get<proxy_url>(std::move(parsed)), from};
+}
+
 connect_settings settings_of(const options& opts) {
   connect_settings s;
   s.tls = tls_settings{opts.ca_file, opts.insecure, opts.cert_file, opts.key_file, {}};
   if (opts.cert_file) s.tls.passphrase = passphrase_source(opts);
   s.crlf = opts.crlf;
   s.ws = ws_settings{opts.headers, opts.protocols, opts.origin};
+  s.proxy = proxy_of(opts);
   return s;
 }
 

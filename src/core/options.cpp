@@ -2,6 +2,7 @@
 #include "echochat/core/options.hpp"
 
 #include "echochat/core/chat_mode.hpp"
+#include "echochat/core/proxy.hpp"
 #include "echochat/core/sanitize.hpp"
 #include "echochat/version.hpp"
 
@@ -107,6 +108,14 @@ std::string not_a_token(std::string& v) {
   return is_http_token(v) ? std::string{} : "'" + sanitize(v) + "' is not a subprotocol name (an HTTP token)";
 }
 
+// Empty is allowed: --proxy '' turns the environment's proxy off. The password is never quoted.
+std::string not_a_proxy(std::string& v) {
+  if (v.empty()) return {};
+  auto r = parse_proxy_url(v);
+  const auto* why = std::get_if<std::string>(&r);
+  return why == nullptr ? std::string{} : "'" + sanitize(masked_proxy_text(v)) + "': " + *why;
+}
+
 std::string not_a_variable(std::string& v) {
   const bool ok = !v.empty() && std::isdigit(static_cast<unsigned char>(v[0])) == 0 &&
                   std::all_of(v.begin(), v.end(), [](char c) {
@@ -160,6 +169,14 @@ constexpr auto flags = std::to_array<flag>({
     {"--origin", "URL", flag_kind::value,
      "With a ws:// or wss:// address: the Origin the upgrade request names (as a browser page's would)",
      [](auto& p, auto&, auto& v) { p.opts.origin = v; }, not_a_line, "--connect"},
+    {"--proxy", "URL", flag_kind::value,
+     "With --connect: reach a tcp, tls, ws or wss server through this proxy: socks5://HOST[:PORT] (echochat "
+     "resolves the server's name), socks5h://HOST[:PORT] (the proxy resolves it) or http://HOST[:PORT] (HTTP "
+     "CONNECT), port 1080 unless given, with USER:PASSWORD@ before HOST if the proxy wants them. Without it "
+     "ALL_PROXY, HTTPS_PROXY (tls, wss), http_proxy (tcp, ws) and NO_PROXY apply as for curl; --proxy '' "
+     "turns them off. A password on the command line is seen by other users of the system until echochat "
+     "hides it: put the URL in ALL_PROXY instead",
+     [](auto& p, auto&, auto& v) { p.opts.proxy = v; }, not_a_proxy, "--connect"},
     {"--log", "FILE", flag_kind::value, "Append every entry, with an ISO 8601 time, to FILE",
      [](auto& p, auto&, auto& v) { p.opts.log_file = v; }},
     {"--plain", "", flag_kind::bare, "Plain lines on stdout, no screen (the default without a terminal)",
@@ -307,6 +324,10 @@ std::optional<parse_exit> wrong_transport(const parsing& p) {
           2, {}, "echochat: " + std::string{f} + " is for ws:// and wss:// addresses (see --help)\n"};
     }
   }
+  if (p.opts.proxy && !p.opts.proxy->empty() && kind == transport::unix_socket) {
+    return parse_exit{
+        2, {}, "echochat: --proxy is for tcp://, tls://, ws:// and wss:// addresses (see --help)\n"};
+  }
   if (p.given.contains("--cert") && !uses_tls(kind)) {
     return parse_exit{2, {}, "echochat: --cert is for tls:// and wss:// addresses (see --help)\n"};
   }
@@ -335,6 +356,26 @@ std::optional<parse_exit> parse_into(CLI::App& app, const parsing& p, const std:
 }
 
 }  // namespace
+
+std::vector<argument_secret> argument_secrets(const std::vector<std::string>& args) {
+  constexpr std::string_view joined = "--proxy=";
+  std::vector<argument_secret> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::size_t arg = i;
+    std::size_t skip = 0;
+    if (args[i] == "--proxy" && i + 1 < args.size()) {
+      arg = ++i;
+    } else if (args[i].starts_with(joined)) {
+      skip = joined.size();
+    } else {
+      continue;
+    }
+    if (auto span = proxy_password_span(std::string_view{args[arg]}.substr(skip))) {
+      out.push_back({arg, skip + span->first, span->second});
+    }
+  }
+  return out;
+}
 
 std::vector<flag_name> option_flags() {
   std::vector<flag_name> out;

@@ -53,14 +53,16 @@ struct race_run {
     for (;;) {
       if (!winner && !race.aborted_ && started < endpoints.size()) start_next();
       if (winner || race.aborted_ || finished == endpoints.size()) co_return;
-      wake.expires_after(started < endpoints.size() ? std::chrono::steady_clock::duration{attempt_delay}
-                                                    : std::chrono::steady_clock::duration{std::chrono::hours(24)});
+      wake.expires_after(started < endpoints.size()
+                             ? std::chrono::steady_clock::duration{attempt_delay}
+                             : std::chrono::steady_clock::duration{std::chrono::hours(24)});
       co_await wake.async_wait();
     }
   }
 
   // Connects `socket` to the first of `found` (tried in `order`) that accepts.
-  static asio::awaitable<error_code> fastest(connect_race& r, tcp::socket& socket, std::vector<tcp::endpoint> found,
+  static asio::awaitable<error_code> fastest(connect_race& r, tcp::socket& socket,
+                                             std::vector<tcp::endpoint> found,
                                              const std::vector<std::size_t>& order) {
     r.attempts_.clear();
     race_run run(r, socket.get_executor());

@@ -26,9 +26,12 @@ class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> 
     co_return co_await checks_.handshake(stream_, target_.host);
   }
 
-  connection_facts facts() const override { return checks_.facts(); }
+  connection_facts facts() const override { return proxied(checks_.facts()); }
 
-  std::string explain(const error_code& ec) const override { return checks_.explain(ec); }
+  std::string explain(const error_code& ec) const override {
+    if (std::string words = proxy_explain(ec); !words.empty()) return words;
+    return checks_.explain(ec);
+  }
 
   asio::awaitable<bool> shutdown_send() override {
     // No half-close under TLS: many servers (Python's asyncio, Node's tls by default) close on
@@ -53,10 +56,13 @@ class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> 
 
 connection_factory tls_connector(host_port target, const connect_settings& settings) {
   auto ctx = make_tls_context(settings.tls);
-  return [target = std::move(target), ctx, checks = tls_checks(settings.tls),
-          crlf = settings.crlf](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+  std::shared_ptr<const proxy_settings> proxy;
+  if (settings.proxy) proxy = std::make_shared<const proxy_settings>(*settings.proxy);
+  return [target = std::move(target), ctx, checks = tls_checks(settings.tls), crlf = settings.crlf,
+          proxy](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
     auto c = std::make_unique<tls_connection>(std::move(ex), target, ctx, checks);
     if (crlf) c->end_lines_with_crlf();
+    if (proxy) c->use_proxy(proxy);
     return c;
   };
 }

@@ -110,15 +110,18 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
 
   connection_facts facts() const override {
     connection_facts f = checks_.facts();
-    if (!ws_done_) return f;
-    // The status bar: "tls1.3 · subprotocol chat.v1" (wss) or "subprotocol chat.v1" (ws).
-    if (!subprotocol_.empty())
-      f.protocol += (f.protocol.empty() ? "" : " · ") + ("subprotocol " + subprotocol_);
-    f.notes.push_back("WebSocket: " + request_ + " -- " + answer_);
-    return f;
+    if (ws_done_) {
+      // The status bar: "tls1.3 · subprotocol chat.v1" (wss) or "subprotocol chat.v1" (ws), when
+      // a subprotocol was chosen (and " · via HOST:PORT" after it through a proxy).
+      if (!subprotocol_.empty())
+        f.protocol += (f.protocol.empty() ? "" : " · ") + ("subprotocol " + subprotocol_);
+      f.notes.push_back("WebSocket: " + request_ + " -- " + answer_);
+    }
+    return this->proxied(std::move(f));
   }
 
   std::string explain(const error_code& ec) const override {
+    if (std::string proxy_words = this->proxy_explain(ec); !proxy_words.empty()) return proxy_words;
     if (ec == websocket::error::closed) {
       const websocket::close_reason& why = stream_.reason();
       std::string words = "closed by the server with code " + std::to_string(why.code);
@@ -259,15 +262,21 @@ std::string binary_preview(std::string_view data) {
 
 connection_factory ws_connector(const address& target, const connect_settings& settings) {
   auto ws = std::make_shared<const ws_settings>(settings.ws);
+  std::shared_ptr<const proxy_settings> proxy;
+  if (settings.proxy) proxy = std::make_shared<const proxy_settings>(*settings.proxy);
   if (target.kind == transport::wss) {
     auto ctx = make_tls_context(settings.tls);
-    return [target, ctx, checks = tls_checks(settings.tls),
-            ws](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
-      return std::make_unique<ws_connection<true>>(std::move(ex), target, ctx, checks, ws);
+    return [target, ctx, checks = tls_checks(settings.tls), ws,
+            proxy](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+      auto c = std::make_unique<ws_connection<true>>(std::move(ex), target, ctx, checks, ws);
+      if (proxy) c->use_proxy(proxy);
+      return c;
     };
   }
-  return [target, ws](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
-    return std::make_unique<ws_connection<false>>(std::move(ex), target, ws);
+  return [target, ws, proxy](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+    auto c = std::make_unique<ws_connection<false>>(std::move(ex), target, ws);
+    if (proxy) c->use_proxy(proxy);
+    return c;
   };
 }
 

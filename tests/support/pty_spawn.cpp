@@ -46,11 +46,21 @@ void set_env(std::vector<std::string>& env, const std::string& name, const std::
   }
 }
 
+// A proxy the developer's shell names must not come between a test and its loopback servers: the
+// tests of proxies set the variables themselves.
+bool proxy_variable(std::string_view entry) {
+  for (const std::string_view name : {"http_proxy=", "https_proxy=", "HTTPS_PROXY=", "all_proxy=",
+                                      "ALL_PROXY=", "no_proxy=", "NO_PROXY="}) {
+    if (entry.starts_with(name)) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> child_environment(const environment& extra_env) {
   std::vector<std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string_view entry{*e};
-    if (!entry.starts_with("LINES=") && !entry.starts_with("COLUMNS=")) {
+    if (!entry.starts_with("LINES=") && !entry.starts_with("COLUMNS=") && !proxy_variable(entry)) {
       env.emplace_back(entry);
     }
   }

@@ -33,7 +33,8 @@ struct child {
 // Starts argv[0] (looked up in PATH) with argv as a session leader whose controlling terminal
 // and fds 0/1/2 are `slave`; every other fd is closed, signal dispositions and mask are reset.
 // The environment is ours minus LINES and COLUMNS (they would override the window size in
-// curses), with TERM=xterm-256color, LANG=C.UTF-8 and LC_ALL=C.UTF-8, then `extra_env` on top.
+// curses) and the proxy variables (ALL_PROXY...), with TERM=xterm-256color, LANG=C.UTF-8 and
+// LC_ALL=C.UTF-8, then `extra_env` on top.
 // Returns once the exec has succeeded. Throws std::system_error ("<who>: cannot execute '...'",
 // "<who>: fork", ...) when it has not, after reaping any child it made.
 child spawn_on_pty(int slave, const std::vector<std::string>& argv, const environment& extra_env,

@@ -368,3 +368,28 @@ TEST_CASE("client certificate flags: --cert for tls and wss, --key and --key-pas
     CHECK_THAT(e.err, Catch::Contains("--key-passphrase-env") && Catch::Contains("environment variable"));
   }
 }
+
+TEST_CASE("the --proxy flag takes a proxy URL, or '' for none, and needs --connect", "[options][proxy]") {
+  CHECK_FALSE(parse_ok({"--connect", "h:1"}).proxy);
+  CHECK(parse_ok({"--connect", "h:1", "--proxy", "socks5h://p:1080"}).proxy == "socks5h://p:1080");
+  CHECK(parse_ok({"--connect", "wss://h/", "--proxy=http://u:pw@p"}).proxy == "http://u:pw@p");
+  CHECK(parse_ok({"--connect", "h:1", "--proxy", ""}).proxy == "");
+  CHECK(parse_ok({"--connect", "unix:/tmp/s", "--proxy", ""}).proxy == "");
+  const parse_exit alone = parse_fail({"--proxy", "socks5://p"});
+  CHECK(alone.code == 2);
+  CHECK(alone.err == "echochat: --proxy needs --connect (see --help)\n");
+  const parse_exit unix_socket = parse_fail({"--connect", "unix:/tmp/s", "--proxy", "socks5://p"});
+  CHECK(unix_socket.code == 2);
+  CHECK(unix_socket.err ==
+        "echochat: --proxy is for tcp://, tls://, ws:// and wss:// addresses (see --help)\n");
+}
+
+TEST_CASE("a bad --proxy is one line that never shows the password", "[options][proxy]") {
+  const parse_exit bad = parse_fail({"--connect", "h:1", "--proxy", "socks4://alice:hunter2@p"});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("'socks4://alice:***@p'") &&
+                          Catch::Contains("SOCKS4 is not supported") && !Catch::Contains("hunter2"));
+  CHECK(std::count(bad.err.begin(), bad.err.end(), '\n') == 1);
+  const parse_exit escaped = parse_fail({"--connect", "h:1", "--proxy", "http://a:b@p\x1b"});
+  CHECK_THAT(escaped.err, Catch::Contains("^[") && !Catch::Contains("\x1b"));
+}

@@ -36,9 +36,12 @@ struct options {
   std::optional<std::string> cert_file;
   std::optional<std::string> key_file;
   std::optional<std::string> key_passphrase_env;
-  std::vector<http_header> headers;     // --header: added to the WebSocket upgrade request
-  std::vector<std::string> protocols;   // --protocol: the WebSocket subprotocols offered
-  std::optional<std::string> origin;    // --origin: the upgrade request's Origin
+  std::vector<http_header> headers;    // --header: added to the WebSocket upgrade request
+  std::vector<std::string> protocols;  // --protocol: the WebSocket subprotocols offered
+  std::optional<std::string> origin;   // --origin: the upgrade request's Origin
+  // --proxy: the proxy's URL (checked by parse_proxy_url); empty: no proxy, whatever the
+  // environment says; none: the environment decides (proxy_from_environment)
+  std::optional<std::string> proxy;
   double connect_timeout_seconds = 10;  // --connect-timeout: one attempt, resolving to the last handshake
   // --linger: after the end of input, the silence that ends the wait for replies (none: the
   // transport's default, see chat_client::end_input)
@@ -66,6 +69,16 @@ struct flag_name {
   std::string_view name;
   std::string_view value_name;
 };
+
+// A password in the arguments (--proxy's URL): argument `arg` of `args`, `length` bytes from
+// `offset`. main() overwrites them once parsed, so that ps and /proc/PID/cmdline do not show it.
+struct argument_secret {
+  std::size_t arg = 0;
+  std::size_t offset = 0;
+  std::size_t length = 0;
+  friend bool operator==(const argument_secret&, const argument_secret&) = default;
+};
+std::vector<argument_secret> argument_secrets(const std::vector<std::string>& args);
 
 // Every flag parse_options knows, in --help's order, from the table it parses with.
 std::vector<flag_name> option_flags();

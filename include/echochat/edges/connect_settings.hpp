@@ -3,6 +3,7 @@
 #pragma once
 
 #include "echochat/core/ws_handshake.hpp"
+#include "echochat/edges/proxy_connect.hpp"
 #include "echochat/edges/tls_session.hpp"
 
 #include <optional>
@@ -22,6 +23,8 @@ struct connect_settings {
   tls_settings tls;   // tls:// and wss://
   bool crlf = false;  // --crlf: lines sent over tcp, tls and unix end in CR LF
   ws_settings ws;     // ws:// and wss://
+  // tcp, tls, ws, wss: the proxy every connection goes through (--proxy, ALL_PROXY...), if any
+  std::optional<proxy_settings> proxy;
 };
 
 }  // namespace echochat

@@ -5,6 +5,7 @@
 #include "echochat/core/line_framer.hpp"
 #include "echochat/edges/channels.hpp"
 #include "echochat/edges/line_connection.hpp"
+#include "echochat/edges/proxy_connect.hpp"
 #include "echochat/edges/resolve_connect.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -17,7 +18,9 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -41,15 +44,45 @@ class connection_base : public line_connection {
     boost::beast::get_lowest_layer(stream_).close(ignored);
   }
 
+  // Every connect goes through this proxy (tcp, tls, ws, wss; not a Unix socket).
+  void use_proxy(std::shared_ptr<const proxy_settings> proxy) { proxy_ = std::move(proxy); }
+
+  connection_facts facts() const override { return proxied({}); }
+  std::string explain(const boost::system::error_code& ec) const override { return proxy_explain(ec); }
+
  protected:
   template <class... Args>
   explicit connection_base(Args&&... stream_args) : stream_(std::forward<Args>(stream_args)...) {}
 
-  // For the transports over TCP: resolve_and_connect() on the socket under the stream.
+  // For the transports over TCP: resolve_and_connect() on the socket under the stream, or through
+  // the proxy to the target; either way the socket then leads to the target.
   boost::asio::awaitable<boost::system::error_code> connect_tcp(const host_port& target) {
     resolver_.emplace(stream_.get_executor());
-    co_return co_await resolve_and_connect(*resolver_, boost::beast::get_lowest_layer(stream_), target,
-                                           stage_, &race_);
+    auto& socket = boost::beast::get_lowest_layer(stream_);
+    if (!proxy_) co_return co_await resolve_and_connect(*resolver_, socket, target, stage_, &race_);
+    proxy_failure_.clear();
+    const boost::system::error_code ec =
+        co_await connect_through_proxy(*resolver_, socket, *proxy_, target, stage_, proxy_failure_, &race_);
+    if (ec) {
+      proxy_error_ = ec;
+    } else {
+      tunnel_open_ = true;
+    }
+    co_return ec;
+  }
+
+  // The proxy's words for an error of its handshake, or empty.
+  std::string proxy_explain(const boost::system::error_code& ec) const {
+    return !tunnel_open_ && ec == proxy_error_ ? proxy_failure_ : std::string{};
+  }
+
+  // Once the tunnel is open: "via HOST:PORT" on the status bar, and the proxy (its password
+  // masked) at each connect.
+  connection_facts proxied(connection_facts f) const {
+    if (!proxy_ || !tunnel_open_) return f;
+    f.protocol += (f.protocol.empty() ? "" : " · ") + std::string{"via "} + proxy_host_text(proxy_->url);
+    f.notes.push_back("through the proxy " + to_string(proxy_->url) + " (" + proxy_->from + ")");
+    return f;
   }
 
   Stream stream_;
@@ -58,6 +91,10 @@ class connection_base : public line_connection {
  private:
   std::optional<boost::asio::ip::tcp::resolver> resolver_;  // none for a Unix socket: nothing to resolve
   connect_race race_;                                       // the attempts of connect_tcp()
+  std::shared_ptr<const proxy_settings> proxy_;             // none: a direct connection
+  bool tunnel_open_ = false;
+  boost::system::error_code proxy_error_;  // the error the proxy's handshake ended with, and its words
+  std::string proxy_failure_;
 };
 
 // A connection whose stream carries bytes: lines end with "\n" each way (a received "\r\n" is one
