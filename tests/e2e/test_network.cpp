@@ -71,7 +71,8 @@ bool have_netns(const netns& ns) {
          have_peer(::access("/usr/bin/socat", X_OK) == 0, "socat (/usr/bin/socat)");
 }
 
-// A line server inside `ns` on `address` (127.0.0.1 or ::1) that answers each line with `tag-` and the line (socat takes a colon or a space as its own)
+// A line server inside `ns` on `address` (127.0.0.1 or ::1) that answers each line with `tag-` and
+// the line (socat reads a colon or a space in its command as its own)
 // and the line, so the test sees which address echochat reached.
 std::unique_ptr<peer_process> tagging_server(const netns& ns, const std::string& address, std::uint16_t port,
                                              const std::string& tag) {
@@ -113,8 +114,8 @@ TEST_CASE("happy eyeballs: when the IPv6 address drops every packet, IPv4 connec
   if (!have_netns(ns)) return;
   REQUIRE(run(ns.exec("ip6tables -A INPUT -p tcp --dport " + std::to_string(port) + " -j DROP")));
   const auto v4 = tagging_server(ns, "127.0.0.1", port, "v4");
-  pty_terminal t(ns.exec_argv(chat_argv("dual.test:" + std::to_string(port), {"--connect-timeout", "3"})), rows,
-                 cols);
+  pty_terminal t(ns.exec_argv(chat_argv("dual.test:" + std::to_string(port), {"--connect-timeout", "3"})),
+                 rows, cols);
   wait_screen(
       t, [&] { return chat_status_says(t, " · online · ") || screen_has(t, "timed out"); },
       "online, or the timeout");
@@ -127,9 +128,10 @@ TEST_CASE("happy eyeballs: when the IPv6 address drops every packet, IPv4 connec
   CHECK(t.exit_status() == 0);
 }
 
-TEST_CASE("happy eyeballs: an address that refuses moves on to the next at once, and all refusing is the "
-          "last one's reason",
-          "[e2e][network][happy_eyeballs]") {
+TEST_CASE(
+    "happy eyeballs: an address that refuses moves on to the next at once, and all refusing is the "
+    "last one's reason",
+    "[e2e][network][happy_eyeballs]") {
   netns ns(dual_hosts);
   if (!have_netns(ns)) return;
   SECTION("IPv6 refuses, IPv4 answers") {
