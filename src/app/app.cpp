@@ -342,6 +342,7 @@ connect_settings settings_of(const options& opts) {
   s.tls = tls_settings{opts.ca_file, opts.insecure, opts.cert_file, opts.key_file, {}};
   if (opts.cert_file) s.tls.passphrase = passphrase_source(opts);
   s.crlf = opts.crlf;
+  s.dead_after = std::chrono::seconds{opts.dead_after_seconds};
   s.ws = ws_settings{opts.headers, opts.protocols, opts.origin};
   s.proxy = proxy_of(opts);
   return s;

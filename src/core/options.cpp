@@ -215,6 +215,14 @@ constexpr auto flags = std::to_array<flag>({
      "after SECONDS, then retry as after any failure (fractional, at least 0.001; default 10)",
      [](auto& p, auto& f, auto& v) { p.opts.connect_timeout_seconds = seconds_of(f, v, 0.001); }, nullptr,
      "--connect"},
+    {"--dead-after", "SECONDS", flag_kind::value,
+     "With --connect: a connection on which nothing has come for SECONDS, TCP keepalives (and WebSocket "
+     "pings) unanswered or lines sent unacknowledged, is lost and reconnected (whole seconds, 0 = never; "
+     "default 15)",
+     [](auto& p, auto& f, auto& v) {
+       p.opts.dead_after_seconds = static_cast<std::uint32_t>(whole_number(f, v, 0, 86'400));
+     },
+     nullptr, "--connect"},
     {"--linger", "SECONDS", flag_kind::value,
      "With --connect, after the end of piped input: wait at most SECONDS of silence for the server's "
      "replies, then close (default: 2 over tls, ws and wss, which do not half-close; until the server "

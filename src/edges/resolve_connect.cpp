@@ -27,7 +27,7 @@ struct race_run {
   std::optional<std::size_t> winner;
   error_code last_error;
 
-  race_run(connect_race& r, asio::any_io_executor ex) : race(r), wake(std::move(ex)) {}
+  race_run(connect_race& r, const asio::any_io_executor& ex) : race(r), wake(ex) {}
 
   static asio::awaitable<void> attempt(race_run& run, std::size_t k) {
     auto [ec] = co_await run.race.attempts_[k]->async_connect(run.endpoints[k], default_token{});

@@ -25,11 +25,12 @@ class tcp_connection final : public stream_connection<asio::ip::tcp::socket> {
 connection_factory tcp_connector(host_port target, const connect_settings& settings) {
   std::shared_ptr<const proxy_settings> proxy;
   if (settings.proxy) proxy = std::make_shared<const proxy_settings>(*settings.proxy);
-  return [target = std::move(target), crlf = settings.crlf,
-          proxy](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+  return [target = std::move(target), crlf = settings.crlf, proxy,
+          dead = settings.dead_after](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
     auto c = std::make_unique<tcp_connection>(std::move(ex), target);
     if (crlf) c->end_lines_with_crlf();
     if (proxy) c->use_proxy(proxy);
+    c->set_dead_after(dead);
     return c;
   };
 }

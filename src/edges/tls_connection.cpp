@@ -29,7 +29,7 @@ class tls_connection final : public stream_connection<ssl::stream<tcp::socket>> 
   connection_facts facts() const override { return proxied(checks_.facts()); }
 
   std::string explain(const error_code& ec) const override {
-    if (std::string words = proxy_explain(ec); !words.empty()) return words;
+    if (std::string words = common_explain(ec); !words.empty()) return words;
     return checks_.explain(ec);
   }
 
@@ -58,11 +58,12 @@ connection_factory tls_connector(host_port target, const connect_settings& setti
   auto ctx = make_tls_context(settings.tls);
   std::shared_ptr<const proxy_settings> proxy;
   if (settings.proxy) proxy = std::make_shared<const proxy_settings>(*settings.proxy);
-  return [target = std::move(target), ctx, checks = tls_checks(settings.tls), crlf = settings.crlf,
-          proxy](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+  return [target = std::move(target), ctx, checks = tls_checks(settings.tls), crlf = settings.crlf, proxy,
+          dead = settings.dead_after](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
     auto c = std::make_unique<tls_connection>(std::move(ex), target, ctx, checks);
     if (crlf) c->end_lines_with_crlf();
     if (proxy) c->use_proxy(proxy);
+    c->set_dead_after(dead);
     return c;
   };
 }

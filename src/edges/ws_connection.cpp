@@ -9,6 +9,7 @@
 #include "echochat/edges/stream_connection.hpp"
 
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/field.hpp>
@@ -121,13 +122,14 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
   }
 
   std::string explain(const error_code& ec) const override {
-    if (std::string proxy_words = this->proxy_explain(ec); !proxy_words.empty()) return proxy_words;
+    if (std::string proxy_words = this->common_explain(ec); !proxy_words.empty()) return proxy_words;
     if (ec == websocket::error::closed) {
       const websocket::close_reason& why = stream_.reason();
       std::string words = "closed by the server with code " + std::to_string(why.code);
       if (!why.reason.empty()) words += " (" + std::string{why.reason.data(), why.reason.size()} + ")";
       return words;
     }
+    if (ws_done_ && this->dead_after_.count() > 0 && ec == beast::error::timeout) return this->dead_words();
     if (ec == websocket::error::message_too_big) {
       return "a message was larger than 16 MiB, so the connection was closed (code 1009)";
     }
@@ -196,6 +198,16 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
     }
     ws_done_ = !ec;
     stream_.text(true);
+    if (ws_done_ && this->dead_after_.count() > 0) {
+      // Beast pings when half of it has passed in silence, and ends the read with timeout when
+      // nothing at all came for the whole of it: a dead peer behind a proxy or a load balancer,
+      // which TCP keepalive alone would not reach, is noticed too.
+      websocket::stream_base::timeout t{};
+      t.handshake_timeout = websocket::stream_base::none();
+      t.idle_timeout = this->dead_after_;
+      t.keep_alive_pings = true;
+      stream_.set_option(t);
+    }
     co_return ec;
   }
 
@@ -266,16 +278,19 @@ connection_factory ws_connector(const address& target, const connect_settings& s
   if (settings.proxy) proxy = std::make_shared<const proxy_settings>(*settings.proxy);
   if (target.kind == transport::wss) {
     auto ctx = make_tls_context(settings.tls);
-    return [target, ctx, checks = tls_checks(settings.tls), ws,
-            proxy](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+    return [target, ctx, checks = tls_checks(settings.tls), ws, proxy,
+            dead = settings.dead_after](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
       auto c = std::make_unique<ws_connection<true>>(std::move(ex), target, ctx, checks, ws);
       if (proxy) c->use_proxy(proxy);
+      c->set_dead_after(dead);
       return c;
     };
   }
-  return [target, ws, proxy](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
+  return [target, ws, proxy,
+          dead = settings.dead_after](asio::any_io_executor ex) -> std::unique_ptr<line_connection> {
     auto c = std::make_unique<ws_connection<false>>(std::move(ex), target, ws);
     if (proxy) c->use_proxy(proxy);
+    c->set_dead_after(dead);
     return c;
   };
 }

@@ -153,3 +153,50 @@ TEST_CASE(
     REQUIRE(t.wait_exit(deadline));
   }
 }
+
+TEST_CASE(
+    "a partition in mid-chat is noticed within --dead-after; lines typed meanwhile wait and go out "
+    "once it heals",
+    "[e2e][network][dead_after]") {
+  // Before, the connection stayed "online" for the kernel's many minutes, and a line typed into
+  // it was written to a dead socket.
+  netns ns("");
+  if (!have_netns(ns)) return;
+  const std::string kind = GENERATE(as<std::string>{}, "tcp", "ws");
+  const std::string script = std::string{ECHOCHAT_SOURCE_DIR} + "/tests/e2e/peers/late_echo.py";
+  if (kind == "ws" && !have_peer(std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0,
+                                 "python3 with websockets (python3-websockets)")) {
+    return;
+  }
+  peer_process server(ns.exec_argv({"/usr/bin/python3", script, kind, std::to_string(port), "0"}),
+                      [&ns] { return ns.accepts("127.0.0.1", port); });
+  const std::string address =
+      kind == "ws" ? "ws://127.0.0.1:" + std::to_string(port) + "/" : "127.0.0.1:" + std::to_string(port);
+  pty_terminal t(ns.exec_argv(chat_argv(address, {"--dead-after", "3", "--connect-timeout", "1"})), rows,
+                 cols);
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · online · "); }, "online");
+  t.write("before\r");
+  wait_screen(
+      t, [&] { return find_entry(t, "net", "before") >= 0; }, "the echo before the partition");
+  const std::string drop = " -p tcp --dport " + std::to_string(port) + " -j DROP";
+  const std::string drop_back = " -p tcp --sport " + std::to_string(port) + " -j DROP";
+  REQUIRE(run(ns.exec("iptables -A INPUT" + drop)));
+  REQUIRE(run(ns.exec("iptables -A INPUT" + drop_back)));
+  wait_screen(
+      t, [&] { return screen_has(t, "lost: no answer from the server for 3 s (--dead-after)"); },
+      "the partition noticed");
+  t.write("during\r");
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · 1 waiting · "); }, "the line typed meanwhile waiting");
+  REQUIRE(run(ns.exec("iptables -D INPUT" + drop)));
+  REQUIRE(run(ns.exec("iptables -D INPUT" + drop_back)));
+  // The retries double while it lasts (a connection of seconds does not reset them): the next one
+  // may be several seconds away, so this wait has a longer failure deadline.
+  if (!t.wait_for([&] { return find_entry(t, "net", "during") >= 0; }, std::chrono::seconds{60})) {
+    FAIL("waited in vain for the line typed meanwhile, echoed after the heal:\n" << t.screen_text());
+  }
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+}

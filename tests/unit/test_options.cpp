@@ -393,3 +393,18 @@ TEST_CASE("a bad --proxy is one line that never shows the password", "[options][
   const parse_exit escaped = parse_fail({"--connect", "h:1", "--proxy", "http://a:b@p\x1b"});
   CHECK_THAT(escaped.err, Catch::Contains("^[") && !Catch::Contains("\x1b"));
 }
+
+TEST_CASE("the --dead-after flag takes whole seconds, 15 by default, 0 for never, and needs --connect",
+          "[options][dead_after]") {
+  CHECK(parse_ok({"--connect", "127.0.0.1:7"}).dead_after_seconds == 15);
+  CHECK(parse_ok({"--connect", "127.0.0.1:7", "--dead-after", "3"}).dead_after_seconds == 3);
+  CHECK(parse_ok({"--connect", "ws://h/", "--dead-after", "0"}).dead_after_seconds == 0);
+  const auto alone = parse_fail({"--dead-after", "3"});
+  CHECK(alone.code == 2);
+  CHECK(alone.err == "echochat: --dead-after needs --connect (see --help)\n");
+  for (const char* bad : {"-1", "1.5", "x", "", "86401"}) {
+    const auto e = parse_fail({"--connect", "127.0.0.1:7", "--dead-after", bad});
+    CHECK(e.code == 2);
+    CHECK_THAT(e.err, Catch::Contains("--dead-after") && Catch::Contains(std::string{"'"} + bad + "'"));
+  }
+}

@@ -6,6 +6,7 @@
 #include "echochat/edges/proxy_connect.hpp"
 #include "echochat/edges/tls_session.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct connect_settings {
   ws_settings ws;     // ws:// and wss://
   // tcp, tls, ws, wss: the proxy every connection goes through (--proxy, ALL_PROXY...), if any
   std::optional<proxy_settings> proxy;
+  // tcp, tls, ws, wss: a connection that hears nothing for this long, keepalives and (WebSocket)
+  // pings unanswered, is dead (--dead-after; zero: left to the kernel's own minutes)
+  std::chrono::seconds dead_after{15};
 };
 
 }  // namespace echochat

@@ -16,7 +16,13 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -35,6 +41,9 @@ class connection_base : public line_connection {
  public:
   std::string_view connect_stage() const final { return stage_; }
 
+  // --dead-after: how long a silent connection lives (see watch()).
+  void set_dead_after(std::chrono::seconds d) { dead_after_ = d; }
+
   void abort() final {
     // Closing the socket ends a connect or a handshake on it at once; a resolve ends only when
     // getaddrinfo returns, and is then reported cancelled.
@@ -48,7 +57,7 @@ class connection_base : public line_connection {
   void use_proxy(std::shared_ptr<const proxy_settings> proxy) { proxy_ = std::move(proxy); }
 
   connection_facts facts() const override { return proxied({}); }
-  std::string explain(const boost::system::error_code& ec) const override { return proxy_explain(ec); }
+  std::string explain(const boost::system::error_code& ec) const override { return common_explain(ec); }
 
  protected:
   template <class... Args>
@@ -59,7 +68,12 @@ class connection_base : public line_connection {
   boost::asio::awaitable<boost::system::error_code> connect_tcp(const host_port& target) {
     resolver_.emplace(stream_.get_executor());
     auto& socket = boost::beast::get_lowest_layer(stream_);
-    if (!proxy_) co_return co_await resolve_and_connect(*resolver_, socket, target, stage_, &race_);
+    if (!proxy_) {
+      const boost::system::error_code ec =
+          co_await resolve_and_connect(*resolver_, socket, target, stage_, &race_);
+      if (!ec) watch(socket);
+      co_return ec;
+    }
     proxy_failure_.clear();
     const boost::system::error_code ec =
         co_await connect_through_proxy(*resolver_, socket, *proxy_, target, stage_, proxy_failure_, &race_);
@@ -67,13 +81,22 @@ class connection_base : public line_connection {
       proxy_error_ = ec;
     } else {
       tunnel_open_ = true;
+      watch(socket);
     }
     co_return ec;
   }
 
-  // The proxy's words for an error of its handshake, or empty.
-  std::string proxy_explain(const boost::system::error_code& ec) const {
-    return !tunnel_open_ && ec == proxy_error_ ? proxy_failure_ : std::string{};
+  // Words every transport over TCP shares, or empty: the proxy's for an error of its handshake; a
+  // connection given up as dead (--dead-after).
+  std::string common_explain(const boost::system::error_code& ec) const {
+    if (!tunnel_open_ && ec == proxy_error_) return proxy_failure_;
+    if (tcp_up_ && dead_after_.count() > 0 && ec == boost::asio::error::timed_out) return dead_words();
+    return {};
+  }
+
+  // "no answer from the server for 15 s": a connection --dead-after gave up on.
+  std::string dead_words() const {
+    return "no answer from the server for " + std::to_string(dead_after_.count()) + " s (--dead-after)";
   }
 
   // Once the tunnel is open: "via HOST:PORT" on the status bar, and the proxy (its password
@@ -87,8 +110,31 @@ class connection_base : public line_connection {
 
   Stream stream_;
   std::string_view stage_ = "connecting";
+  std::chrono::seconds dead_after_{0};  // --dead-after; zero: the kernel's defaults
 
  private:
+  // TCP keepalive and TCP_USER_TIMEOUT, so that a peer behind a dead link is noticed within
+  // dead_after_: after a third of it idle, a probe every sixth, and data unacknowledged for all of
+  // it ends the connection with ETIMEDOUT. The options are the kernel's (they ride on every
+  // transport over TCP, through a proxy too); a system without them keeps its own timeouts.
+  void watch(boost::asio::ip::tcp::socket& socket) {
+    tcp_up_ = true;
+    if (dead_after_.count() <= 0) return;
+    const int whole = static_cast<int>(dead_after_.count());
+    const int idle = std::max(1, whole / 3);
+    const int interval = std::max(1, (whole - idle) / 4);
+    const int probes = 4;
+    const unsigned int user_timeout = static_cast<unsigned int>(whole) * 1000U;
+    boost::system::error_code ignored;
+    socket.set_option(boost::asio::socket_base::keep_alive(true), ignored);
+    const int fd = socket.native_handle();
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
+  }
+
+  bool tcp_up_ = false;  // connect_tcp() succeeded: a timeout now is --dead-after's
   std::optional<boost::asio::ip::tcp::resolver> resolver_;  // none for a Unix socket: nothing to resolve
   connect_race race_;                                       // the attempts of connect_tcp()
   std::shared_ptr<const proxy_settings> proxy_;             // none: a direct connection
