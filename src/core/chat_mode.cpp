@@ -206,7 +206,8 @@ void chat_mode::present(const session_state& s, presentation& p) const {
   }
   // Online: the protocol ("tls1.3"); offline: why the last attempt failed.
   const bool told = s.net.state == net_state::online || s.net.state == net_state::offline;
-  if (told && !s.net.detail.empty()) parts.push_back({s.net.detail, 4});
+  // An offline reason is cut short before it is dropped: its start says most of it.
+  if (told && !s.net.detail.empty()) parts.push_back({s.net.detail, 4, 24});
   if (const std::size_t n = s.outgoing.waiting(); n > 0) parts.push_back({std::to_string(n) + " waiting", 8});
   if (secret_) parts.push_back({"secret: not kept in history", 9});
   if (!pasted_.empty()) {

@@ -21,7 +21,18 @@ std::string join_status(std::vector<status_part> parts, int cols) {
     const auto least =
         std::min_element(parts.begin(), parts.end(),
                          [](const status_part& a, const status_part& b) { return a.weight < b.weight; });
-    width -= text_width(least->text) + 3;
+    const int own = text_width(least->text);
+    if (least->shortest > 0 && own > least->shortest) {
+      // Cut to what fits (or to its shortest), "…" in the last cell; dropped only if that is not enough.
+      const int room = std::max(least->shortest, own - (width - cols));
+      const fitted kept = fit_cells(least->text, room - 1);
+      least->text.resize(kept.bytes);
+      least->text += "…";
+      least->shortest = 0;  // once cut, it is dropped if the bar is still too wide
+      width -= own - (kept.cells + 1);
+      continue;
+    }
+    width -= own + 3;
     parts.erase(least);
   }
   std::string s;

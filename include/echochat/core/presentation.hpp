@@ -20,6 +20,10 @@ class line_editor;
 struct status_part {
   std::string text;
   int weight = 0;
+  // A long text that still says enough cut short (the offline reason): when the bar is too
+  // narrow it is shortened to no fewer than this many cells, ending in "…", before it is dropped.
+  // 0: shown whole or not at all.
+  int shortest = 0;
 };
 
 // What the input row shows instead of the line being edited (a search prompt), and the byte
