@@ -221,6 +221,7 @@ void start_client(std::optional<chat_client>& net, const options& opts, asio::io
   net.emplace(io.get_executor(), to_string(*opts.connect), std::move(connector), backoff_policy{},
               std::max(connect_timeout, std::chrono::milliseconds{1}));
   net->on_connect(opts.on_connect);
+  net->resend_unacknowledged(opts.resend_unacked);
   if (opts.linger_seconds) {
     net->linger_for(std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(*opts.linger_seconds)));

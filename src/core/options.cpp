@@ -223,6 +223,10 @@ constexpr auto flags = std::to_array<flag>({
        p.opts.dead_after_seconds = static_cast<std::uint32_t>(whole_number(f, v, 0, 86'400));
      },
      nullptr, "--connect"},
+    {"--resend-unacked", "", flag_kind::bare,
+     "With --connect: lines a connection that died had not had acknowledged are sent again on the next "
+     "(at least once: they may arrive twice); without it they are marked 'not acknowledged'",
+     [](auto& p, auto&, auto&) { p.opts.resend_unacked = true; }, nullptr, "--connect"},
     {"--linger", "SECONDS", flag_kind::value,
      "With --connect, after the end of piped input: wait at most SECONDS of silence for the server's "
      "replies, then close (default: 2 over tls, ws and wss, which do not half-close; until the server "

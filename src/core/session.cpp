@@ -104,7 +104,7 @@ void session_state::finish_typing(std::time_t now) {
 
 void session_state::queue(std::string line, std::uint64_t entry, source as, std::time_t now) {
   if (watcher) watcher->on_sent(line, entry, as, *this, now);
-  outgoing.push(std::move(line));
+  outgoing.push(std::move(line), entry);
 }
 
 void session_state::send(std::time_t now, std::vector<std::string> lines, source as) {
@@ -185,6 +185,11 @@ void session::dispatch(event& ev, std::time_t now) {
         } else if constexpr (std::is_same_v<T, net_sent_event>) {
           s.outgoing.written();
           if (s.watcher) s.watcher->on_written(s, now);
+        } else if constexpr (std::is_same_v<T, net_unacked_event>) {
+          for (const std::uint64_t id : s.outgoing.unacknowledged(e.lines, e.resent)) {
+            s.entries.amend(id, e.resent ? "  (not acknowledged: sent again)"
+                                         : "  (not acknowledged: may not have arrived)");
+          }
         } else if constexpr (std::is_same_v<T, net_greeting_event>) {
           s.add(now, source::you, std::move(e.line));
         } else if constexpr (std::is_same_v<T, sys_event>) {
@@ -208,6 +213,7 @@ void session::on_net_state(net_state_event& e, std::time_t now) {
   if (e.state != net_state::connecting) s.net.detail = std::move(e.detail);
   s.net.unverified = s.net.unverified || e.unverified;
   s.net.unanswered = e.unanswered;
+  if (e.state == net_state::online) s.outgoing.connected();
   // Every line's net_sent_event came before this: the count is exact now.
   if (const std::size_t n = s.outgoing.waiting(); e.state == net_state::closed && n > 0) {
     s.add(now, source::sys,

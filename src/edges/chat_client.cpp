@@ -104,6 +104,12 @@ asio::awaitable<error_code> chat_client::write_lines(line_connection& c, event_c
       if (!events.try_send(error_code{}, writing)) co_await send_event(events, std::move(writing));
       if (const error_code ec = co_await c.write_line(*front)) co_return ec;
       last_written_ = std::chrono::steady_clock::now();
+      written_sizes_.push_back(c.wire_bytes(front->size()));
+      written_.push_back(*front);
+      if (written_.size() > 4096) {  // as many as any send buffer holds unacknowledged
+        written_.erase(written_.begin());
+        written_sizes_.erase(written_sizes_.begin());
+      }
       outbox_.pop_sent();
       event sent = net_sent_event{};  // the status bar's count goes down
       co_await send_event(events, std::move(sent));
@@ -199,6 +205,31 @@ asio::awaitable<error_code> chat_client::connect_within(line_connection& c) {
   co_return *ec;
 }
 
+asio::awaitable<void> chat_client::report_unacknowledged(line_connection& c, event_channel& events) {
+  const std::size_t n = unacknowledged_lines(written_sizes_, c.unacknowledged());
+  if (n == 0) co_return;
+  std::vector<std::string> lines(written_.end() - static_cast<std::ptrdiff_t>(n), written_.end());
+  event marked = net_unacked_event{n, resend_unacked_};
+  co_await send_event(events, std::move(marked));
+  std::string said = std::to_string(n) + (n == 1 ? " line was" : " lines were") +
+                     " not acknowledged by the server and may not have arrived" +
+                     (resend_unacked_ ? "; sending again (--resend-unacked)" : "") + ":";
+  co_await say(events, std::move(said));
+  constexpr std::size_t listed = 20;
+  for (std::size_t i = 0; i < std::min(n, listed); ++i) {
+    std::string line = "  not acknowledged: " + (is_safe_text(lines[i]) ? lines[i] : sanitize(lines[i]));
+    co_await say(events, std::move(line));
+  }
+  if (n > listed) {
+    std::string more = "  and " + std::to_string(n - listed) + " more";
+    co_await say(events, std::move(more));
+  }
+  if (resend_unacked_) {
+    outbox_.push_front(std::move(lines));
+    wake_.try_send(error_code{});
+  }
+}
+
 asio::awaitable<bool> chat_client::wait_to_retry(event_channel& events) {
   // Counts the retry down on the status bar, once a second; false when cancelled.
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
@@ -251,7 +282,10 @@ asio::awaitable<void> chat_client::run(event_channel& events) {
         last_failure_ = describe(connection, why);
         std::string lost = "connection to " + name_ + " lost: " + last_failure_;
         co_await say(events, std::move(lost));
+        co_await report_unacknowledged(connection, events);
       }
+      written_.clear();
+      written_sizes_.clear();
       // A connection dropped soon after it opened does not start the delays again, so a server
       // that accepts and then kicks or bans us is not hammered.
       delay_ = backoff_after(delay_,

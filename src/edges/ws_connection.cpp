@@ -102,6 +102,13 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
     co_return ec;
   }
 
+  std::size_t wire_bytes(std::size_t size) const override {
+    // A client's frame: 2 bytes, 2 or 8 more for a longer payload, the 4-byte mask; over TLS a
+    // record's 22 too.
+    const std::size_t length = size < 126 ? 0 : size < 65536 ? 2 : 8;
+    return size + 2 + length + 4 + (Secure ? 22 : 0);
+  }
+
   asio::awaitable<bool> shutdown_send() override {
     // WebSocket has no half-close: a close frame now would let the server drop the replies it still
     // owes (RFC 6455 allows it, and Beast discards what comes after). close() sends it, once the
@@ -201,10 +208,12 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
     if (ws_done_ && this->dead_after_.count() > 0) {
       // Beast pings when half of it has passed in silence, and ends the read with timeout when
       // nothing at all came for the whole of it: a dead peer behind a proxy or a load balancer,
-      // which TCP keepalive alone would not reach, is noticed too.
+      // which TCP keepalive alone would not reach, is noticed too. Two seconds later than TCP's
+      // own verdict, which leaves the socket open to tell which lines were not acknowledged
+      // (Beast's closes it).
       websocket::stream_base::timeout t{};
       t.handshake_timeout = websocket::stream_base::none();
-      t.idle_timeout = this->dead_after_;
+      t.idle_timeout = this->dead_after_ + std::chrono::seconds{2};
       t.keep_alive_pings = true;
       stream_.set_option(t);
     }

@@ -102,3 +102,28 @@ TEST_CASE("an empty line can be queued", "[outbox]") {
   box.push("");
   CHECK(drain(box) == std::vector<std::string>{""});
 }
+
+TEST_CASE("the lines holding a connection's unacknowledged bytes are the last ones written",
+          "[outbox][unacked]") {
+  const std::vector<std::size_t> sizes{4, 6, 10};  // "abc\n", "hello\n", "123456789\n"
+  CHECK(echochat::unacknowledged_lines(sizes, 0) == 0);
+  CHECK(echochat::unacknowledged_lines(sizes, 1) == 1);   // the last line's newline
+  CHECK(echochat::unacknowledged_lines(sizes, 10) == 1);  // all of the last
+  CHECK(echochat::unacknowledged_lines(sizes, 11) == 2);  // and a byte of the one before
+  CHECK(echochat::unacknowledged_lines(sizes, 20) == 3);
+  CHECK(echochat::unacknowledged_lines(sizes, 500) ==
+        3);  // a transport's own bytes: never more than were written
+  CHECK(echochat::unacknowledged_lines({}, 30) == 0);
+}
+
+TEST_CASE("lines put back go to the head of the outbox, in their order", "[outbox][unacked]") {
+  outbox o;
+  o.push("later");
+  o.push_front({"first", "second"});
+  std::vector<std::string> out;
+  while (const std::string* f = o.front()) {
+    out.push_back(*f);
+    o.pop_sent();
+  }
+  CHECK(out == std::vector<std::string>{"first", "second", "later"});
+}

@@ -464,3 +464,33 @@ TEST_CASE("reconnect jitter scales a delay by a factor from 0.5 to 1", "[chat][n
   CHECK(jittered(1000ms, 7.0) == 1000ms);
   CHECK(jittered(30000ms, 0.5) == 15000ms);
 }
+
+TEST_CASE("lines a dying connection had not had acknowledged are marked on their you entries",
+          "[chat][session][unacked]") {
+  session s(chat_config());
+  s.apply(state(net_state::online), 0);
+  s.apply(keys("one\rtwo\rthree\r"), 0);
+  CHECK(drain(s) == std::vector<std::string>{"one", "two", "three"});
+  SECTION("marked only") {
+    s.apply(net_unacked_event{2, false}, 0);
+    CHECK(texts(s) == std::vector<std::string>{"you one", "you two  (not acknowledged: may not have arrived)",
+                                               "you three  (not acknowledged: may not have arrived)"});
+    CHECK(waiting(s) == 0);
+  }
+  SECTION("sent again: they wait again, and count as written once rewritten") {
+    s.apply(net_unacked_event{2, true}, 0);
+    CHECK(texts(s) == std::vector<std::string>{"you one", "you two  (not acknowledged: sent again)",
+                                               "you three  (not acknowledged: sent again)"});
+    CHECK(waiting(s) == 2);
+    s.apply(state(net_state::online), 0);
+    s.apply(net_sent_event{}, 0);
+    s.apply(net_sent_event{}, 0);
+    CHECK(waiting(s) == 0);
+  }
+  SECTION("a new connection forgets what the last one wrote") {
+    s.apply(state(net_state::offline), 0);
+    s.apply(state(net_state::online), 0);
+    s.apply(net_unacked_event{2, false}, 0);
+    CHECK(texts(s) == std::vector<std::string>{"you one", "you two", "you three"});
+  }
+}

@@ -83,6 +83,14 @@ struct net_state_event {
 // A line of the outbox was written to the server.
 struct net_sent_event {};
 
+// The connection died with the last `lines` lines it wrote not acknowledged by the peer's TCP:
+// they may not have arrived. `resent`: they are back at the head of the lines waiting
+// (--resend-unacked).
+struct net_unacked_event {
+  std::size_t lines = 0;
+  bool resent = false;
+};
+
 // An --on-connect line was written to the server, first thing on a connection.
 struct net_greeting_event {
   std::string line;
@@ -102,6 +110,6 @@ struct log_failed_event {
 using event =
     std::variant<keys_event, slow_tick_event, slow_done_event, resize_event, signal_event, input_closed_event,
                  input_lines_event, net_lines_event, net_writing_event, net_state_event, net_sent_event,
-                 net_greeting_event, sys_event, timer_event, log_failed_event>;
+                 net_unacked_event, net_greeting_event, sys_event, timer_event, log_failed_event>;
 
 }  // namespace echochat

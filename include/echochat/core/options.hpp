@@ -42,9 +42,10 @@ struct options {
   // --proxy: the proxy's URL (checked by parse_proxy_url); empty: no proxy, whatever the
   // environment says; none: the environment decides (proxy_from_environment)
   std::optional<std::string> proxy;
-  double connect_timeout_seconds = 10;
+  double connect_timeout_seconds = 10;  // --connect-timeout: one attempt, resolving to the last handshake
   // --dead-after: a connection silent this long, keepalives unanswered, is lost (0: never)
-  std::uint32_t dead_after_seconds = 15;  // --connect-timeout: one attempt, resolving to the last handshake
+  std::uint32_t dead_after_seconds = 15;
+  bool resend_unacked = false;  // --resend-unacked: lines a dying connection lost go out again
   // --linger: after the end of input, the silence that ends the wait for replies (none: the
   // transport's default, see chat_client::end_input)
   std::optional<double> linger_seconds;

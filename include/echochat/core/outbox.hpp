@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <deque>
 #include <string>
+#include <iterator>
 #include <utility>
+#include <vector>
 
 namespace echochat {
 
@@ -25,11 +27,23 @@ class outbox {
   // The front line's write completed: forget it. Does nothing when empty.
   void pop_sent();
 
+  // Lines written but perhaps lost, back at the head in their order (--resend-unacked).
+  void push_front(std::vector<std::string> lines) {
+    lines_.insert(lines_.begin(), std::make_move_iterator(lines.begin()),
+                  std::make_move_iterator(lines.end()));
+  }
   bool empty() const { return lines_.empty(); }
   std::size_t size() const { return lines_.size(); }
 
  private:
   std::deque<std::string> lines_;
 };
+
+// Of the lines written on a connection (their sizes in bytes, line endings included, in the order
+// written), how many at the end hold a byte of the last `unacked` bytes, which the peer's TCP had
+// not acknowledged when the connection died (SIOCOUTQ): those may not have arrived. Sizes are
+// as the transport writes them (framing included); bytes it wrote of its own (a WebSocket ping)
+// can mark one line more, never one less.
+std::size_t unacknowledged_lines(const std::vector<std::size_t>& sizes, std::size_t unacked);
 
 }  // namespace echochat

@@ -12,7 +12,10 @@
 #include "echochat/core/unread.hpp"
 #include "echochat/core/viewport.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -83,8 +86,10 @@ struct connection_state {
 // fewer than the connection really holds, and exact once it says it is closed.
 class send_queue {
  public:
-  void push(std::string line) {
+  // `entry`: the id of the line's `you` entry, for marking it if it is lost.
+  void push(std::string line, std::uint64_t entry) {
     lines_.push_back(std::move(line));
+    unwritten_.push_back(entry);
     ++waiting_;
   }
   // The lines sent since last asked, for the connection.
@@ -92,11 +97,34 @@ class send_queue {
   // The connection wrote its oldest line.
   void written() {
     if (waiting_ > 0) --waiting_;
+    if (!unwritten_.empty()) {
+      written_.push_back(unwritten_.front());
+      unwritten_.pop_front();
+      if (written_.size() > kept_written) written_.pop_front();
+    }
+  }
+  // A new connection: what the last one wrote is no longer in question.
+  void connected() { written_.clear(); }
+  // The entries of the last `n` lines written on this connection, oldest first; with `resent`,
+  // they wait again, at the head.
+  std::vector<std::uint64_t> unacknowledged(std::size_t n, bool resent) {
+    n = std::min(n, written_.size());
+    std::vector<std::uint64_t> ids(written_.end() - static_cast<std::ptrdiff_t>(n), written_.end());
+    written_.erase(written_.end() - static_cast<std::ptrdiff_t>(n), written_.end());
+    if (resent) {
+      unwritten_.insert(unwritten_.begin(), ids.begin(), ids.end());
+      waiting_ += n;
+    }
+    return ids;
   }
   std::size_t waiting() const { return waiting_; }
 
  private:
+  // As many as a socket's send buffer could hold unacknowledged, at a line or more each.
+  static constexpr std::size_t kept_written = 4096;
   std::vector<std::string> lines_;
+  std::deque<std::uint64_t> unwritten_;  // the entries of the lines not written yet, oldest first
+  std::deque<std::uint64_t> written_;    // those written on this connection
   std::size_t waiting_ = 0;
 };
 

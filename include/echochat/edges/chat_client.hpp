@@ -55,6 +55,9 @@ class chat_client {
   // While `flag` is cleared (the output is backed up), nothing more is read from the server: the
   // socket's buffers fill and the server waits. Lines keep going out.
   void pause_reads_on(async_flag& flag) { may_read_ = &flag; }
+  // --resend-unacked: lines a dying connection had not had acknowledged go back to the head of
+  // the queue (they may arrive twice); without it they are only marked.
+  void resend_unacknowledged(bool on) { resend_unacked_ = on; }
   // Lines not written yet.
   std::size_t unsent() const { return outbox_.size(); }
 
@@ -76,6 +79,9 @@ class chat_client {
   // After linger() ran out: closes politely and says how it ended.
   boost::asio::awaitable<void> stop_lingering(line_connection& c, event_channel& events);
   boost::asio::awaitable<boost::system::error_code> greet(line_connection& c, event_channel& events);
+  // After a connection died: names the lines it wrote that the peer had not acknowledged, and puts
+  // them back in the queue with --resend-unacked.
+  boost::asio::awaitable<void> report_unacknowledged(line_connection& c, event_channel& events);
   // connect(), given up after connect_timeout_; on failure last_failure_ says why (for a timeout,
   // the stage the attempt was in).
   boost::asio::awaitable<boost::system::error_code> connect_within(line_connection& c);
@@ -106,6 +112,10 @@ class chat_client {
   std::string last_failure_;                  // why the last attempt failed or the connection ended
   bool unverified_ = false;
   async_flag* may_read_ = nullptr;
+  bool resend_unacked_ = false;
+  // The lines of the outbox written on the current connection, and their sizes on the wire.
+  std::vector<std::string> written_;
+  std::vector<std::size_t> written_sizes_;
 };
 
 }  // namespace echochat

@@ -56,6 +56,12 @@ class line_connection {
   virtual boost::asio::awaitable<bool> shutdown_send() = 0;
 
   virtual connection_facts facts() const { return {}; }
+  // Bytes written that the peer has not acknowledged (for TCP, its TCP's acknowledgements; for a
+  // Unix socket, those it has not read): after the connection died, what may not have arrived.
+  virtual std::size_t unacknowledged() const { return 0; }
+  // The bytes a line of `size` bytes takes on the wire: its line end, a WebSocket frame's header
+  // and mask, a TLS record's header and tag.
+  virtual std::size_t wire_bytes(std::size_t size) const { return size + 1; }
   // Words for an error this connection returned, when the error's own message says too little (a
   // certificate that failed verification, a WebSocket close frame's code and reason); empty if not.
   virtual std::string explain(const boost::system::error_code&) const { return {}; }

@@ -17,7 +17,9 @@
 #include <boost/system/error_code.hpp>
 
 #include <netinet/in.h>
+#include <linux/sockios.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -40,6 +42,13 @@ template <class Stream>
 class connection_base : public line_connection {
  public:
   std::string_view connect_stage() const final { return stage_; }
+
+  std::size_t unacknowledged() const final {
+    int n = 0;
+    auto& socket = boost::beast::get_lowest_layer(const_cast<Stream&>(stream_));
+    if (!socket.is_open() || ::ioctl(socket.native_handle(), SIOCOUTQ, &n) != 0 || n < 0) return 0;
+    return static_cast<std::size_t>(n);
+  }
 
   // --dead-after: how long a silent connection lives (see watch()).
   void set_dead_after(std::chrono::seconds d) { dead_after_ = d; }
@@ -174,6 +183,8 @@ class stream_connection : public connection_base<Stream> {
   // --crlf: each line written ends in CR LF (SMTP, HTTP and other protocols that require it).
   void end_lines_with_crlf() { line_end_ = "\r\n"; }
 
+  std::size_t wire_bytes(std::size_t size) const override { return size + line_end_.size() + record_bytes_; }
+
   boost::asio::awaitable<bool> shutdown_send() override {
     // The socket's sending side. TLS overrides it: it has no half-close that servers honour.
     boost::system::error_code ignored;
@@ -183,6 +194,9 @@ class stream_connection : public connection_base<Stream> {
 
  protected:
   using connection_base<Stream>::connection_base;
+
+  // What the stream adds to each write besides the line: a TLS record's header, type and tag.
+  std::size_t record_bytes_ = 0;
 
  private:
   line_framer framer_;
