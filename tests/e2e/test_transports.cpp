@@ -150,6 +150,27 @@ TEST_CASE("the server name is sent for a host name and not for an address, as a 
   }
 }
 
+// A server that speaks only TLS 1.1 (bookworm's s_server still can at security level 0).
+TEST_CASE("a server that offers only TLS 1.1 is refused, and the reason says so in words",
+          "[e2e][tls][tls_version][peer]") {
+  if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;
+  temp_dir dir("echochat-tls11");
+  make_test_certs().write_to(dir.path);
+  const auto port = free_port();
+  const peer_process server(
+      {"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+       (dir.path / "cert.pem").string(), "-key", (dir.path / "key.pem").string(), "-tls1_1", "-cipher",
+       "DEFAULT:@SECLEVEL=0", "-rev", "-quiet"},
+      [port] { return accepts(port); });
+  const std::string address = "tls://localhost:" + std::to_string(port);
+  pty_terminal t(chat_argv(address, {"--ca", (dir.path / "ca.pem").string()}), rows, cols);
+  const std::string reason = "the server offers only TLS 1.1 or older; echochat needs TLS 1.2 at least";
+  wait_text(t, "cannot connect to " + address + ": " + reason);
+  wait_status(t, " · offline, retry in ");
+  CHECK_FALSE(screen_has(t, "connected to"));
+  quit(t);
+}
+
 TEST_CASE(
     "openssl s_server is rejected without --ca, for another host name, and when expired, with the reason",
     "[e2e][tls][peer]") {
