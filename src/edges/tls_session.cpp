@@ -237,12 +237,16 @@ std::string tls_checks::explain(const boost::system::error_code& ec) const {
   return {};
 }
 
-// The server's alert, when it is about the client's certificate: asked for and not given, or
-// given and refused.
+// The server's alert, when it is about the client's certificate (asked for and not given, or
+// given and refused) or about the TLS version (OpenSSL's words are "tlsv1 alert protocol
+// version" or "unsupported protocol").
 std::string tls_checks::refusal(const boost::system::error_code& ec) const {
   if (ec.category() != asio::error::get_ssl_category()) return {};
   const auto reason = static_cast<unsigned long>(ec.value());
   switch (ERR_GET_REASON(reason)) {
+    case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
+    case SSL_R_UNSUPPORTED_PROTOCOL:
+      return "the server offers only TLS 1.1 or older; echochat needs TLS 1.2 at least";
     case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
       return "the server requires a client certificate (--cert, --key)";
     case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:

@@ -134,15 +134,11 @@ std::optional<std::string> find_ncat() {
 }
 
 // ncat for a test that needs it. CI installs it: missing there is a failure. Elsewhere the test
-// returns at once (passing), and the ctest entry "ncat is on PATH" (tests/CMakeLists.txt) shows
-// the skip in ctest's summary.
+// returns at once, shown as Skipped in ctest's summary (have_peer's marker).
 std::optional<std::string> ncat_for_test() {
   std::optional<std::string> found = find_ncat();
-  if (found) return found;
-  const char* ci = std::getenv("CI");
-  if (ci != nullptr && std::string_view{ci} == "true") FAIL("ncat is not on PATH, and CI must run this test");
-  WARN("ncat is not on PATH: skipping the test against a real ncat");
-  return std::nullopt;
+  if (!have_peer(found.has_value(), "ncat (on PATH)")) return std::nullopt;
+  return found;
 }
 
 // `ncat -l --chat 127.0.0.1 PORT` as a child process, its standard streams on /dev/null. With
@@ -373,11 +369,18 @@ TEST_CASE("an 8 MiB line without a newline from the server keeps echochat's memo
       {&t}, [&] { return find_entry(t, "net", "after the flood") >= 0; }, "the line after the flood", 60s);
   const long after = peak_rss_kib(t.pid());
   INFO("peak resident memory before " << before << " KiB, after " << after << " KiB");
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  WARN("sanitizer build: its shadow memory and quarantine make resident memory meaningless; not checked");
+  // 40 MiB: the 8 MiB line kept a few times over while it is cut, not the flood kept whole.
+  // The sanitizers' overhead is known, and the bound grows by it: ASan's shadow (an eighth),
+  // redzones around each block (taken as doubling) and its quarantine of freed blocks (256 MiB
+  // at most); ThreadSanitizer's shadow, 5 to 10 times the memory used.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long bound_kib = 2 * 40 * 1024 + 256 * 1024;
+#elif defined(__SANITIZE_THREAD__)
+  constexpr long bound_kib = 10 * 40 * 1024;
 #else
-  CHECK(after - before < 40 * 1024);
+  constexpr long bound_kib = 40 * 1024;
 #endif
+  CHECK(after - before < bound_kib);
   t.write("\x04");  // Ctrl-D
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);

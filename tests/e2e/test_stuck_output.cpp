@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <system_error>
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -81,6 +83,88 @@ class flood_server {
   int port_ = 0;
   std::thread thread_;
 };
+
+// A TCP server for one client that floods it through a non-blocking socket and counts what the
+// kernel took. It can tell when the client has stopped reading: its kernel has found the
+// client's receive window shut through three zero-window probes in a row (TCP_INFO's backoff
+// counts them and goes back to 0 as soon as the window opens), which takes the window shut for
+// more than a second, as the probes back off from 200 ms. A client that keeps reading, even one
+// that stalls now and then, does not do that; one that stopped reading does it for sure.
+class held_flood_server {
+ public:
+  explicit held_flood_server(std::string bytes) : bytes_(std::move(bytes)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listener_ < 0) throw_errno("socket");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) < 0 || ::listen(listener_, 1) < 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) < 0) {
+      throw_errno("listen");
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      const int c = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (c < 0) return;
+      client_ = c;
+      std::size_t done = 0;
+      while (done < bytes_.size()) {
+        const ssize_t n = ::send(c, bytes_.data() + done, bytes_.size() - done, MSG_NOSIGNAL);
+        if (n > 0) {
+          done += static_cast<std::size_t>(n);
+          sent_ = done;
+        } else if (n < 0 && errno == EAGAIN) {
+          pollfd p{c, POLLOUT, 0};
+          ::poll(&p, 1, -1);  // the destructor's shutdown ends it
+          if ((p.revents & (POLLHUP | POLLERR)) != 0) break;
+        } else if (n < 0 && errno != EINTR) {
+          break;
+        }
+      }
+    });
+  }
+  ~held_flood_server() {
+    ::shutdown(listener_, SHUT_RDWR);
+    if (client_ >= 0) ::shutdown(client_, SHUT_RDWR);
+    thread_.join();
+    if (client_ >= 0) ::close(client_);
+    ::close(listener_);
+  }
+  held_flood_server(const held_flood_server&) = delete;
+  held_flood_server& operator=(const held_flood_server&) = delete;
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  bool accepted() const { return client_ >= 0; }
+  std::size_t sent() const { return sent_; }
+  bool all_sent() const { return sent_ == bytes_.size(); }
+  // The client's receive window has stayed shut through three zero-window probes.
+  bool client_stopped_reading() const {
+    const int c = client_;
+    if (c < 0) return false;
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (::getsockopt(c, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return false;
+    return info.tcpi_backoff >= 3;
+  }
+
+ private:
+  std::string bytes_;
+  int listener_ = -1;
+  std::atomic<int> client_{-1};
+  std::atomic<std::size_t> sent_{0};
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// The program's peak resident memory, in KiB.
+long peak_rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+  }
+  return -1;
+}
 
 // "net NNNNNNNN ....": `n` lines of 100 bytes as the server sends them.
 std::string flood_lines(int n) {
@@ -273,4 +357,35 @@ TEST_CASE("output read late loses nothing: every line of a flood comes out in or
     ++next;
   }
   CHECK(next == lines);
+}
+
+TEST_CASE(
+    "with stdout a pipe nobody reads, echochat stops reading the server: the flood waits at the server, not "
+    "in "
+    "echochat's memory",
+    "[e2e][plain][stuck][backpressure]") {
+  // 128 MB: far more than the pipe, the writer and the sockets hold (Linux lets a receive buffer
+  // grow to 32 MiB, net.ipv4.tcp_rmem).
+  constexpr int lines = 1280000;
+  held_flood_server server(flood_lines(lines));
+  piped_child child({"--plain", "--connect", server.address(), "--delay", "1000"});
+  child.close_stdin();
+  INFO("stderr: " << child.err());
+  REQUIRE(child.wait([&] { return server.accepted(); }));
+  const long before = peak_rss_kib(child.pid());
+  REQUIRE(before > 0);
+  // Either the server's kernel finds echochat's window shut for good (it stopped reading), or
+  // echochat takes the whole flood (it did not).
+  REQUIRE(child.wait(
+      [&] { return server.all_sent() || (child.stdout_full() && server.client_stopped_reading()); }));
+  const long after = peak_rss_kib(child.pid());
+  INFO("the server sent " << server.sent() << " of " << lines * 100 << " bytes; peak resident memory before "
+                          << before << " KiB, after " << after << " KiB");
+  CHECK_FALSE(server.all_sent());
+  // A quarter of the flood, whatever the build: what the pipe and the writer hold is a few
+  // hundred KiB (the socket buffers are the kernel's), and the sanitizers' overhead on that is
+  // far below.
+  CHECK(after - before < lines * 100 / 4 / 1024);
+  ::kill(child.pid(), SIGTERM);
+  CHECK(child.wait_exit() == 143);
 }

@@ -104,6 +104,73 @@ TEST_CASE("openssl s_server with a certificate from a test CA is accepted with -
         }) == 1);
 }
 
+// The server picks its certificate by the name the client sends (SNI): -cert is for another
+// name and has the address 127.0.0.1, -cert2 is for localhost. -servername_fatal makes a name
+// other than localhost a fatal alert, so a client that sends an address as a name is refused.
+TEST_CASE("the server name is sent for a host name and not for an address, as a server choosing by SNI sees",
+          "[e2e][tls][sni][peer]") {
+  if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;
+  temp_dir other("echochat-sni-other");
+  cert_options o;
+  o.host = "other.example";
+  o.self_signed = true;                     // its own CA: the two CAs' names differ
+  make_test_certs(o).write_to(other.path);  // for other.example and 127.0.0.1
+  temp_dir named("echochat-sni-localhost");
+  o = {};
+  o.ip_san = false;
+  make_test_certs(o).write_to(named.path);  // for localhost only
+  temp_dir dir("echochat-sni");
+  {
+    std::ofstream both(dir.path / "ca.pem");
+    both << std::ifstream(other.path / "ca.pem").rdbuf() << std::ifstream(named.path / "ca.pem").rdbuf();
+  }
+  const auto port = free_port();
+  const peer_process server(
+      {"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+       (other.path / "cert.pem").string(), "-key", (other.path / "key.pem").string(), "-servername",
+       "localhost", "-cert2", (named.path / "cert.pem").string(), "-key2", (named.path / "key.pem").string(),
+       "-servername_fatal", "-rev", "-quiet"},
+      [port] { return accepts(port); });
+  const std::string ca = (dir.path / "ca.pem").string();
+  SECTION("localhost: the name is sent and localhost's certificate comes back") {
+    pty_terminal t(chat_argv("tls://localhost:" + std::to_string(port), {"--ca", ca}), rows, cols);
+    wait_status(t, " · online · tls1.3");
+    wait_text(t, "CN=localhost");
+    t.write("hello sni\r");
+    wait_text(t, "ins olleh");
+    quit(t);
+  }
+  SECTION("127.0.0.1: no name is sent, so the server keeps its default certificate") {
+    pty_terminal t(chat_argv("tls://127.0.0.1:" + std::to_string(port), {"--ca", ca}), rows, cols);
+    wait_status(t, " · online · tls1.3");
+    wait_text(t, "CN=other.example");
+    t.write("hello address\r");
+    wait_text(t, "sserdda olleh");
+    quit(t);
+  }
+}
+
+// A server that speaks only TLS 1.1 (bookworm's s_server still can at security level 0).
+TEST_CASE("a server that offers only TLS 1.1 is refused, and the reason says so in words",
+          "[e2e][tls][tls_version][peer]") {
+  if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;
+  temp_dir dir("echochat-tls11");
+  make_test_certs().write_to(dir.path);
+  const auto port = free_port();
+  const peer_process server(
+      {"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+       (dir.path / "cert.pem").string(), "-key", (dir.path / "key.pem").string(), "-tls1_1", "-cipher",
+       "DEFAULT:@SECLEVEL=0", "-rev", "-quiet"},
+      [port] { return accepts(port); });
+  const std::string address = "tls://localhost:" + std::to_string(port);
+  pty_terminal t(chat_argv(address, {"--ca", (dir.path / "ca.pem").string()}), rows, cols);
+  const std::string reason = "the server offers only TLS 1.1 or older; echochat needs TLS 1.2 at least";
+  wait_text(t, "cannot connect to " + address + ": " + reason);
+  wait_status(t, " · offline, retry in ");
+  CHECK_FALSE(screen_has(t, "connected to"));
+  quit(t);
+}
+
 TEST_CASE(
     "openssl s_server is rejected without --ca, for another host name, and when expired, with the reason",
     "[e2e][tls][peer]") {

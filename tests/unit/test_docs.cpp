@@ -1,5 +1,6 @@
 // --help, the man page and the README name the flags of the options table, and --help names every key.
 #include "echochat/core/options.hpp"
+#include "echochat/version.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -42,7 +43,7 @@ std::string help_text() {
 
 TEST_CASE("the man page lists exactly the flags that --help lists", "[docs]") {
   const auto help = flags_in(help_text());
-  const std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1");
+  const std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1.in");
   const auto start = page.find(".SH OPTIONS");
   const auto end = page.find(".SH", start + 3);
   REQUIRE(start != std::string::npos);
@@ -54,7 +55,7 @@ TEST_CASE("the man page lists exactly the flags that --help lists", "[docs]") {
 }
 
 TEST_CASE("the man page gives each flag's value the name --help gives it", "[docs]") {
-  std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1");
+  std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1.in");
   page = std::regex_replace(page, std::regex(R"(\\-)"), "-");
   for (const flag_name& f : option_flags()) {
     if (f.value_name.empty()) continue;
@@ -87,7 +88,7 @@ TEST_CASE("the help names every key and chat command", "[docs]") {
 }
 
 TEST_CASE("the man page and the README name every key and chat command that --help names", "[docs]") {
-  std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1");
+  std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1.in");
   page = std::regex_replace(page, std::regex(R"(\\-)"), "-");
   const std::string readme = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/README.md");
   for (const char* k : keys_and_commands) {
@@ -98,4 +99,12 @@ TEST_CASE("the man page and the README name every key and chat command that --he
   CHECK_THAT(help_text(), Catch::Contains("in chat mode q is a letter"));
   CHECK_THAT(page, Catch::Contains("in chat mode q is a letter"));
   CHECK_THAT(readme, Catch::Contains("in chat mode q is a letter"));
+}
+
+TEST_CASE("the changelog has a section for this version and the man page takes its version from the build",
+          "[docs]") {
+  const std::string changelog = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/CHANGELOG.md");
+  CHECK_THAT(changelog, Catch::Contains("## [" + std::string{version} + "] - "));
+  const std::string page = read_file(std::string{ECHOCHAT_SOURCE_DIR} + "/docs/echochat.1.in");
+  CHECK_THAT(page, Catch::Contains("\"echochat @PROJECT_VERSION@\""));
 }

@@ -2,6 +2,7 @@
 #include "echochat/core/options.hpp"
 
 #include "echochat/core/chat_mode.hpp"
+#include "echochat/version.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -59,7 +60,7 @@ TEST_CASE("an unknown flag is an error", "[options]") {
 TEST_CASE("the version flag prints the project version", "[options]") {
   const parse_exit e = parse_fail({"--version"});
   CHECK(e.code == 0);
-  CHECK(e.out == "echochat 1.0.0\n");
+  CHECK(e.out == std::string{"echochat "} + echochat::version + "\n");
   CHECK(e.err.empty());
 }
 
