@@ -206,14 +206,14 @@ class ws_connection final : public connection_base<ws_stream<Secure>> {
     ws_done_ = !ec;
     stream_.text(true);
     if (ws_done_ && this->dead_after_.count() > 0) {
-      // Beast pings when half of it has passed in silence, and ends the read with timeout when
-      // nothing at all came for the whole of it: a dead peer behind a proxy or a load balancer,
-      // which TCP keepalive alone would not reach, is noticed too. Two seconds later than TCP's
-      // own verdict, which leaves the socket open to tell which lines were not acknowledged
-      // (Beast's closes it).
+      // Beast pings when half its idle timeout has passed in silence, and ends the read with
+      // timeout when nothing at all came for the whole of it: a dead peer behind a proxy or a load
+      // balancer, which TCP keepalive alone would not reach, is noticed too. Its ping goes out a
+      // second after TCP's own verdict, which keeps the socket open to tell which lines were not
+      // acknowledged (Beast closes it) and is not swelled by the ping's bytes.
       websocket::stream_base::timeout t{};
       t.handshake_timeout = websocket::stream_base::none();
-      t.idle_timeout = this->dead_after_ + std::chrono::seconds{2};
+      t.idle_timeout = 2 * (this->dead_after_ + std::chrono::seconds{1});
       t.keep_alive_pings = true;
       stream_.set_option(t);
     }

@@ -95,7 +95,7 @@ std::unique_ptr<peer_process> verifying_s_server(std::uint16_t port, const std::
 // --- WebSocket upgrade: --header, --protocol, --origin ----------------------------------------
 
 TEST_CASE(
-    "a server that requires a header, an origin and a subprotocol gets them; the choice is on the "
+    "a server that requires a header, an origin and a subprotocol gets them, the choice is on the "
     "status bar and the request in the log, its Authorization masked",
     "[e2e][ws][ws_handshake][peer]") {
   if (!have_peer(python_websockets(), "python3 with websockets (python3-websockets)")) return;
@@ -192,7 +192,7 @@ TEST_CASE("a header with a line break is refused before the terminal is touched,
 // --- Client certificates: --cert, --key, --key-passphrase-env -------------------------------
 
 TEST_CASE(
-    "with the client certificate the server requires, echochat connects; without it, the refusal is "
+    "with the client certificate the server requires echochat connects, and without it the refusal is "
     "said in words",
     "[e2e][tls][cert][peer]") {
   if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;

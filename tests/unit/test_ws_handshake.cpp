@@ -50,7 +50,7 @@ TEST_CASE("a header that is not one, or would inject another, is refused with th
   CHECK(header_refused("X\x1b[31m: v") == "'X^[[31m' is not a header name");  // shown escaped
 }
 
-TEST_CASE("the headers the upgrade sets itself are refused; subprotocols are --protocol's",
+TEST_CASE("the headers the upgrade sets itself are refused, and subprotocols are --protocol's",
           "[ws_handshake]") {
   CHECK(header_refused("Sec-WebSocket-Protocol: chat") == "offer subprotocols with --protocol");
   CHECK(header_refused("sec-websocket-protocol: chat") == "offer subprotocols with --protocol");
