@@ -85,6 +85,35 @@ inline bool have_peer(bool present, const std::string& what) {
   return false;
 }
 
+// Waits for `part` on the chat status bar, on the alternate screen.
+inline void wait_status(pty_terminal& t, std::string_view part) {
+  wait_screen(
+      t, [&] { return t.alt_screen() && chat_status_says(t, part); },
+      std::string{part} + " on the status bar");
+}
+
+// Waits for `text` anywhere on the screen.
+inline void wait_text(pty_terminal& t, std::string_view text) {
+  wait_screen(
+      t, [&] { return screen_has(t, text); }, text);
+}
+
+// Ctrl-D on an empty input line: exit 0, the terminal's modes as they were.
+inline void quit_chat(pty_terminal& t) {
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
+}
+
+inline bool executable(const char* path) { return ::access(path, X_OK) == 0; }
+
+// Python 3 with the websockets package, for the WebSocket peers.
+inline bool python_websockets() {
+  return executable("/usr/bin/python3") &&
+         std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0;
+}
+
 // Whether `program` is found in PATH.
 inline bool on_path(const std::string& program) {
   const char* path = std::getenv("PATH");

@@ -31,31 +31,6 @@ namespace {
 constexpr int rows = 40;
 constexpr int cols = 200;
 
-void wait_status(pty_terminal& t, std::string_view part) {
-  wait_screen(
-      t, [&] { return t.alt_screen() && chat_status_says(t, part); },
-      std::string{part} + " on the status bar");
-}
-
-void wait_text(pty_terminal& t, std::string_view text) {
-  wait_screen(
-      t, [&] { return screen_has(t, text); }, text);
-}
-
-void quit(pty_terminal& t) {
-  t.write("\x04");  // Ctrl-D on an empty line
-  REQUIRE(t.wait_exit(deadline));
-  CHECK(t.exit_status() == 0);
-  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
-}
-
-bool executable(const char* path) { return ::access(path, X_OK) == 0; }
-
-bool python_websockets() {
-  return executable("/usr/bin/python3") &&
-         std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0;
-}
-
 // ws_picky.py MODE PORT: see the script for what each mode asks and answers.
 std::unique_ptr<peer_process> picky_server(const std::string& mode, std::uint16_t port) {
   const std::string script = std::string{ECHOCHAT_SOURCE_DIR} + "/tests/e2e/peers/ws_picky.py";
@@ -114,7 +89,7 @@ TEST_CASE(
   wait_screen(
       t, [&] { return find_entry(t, "net", "through the door") >= 0; }, "the echo");
   CHECK_FALSE(screen_has(t, "s3cret"));
-  quit(t);
+  quit_chat(t);
   const auto lines = read_lines(log);
   const auto request = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
     return l.find(" sys WebSocket: GET / HTTP/1.1; ") != std::string::npos;
@@ -151,7 +126,7 @@ TEST_CASE("a server that refuses the upgrade for a missing header or origin says
   wait_text(t, "cannot connect to " + ws_address(port) + ": " + answer);
   wait_status(t, " · offline, retry in ");
   CHECK_FALSE(screen_has(t, "connected to"));
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE("a subprotocol the client did not offer, or none when some were, is refused as RFC 6455 says",
@@ -176,7 +151,7 @@ TEST_CASE("a subprotocol the client did not offer, or none when some were, is re
   wait_text(t, "cannot connect to " + ws_address(port) + ": " + reason);
   wait_status(t, " · offline, retry in ");
   CHECK_FALSE(screen_has(t, "connected to"));
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE("a header with a line break is refused before the terminal is touched, exit 2",
@@ -211,7 +186,7 @@ TEST_CASE(
     wait_status(t, tls12 ? " · online · tls1.2" : " · online · tls1.3");
     t.write("hello mutual\r");
     wait_text(t, "lautum olleh");  // s_server -rev sends the line back reversed
-    quit(t);
+    quit_chat(t);
   }
   pty_terminal t(chat_argv(address, {"--ca", ca}), rows, cols);
   // TLS 1.3 sends its alert after the handshake, TLS 1.2 during it.
@@ -219,7 +194,7 @@ TEST_CASE(
                                    : "the server requires a client certificate (--cert, --key)";
   wait_text(t, reason);
   wait_status(t, " · offline, retry in ");
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE("a client certificate from another CA is refused by the server, in words",
@@ -238,7 +213,7 @@ TEST_CASE("a client certificate from another CA is refused by the server, in wor
                  rows, cols);
   wait_text(t, "the server refused the client certificate (--cert): ");
   wait_status(t, " · offline, retry in ");
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE("an encrypted key's passphrase is asked for on the terminal, unechoed, before the screen starts",
@@ -259,7 +234,7 @@ TEST_CASE("an encrypted key's passphrase is asked for on the terminal, unechoed,
     t.write(std::string{test_certs::client_passphrase} + "\r");
     wait_status(t, " · online · tls1.3");
     CHECK_FALSE(screen_has(t, test_certs::client_passphrase));
-    quit(t);
+    quit_chat(t);
   }
   SECTION("typed wrong three times: exit 2 on a clean terminal") {
     t.write("wrong one\r");
@@ -301,7 +276,7 @@ TEST_CASE("an encrypted key's passphrase comes from the variable --key-passphras
   SECTION("the right one") {
     pty_terminal t(argv, rows, cols, {{"ECHOCHAT_TEST_PASSPHRASE", test_certs::client_passphrase}});
     wait_status(t, " · online · tls1.3");
-    quit(t);
+    quit_chat(t);
   }
   SECTION("a wrong one: exit 2, not asked again") {
     pty_terminal t(argv, rows, cols, {{"ECHOCHAT_TEST_PASSPHRASE", "wrong"}});

@@ -576,11 +576,6 @@ struct late_server {
   std::optional<peer_process> process_;
 };
 
-bool python_websockets() {
-  return ::access("/usr/bin/python3", X_OK) == 0 &&
-         std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0;
-}
-
 }  // namespace
 
 TEST_CASE("piped into chat mode, replies that come 500 ms late all arrive before it ends, on every transport",

@@ -25,23 +25,6 @@ namespace {
 constexpr int rows = 30;
 constexpr int cols = 200;
 
-void wait_status(pty_terminal& t, std::string_view part) {
-  wait_screen(
-      t, [&] { return t.alt_screen() && chat_status_says(t, part); },
-      std::string{part} + " on the status bar");
-}
-
-void wait_text(pty_terminal& t, std::string_view text) {
-  wait_screen(
-      t, [&] { return screen_has(t, text); }, text);
-}
-
-void quit(pty_terminal& t) {
-  t.write("\x04");  // Ctrl-D on an empty line
-  REQUIRE(t.wait_exit(deadline));
-  CHECK(t.exit_status() == 0);
-}
-
 // The arguments as ps sees them: /proc/PID/cmdline, NULs as spaces.
 std::string command_line(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
@@ -71,7 +54,7 @@ TEST_CASE(
              !Catch::Contains("s3cret") && Catch::Contains("socks5h://alice:xxxxxx@" + proxy.host_port()));
   t.write("hello through socks\r");
   REQUIRE(server.wait_for([&] { return server.count("hello through socks") == 1; }, deadline));
-  quit(t);
+  quit_chat(t);
   CHECK_THAT(t.raw_output(), !Catch::Contains("s3cret"));
   const auto lines = read_lines(log);
   CHECK(std::none_of(lines.begin(), lines.end(),
@@ -88,7 +71,7 @@ TEST_CASE("a wrong proxy password is said in words on the status bar, and retrie
   wait_status(t, "(the proxy refused the user name or password)");
   wait_status(t, "offline, retry in");
   CHECK(server.accepted() == 0);
-  quit(t);
+  quit_chat(t);
   CHECK_THAT(t.raw_output(), !Catch::Contains("wrong-pw"));
 }
 
@@ -100,7 +83,7 @@ TEST_CASE("ALL_PROXY is honoured, and named where the proxy is said", "[e2e][pro
   pty_terminal t(chat_argv(server.address()), rows, cols, {{transport_var, proxy.url("socks5")}});
   wait_status(t, " · online · via " + proxy.host_port());
   wait_text(t, "through the proxy socks5://" + proxy.host_port() + " (" + transport_var + ")");
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE("NO_PROXY exempts its hosts, and --proxy '' turns the environment's proxy off", "[e2e][proxy]") {
@@ -118,18 +101,18 @@ TEST_CASE("NO_PROXY exempts its hosts, and --proxy '' turns the environment's pr
     pty_terminal t(chat_argv(target), rows, cols, {{"ALL_PROXY", nowhere}, {"NO_PROXY", list}});
     wait_status(t, " · online");
     CHECK_THAT(chat_status(t), !Catch::Contains("via"));
-    quit(t);
+    quit_chat(t);
   }
   SECTION("--proxy ''") {
     pty_terminal t(chat_argv(server.address(), {"--proxy", ""}), rows, cols, {{"ALL_PROXY", nowhere}});
     wait_status(t, " · online");
     CHECK_THAT(chat_status(t), !Catch::Contains("via"));
-    quit(t);
+    quit_chat(t);
   }
   SECTION("without either, the environment's proxy is used, and its absence said") {
     pty_terminal t(chat_argv(server.address()), rows, cols, {{"ALL_PROXY", nowhere}});
     wait_status(t, "cannot reach the proxy at " + nowhere.substr(9) + ": Connection refused");
-    quit(t);
+    quit_chat(t);
   }
 }
 

@@ -43,31 +43,6 @@ namespace {
 constexpr int rows = 40;
 constexpr int cols = 160;
 
-void wait_status(pty_terminal& t, std::string_view part) {
-  wait_screen(
-      t, [&] { return t.alt_screen() && chat_status_says(t, part); },
-      std::string{part} + " on the status bar");
-}
-
-void wait_text(pty_terminal& t, std::string_view text) {
-  wait_screen(
-      t, [&] { return screen_has(t, text); }, text);
-}
-
-void quit(pty_terminal& t) {
-  t.write("\x04");  // Ctrl-D on an empty line
-  REQUIRE(t.wait_exit(deadline));
-  CHECK(t.exit_status() == 0);
-  CHECK(same_modes(t.initial_modes(), t.slave_modes()));
-}
-
-bool executable(const char* path) { return ::access(path, X_OK) == 0; }
-
-bool python_websockets() {
-  return executable("/usr/bin/python3") &&
-         std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0;
-}
-
 // openssl s_server -rev: an echo server that sends each line back reversed.
 std::unique_ptr<peer_process> s_server(std::uint16_t port, const std::filesystem::path& dir) {
   return std::make_unique<peer_process>(
@@ -95,7 +70,7 @@ TEST_CASE("openssl s_server with a certificate from a test CA is accepted with -
   wait_text(t, "CN=localhost");
   t.write("hello tls\r");
   wait_text(t, "slt olleh");  // s_server -rev sends the line back reversed
-  quit(t);
+  quit_chat(t);
   // The log keeps the certificate's subject and fingerprint of each connect.
   const auto log = read_lines(dir.path / "chat.log");
   CHECK(std::count_if(log.begin(), log.end(), [](const std::string& l) {
@@ -138,7 +113,7 @@ TEST_CASE("the server name is sent for a host name and not for an address, as a 
     wait_text(t, "CN=localhost");
     t.write("hello sni\r");
     wait_text(t, "ins olleh");
-    quit(t);
+    quit_chat(t);
   }
   SECTION("127.0.0.1: no name is sent, so the server keeps its default certificate") {
     pty_terminal t(chat_argv("tls://127.0.0.1:" + std::to_string(port), {"--ca", ca}), rows, cols);
@@ -146,7 +121,7 @@ TEST_CASE("the server name is sent for a host name and not for an address, as a 
     wait_text(t, "CN=other.example");
     t.write("hello address\r");
     wait_text(t, "sserdda olleh");
-    quit(t);
+    quit_chat(t);
   }
 }
 
@@ -168,7 +143,7 @@ TEST_CASE("a server that offers only TLS 1.1 is refused, and the reason says so 
   wait_text(t, "cannot connect to " + address + ": " + reason);
   wait_status(t, " · offline, retry in ");
   CHECK_FALSE(screen_has(t, "connected to"));
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE(
@@ -201,7 +176,7 @@ TEST_CASE(
   wait_screen(
       t, [&] { return chat_status(t).find(reason) != std::string::npos; }, "the reason on the status bar");
   CHECK_FALSE(screen_has(t, "connected to"));
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE(
@@ -217,12 +192,12 @@ TEST_CASE(
     wait_text(t, "cannot connect to " + address + ": ");
     wait_status(t, " · offline, retry in ");
     CHECK_FALSE(screen_has(t, "connected to"));
-    quit(t);
+    quit_chat(t);
   }
   pty_terminal t(chat_argv(address, {"--insecure"}), rows, cols);
   wait_status(t, " · UNVERIFIED · online · tls1.");
   wait_text(t, "UNVERIFIED: --insecure, the certificate and the host name were not checked");
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE("socat OPENSSL-LISTEN echoes lines over verified TLS", "[e2e][tls][peer]") {
@@ -242,7 +217,7 @@ TEST_CASE("socat OPENSSL-LISTEN echoes lines over verified TLS", "[e2e][tls][pee
   t.write("echo over socat\r");
   wait_screen(
       t, [&] { return find_entry(t, "net", "echo over socat") >= 0; }, "the line echoed as net");
-  quit(t);
+  quit_chat(t);
 }
 
 TEST_CASE(
@@ -269,7 +244,7 @@ TEST_CASE(
     wait_screen(
         t, [&] { return find_entry(t, "sys", failed) >= 0; }, failed);
     wait_status(t, "timed out after 0.2 s during the TLS handshake");  // offline, the reason shown
-    quit(t);
+    quit_chat(t);
   }
   ::close(fd);
 }
@@ -306,7 +281,7 @@ TEST_CASE("a python3-websockets echo server echoes each line as a message, in ch
     t.write("hello websocket 日本\r");
     wait_screen(
         t, [&] { return find_entry(t, "net", "hello websocket 日本") >= 0; }, "the message echoed as net");
-    quit(t);
+    quit_chat(t);
   }
   // Plain mode: the line typed is sent, the echo printed; Ctrl-D ends the input, a close frame
   // ends the connection, and the program ends.
@@ -329,7 +304,7 @@ TEST_CASE("socat UNIX-LISTEN echoes lines over a Unix socket", "[e2e][unix][peer
   t.write("over a unix socket\r");
   wait_screen(
       t, [&] { return find_entry(t, "net", "over a unix socket") >= 0; }, "the line echoed as net");
-  quit(t);
+  quit_chat(t);
 }
 
 // --- in-process fronts ------------------------------------------------------------------------
@@ -349,7 +324,7 @@ TEST_CASE(
   server.send_line("from the server");
   wait_screen(
       t, [&] { return find_entry(t, "net", "from the server") >= 0; }, "the server's line");
-  quit(t);
+  quit_chat(t);
   CHECK(server.wait_for([&] { return front.last_close_code() == 1000; }, deadline));
 }
 
@@ -412,5 +387,5 @@ TEST_CASE("against ngircd, on-connect lines register and join at every connect, 
   server = start();
   wait_log(" net :echo42!~echo42@127.0.0.1 JOIN :#test", 2, "registered and joined again");
   CHECK(log_count(" you NICK echo42") == 2);
-  quit(t);
+  quit_chat(t);
 }
