@@ -214,3 +214,64 @@ TEST_CASE(
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
 }
+
+TEST_CASE("echo mode over a link that drops 5% of packets loses no line: TCP's retransmits only slow some",
+          "[e2e][network][loss]") {
+  netns ns("");
+  if (!have_netns(ns)) return;
+  REQUIRE(run(ns.exec("iptables -A INPUT -m statistic --mode random --probability 0.05 -j DROP")));
+  peer_process server(
+      ns.exec_argv({"/usr/bin/socat",
+                    "TCP4-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat"}),
+      [&ns] { return ns.accepts("127.0.0.1", port); });
+  pty_terminal t(
+      ns.exec_argv(echochat_argv({"--connect", "127.0.0.1:" + std::to_string(port), "--echo", "--count", "40",
+                                  "--interval", "0.02", "--plain", "--delay", "3600"})),
+      rows, cols);
+  // A dropped segment costs a retransmission timeout (200 ms at least), well within --echo-timeout.
+  REQUIRE(t.wait_exit(std::chrono::seconds{60}));
+  INFO(t.screen_text());
+  CHECK(t.exit_status() == 0);
+  CHECK(screen_has(t, "40 lines sent, 40 echoed, 0 differed, 0% lost"));
+}
+
+TEST_CASE(
+    "a server killed with SIGKILL in mid-flood and started again: echochat reconnects and no line "
+    "typed is lost",
+    "[e2e][network][sigkill]") {
+  if (!have_peer(::access("/usr/bin/python3", X_OK) == 0, "python3 (/usr/bin/python3)")) return;
+  const std::filesystem::path record =
+      std::filesystem::temp_directory_path() / ("echochat-record-" + std::to_string(::getpid()));
+  std::filesystem::remove(record);
+  const auto server_port = free_port();
+  const std::string script = std::string{ECHOCHAT_SOURCE_DIR} + "/tests/e2e/peers/flood_recorder.py";
+  peer_process server({"/usr/bin/python3", script, std::to_string(server_port), record.string()},
+                      [server_port] { return accepts(server_port); });
+  const auto recorded = [&](const std::string& line) {
+    std::ifstream in(record);
+    std::string l;
+    int n = 0;
+    while (std::getline(in, l)) n += l == line ? 1 : 0;
+    return n;
+  };
+  pty_terminal t(chat_argv("127.0.0.1:" + std::to_string(server_port)), rows, cols);
+  wait_screen(
+      t, [&] { return screen_has(t, " net   flood "); }, "the flood on screen");
+  t.write("typed before\r");
+  REQUIRE(t.wait_for([&] { return recorded("typed before") == 1; }, std::chrono::seconds{60}));
+  server.stop();  // SIGKILL, in mid-flood
+  wait_screen(
+      t, [&] { return screen_has(t, "lost: "); }, "the connection lost");
+  t.write("typed while it was down\r");
+  server.start();
+  REQUIRE(t.wait_for([&] { return recorded("typed while it was down") == 1; }, std::chrono::seconds{60}));
+  t.write("typed after\r");
+  // Failure deadlines only, and long ones: the flood resumes with each connection and competes
+  // with the typing for the machine.
+  REQUIRE(t.wait_for([&] { return recorded("typed after") == 1; }, std::chrono::seconds{60}));
+  CHECK(recorded("typed before") == 1);
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
+  std::filesystem::remove(record);
+}
