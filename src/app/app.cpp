@@ -1,6 +1,7 @@
 // The program's wiring: one io_context on this thread, the input thread, the screen.
 #include "echochat/app/app.hpp"
 
+#include "echochat/app/load.hpp"
 #include "echochat/app/pipeline.hpp"
 #include "echochat/core/proxy.hpp"
 #include "echochat/core/sanitize.hpp"
@@ -365,6 +366,7 @@ int run(const options& opts) {
     std::fprintf(stderr, "echochat: %s\n", sanitize(e.what()).c_str());
     return 2;
   }
+  if (opts.load) return run_load(opts, std::move(connector));
   const bool plain = opts.plain || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
   std::optional<history_file> history;
   open_history(history, opts, plain);

@@ -24,6 +24,7 @@ struct parsing {
   options opts;
   bool echo = false;
   echo_options echo_opts;
+  load_settings load;  // load mode's values: load mode if any of them came with --echo
   std::set<std::string_view> given;  // the flags that were set (not those given as --flag=false)
 };
 
@@ -70,6 +71,15 @@ std::uint64_t whole_number(const std::string& flag, const std::string& v, std::u
                                          " to " + std::to_string(most));
   }
   return n;
+}
+
+double positive_number(const std::string& flag, const std::string& v, double most) {
+  const auto n = parse_seconds(v);
+  if (!n || *n <= 0 || *n > most) {
+    throw CLI::ValidationError(flag, "'" + v + "' is not a number above 0 and at most " +
+                                         std::to_string(static_cast<std::uint64_t>(most)));
+  }
+  return *n;
 }
 
 void set_connect(parsing& p, const std::string& flag, const std::string& v) {
@@ -236,6 +246,35 @@ constexpr auto flags = std::to_array<flag>({
      "With --echo: a line not echoed within SECONDS is lost (default 5)",
      [](auto& p, auto& f, auto& v) { p.echo_opts.timeout_seconds = seconds_of(f, v, 0.001); }, nullptr,
      "--echo"},
+    {"--connections", "N", flag_kind::value,
+     "With --echo, load mode: open N connections (default 1) and send over all of them (see Load mode)",
+     [](auto& p, auto& f, auto& v) {
+       p.load.connections = static_cast<std::uint32_t>(whole_number(f, v, 1, 1'000'000));
+     },
+     nullptr, "--echo"},
+    {"--rate", "RATE", flag_kind::value,
+     "With --echo, load mode: send RATE messages a second over all connections, each due at its planned "
+     "time (open loop; latency counts from that time); without it each connection keeps one message in "
+     "flight (closed loop)",
+     [](auto& p, auto& f, auto& v) { p.load.rate = positive_number(f, v, 10'000'000); }, nullptr, "--echo"},
+    {"--duration", "SECONDS", flag_kind::value,
+     "With --echo, load mode: send for SECONDS after the warm-up, then wait for the last echoes and print "
+     "the summary (without it and --count: until q or Ctrl-C)",
+     [](auto& p, auto& f, auto& v) { p.load.duration = seconds_of(f, v, 0.001); }, nullptr, "--echo"},
+    {"--warmup", "SECONDS", flag_kind::value,
+     "With --echo, load mode: the first SECONDS are measured and shown but not counted in the summary",
+     [](auto& p, auto& f, auto& v) { p.load.warmup = seconds_of(f, v, 0); }, nullptr, "--echo"},
+    {"--connect-rate", "RATE", flag_kind::value,
+     "With --echo, load mode: open at most RATE new connections a second (default: all at once)",
+     [](auto& p, auto& f, auto& v) { p.load.connect_rate = positive_number(f, v, 1'000'000); }, nullptr,
+     "--echo"},
+    {"--json", "FILE", flag_kind::value,
+     "With --echo, load mode: write the summary to FILE as one JSON object ('-': standard output)",
+     [](auto& p, auto&, auto& v) { p.load.json = v; }, nullptr, "--echo"},
+    {"--histogram-log", "FILE", flag_kind::value,
+     "With --echo, load mode: write each second's latencies to FILE in HdrHistogram's interval log "
+     "format, to merge runs with any HdrHistogram tool",
+     [](auto& p, auto&, auto& v) { p.load.histogram_log = v; }, nullptr, "--echo"},
 });
 
 constexpr std::string_view keys_help =
@@ -367,6 +406,33 @@ std::optional<parse_exit> parse_into(CLI::App& app, const parsing& p, const std:
   return wrong_transport(p);
 }
 
+// The flags that make --echo load mode.
+constexpr std::string_view load_flags[] = {"--connections", "--rate",   "--duration",     "--warmup",
+                                           "--connect-rate", "--json", "--histogram-log"};
+
+// Load mode: --echo and any of its flags. Echo mode's --count, --size and --echo-timeout carry
+// over; what makes no sense under a load (one line a second, lines of the user's) is refused.
+std::optional<parse_exit> load_mode_of(parsing& p) {
+  if (!p.echo || std::none_of(std::begin(load_flags), std::end(load_flags),
+                              [&](std::string_view f) { return p.given.contains(f); })) {
+    return std::nullopt;
+  }
+  for (std::string_view f : {"--interval", "--on-connect", "--reply", "--log", "--resend-unacked", "--linger"}) {
+    if (p.given.contains(f)) {
+      return parse_exit{2, {}, "echochat: " + std::string{f} + " is not for load mode (see Load mode in --help)\n"};
+    }
+  }
+  load_settings& l = p.load;
+  l.count = p.echo_opts.count;
+  if (p.echo_opts.size != 0) l.size = p.echo_opts.size;
+  l.timeout = p.echo_opts.timeout_seconds;
+  if (l.duration && l.count != 0) {
+    return parse_exit{2, {}, "echochat: --duration and --count both end the run: give one (see --help)\n"};
+  }
+  p.opts.load = l;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<argument_secret> argument_secrets(const std::vector<std::string>& args) {
@@ -403,6 +469,7 @@ std::variant<options, parse_exit> parse_options(const std::vector<std::string>& 
   app.footer(std::string{keys_help} + chat_commands_help() + std::string{history_help});
   for (const flag& f : flags) add_flag(app, f, p);
   if (auto done = parse_into(app, p, args)) return *done;
+  if (auto refused = load_mode_of(p)) return *refused;
   if (p.echo) p.opts.echo = p.echo_opts;
   return p.opts;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "echochat/core/address.hpp"
+#include "echochat/core/load.hpp"
 #include "echochat/core/reply.hpp"
 #include "echochat/core/ws_handshake.hpp"
 
@@ -53,6 +54,9 @@ struct options {
   bool history = true;  // chat mode: keep the lines sent in the history file (--no-history: not)
   bool mouse = false;   // --mouse: the wheel scrolls (SGR 1006 mouse reporting)
   std::optional<echo_options> echo;
+  // --echo with --connections, --rate, --duration, --warmup, --connect-rate, --json or
+  // --histogram-log: load mode, many messages over many connections (echo is set too)
+  std::optional<load_settings> load;
   std::vector<std::string> on_connect;  // --on-connect: sent first at every connect
   std::vector<reply_rule> replies;      // --reply: answers to lines received
 };
