@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <ctime>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -59,6 +60,7 @@ struct slot {
   bool closing = false;
   std::uint64_t k = 0;  // the open-loop schedule's next message
   load_ns base = -1;    // when its schedule started (its first open)
+  bool ended = false;   // its schedule is over (--duration)
   slot(std::uint32_t i, std::size_t size) : id(i), matcher(i, size) {}
 };
 
@@ -85,7 +87,7 @@ class load_run {
       slots_.push_back(std::make_unique<slot>(i, set_.size));
       slots_.back()->wake.emplace(io.get_executor(), false);
     }
-    if (set_.duration) send_until_ = static_cast<load_ns>((set_.warmup + *set_.duration) * 1e9);
+    if (set_.duration) send_span_ = static_cast<load_ns>((set_.warmup + *set_.duration) * 1e9);
   }
 
   load_ns now() const {
@@ -135,9 +137,12 @@ class load_run {
       s->matcher.expire(t - timeout, planned);
       for (const load_ns p : planned) meter_.lost(p);
       // Closed loop: a connection whose message was lost sends the next one.
-      if (!set_.rate && s->st == slot::state::open && s->matcher.in_flight() == 0 && may_send(t)) enqueue(*s, t);
+      if (!set_.rate && s->st == slot::state::open && s->matcher.in_flight() == 0 && may_send(*s, t)) {
+        enqueue(*s, t);
+      }
     }
-    if (sending_ && send_until_ >= 0 && t >= send_until_) stop_sending(false);
+    // A connection that never opened has no schedule to finish: a second's grace, then the end.
+    if (sending_ && send_span_ >= 0 && t >= send_span_ + latest_base_ + second_ns) stop_sending(false);
     if (!sending_ && !done_) {
       std::size_t flying = 0;
       for (const auto& s : slots_) flying += s->matcher.in_flight();
@@ -163,11 +168,25 @@ class load_run {
     ticker_.cancel();
   }
 
-  bool may_send(load_ns planned) {
+  // Whether a message planned at `planned` goes out: not after the schedule's end (open loop: each
+  // connection sends for --duration from its own first open; closed loop: the run's clock), nor
+  // past --count.
+  bool may_send(slot& s, load_ns planned) {
     if (!sending_) return false;
-    if (send_until_ >= 0 && planned >= send_until_) return false;
+    if (send_span_ >= 0 && planned >= (set_.rate ? s.base : 0) + send_span_) {
+      if (!set_.rate) {
+        stop_sending(false);
+      } else if (!s.ended) {
+        s.ended = true;
+        if (++ended_slots_ == slots_.size()) stop_sending(false);
+      }
+      return false;
+    }
     if (set_.count != 0 && meter_.counted(planned)) {
-      if (counted_planned_ >= set_.count) return false;
+      if (counted_planned_ >= set_.count) {
+        stop_sending(false);  // the last one is out: now the echoes
+        return false;
+      }
       ++counted_planned_;
     }
     return true;
@@ -188,10 +207,9 @@ class load_run {
         due_.pop();
         slot& s = *slots_[e.id];
         if (s.st != slot::state::open) continue;  // pushed again when it opens
-        if (!may_send(e.due)) {
-          if (sending_ && send_until_ >= 0 && e.due >= send_until_) stop_sending(false);
+        if (!may_send(s, e.due)) {
           if (!sending_) break;
-          continue;
+          continue;  // this connection's schedule is over
         }
         enqueue(s, e.due);
         ++s.k;
@@ -212,17 +230,22 @@ class load_run {
     const load_ns t = now();
     if (s.base < 0) {
       s.base = t;
+      latest_base_ = std::max(latest_base_, t);
     } else if (set_.rate) {
-      while (s.base + load_due(*set_.rate, set_.connections, s.id, s.k) < t) {
+      const load_ns end = send_span_ >= 0 ? s.base + send_span_ : std::numeric_limits<load_ns>::max();
+      while (s.base + load_due(*set_.rate, set_.connections, s.id, s.k) < std::min(t, end)) {
         meter_.not_sent(s.base + load_due(*set_.rate, set_.connections, s.id, s.k));
         ++s.k;
       }
     }
     if (set_.rate) {
       const load_ns due = s.base + load_due(*set_.rate, set_.connections, s.id, s.k);
+      if (!may_send(s, due)) return;
+      // may_send() counted it for --count: the ticker counts it again when it falls due.
+      if (set_.count != 0 && meter_.counted(due)) --counted_planned_;
       due_.push({due, s.id});
       if (due < ticker_due_) ticker_.cancel();
-    } else if (may_send(t)) {
+    } else if (may_send(s, t)) {
       enqueue(s, t);  // closed loop: the first message at once
     }
   }
@@ -326,7 +349,7 @@ class load_run {
       const load_ns t = now();
       for (const framed_line& l : lines) {
         meter_.echoed(s.matcher.echo(l.text), t);
-        if (!set_.rate && may_send(t)) enqueue(s, t);  // closed loop: the next one at once
+        if (!set_.rate && may_send(s, t)) enqueue(s, t);  // closed loop: the next one at once
       }
     }
     s.closing = true;
@@ -369,7 +392,9 @@ class load_run {
   clock_type::time_point start_;
   bool sending_ = true;
   bool done_ = false;
-  load_ns send_until_ = -1;
+  load_ns send_span_ = -1;  // --warmup + --duration, in ns; -1: no end in time
+  load_ns latest_base_ = 0;  // the last first-open of a connection
+  std::size_t ended_slots_ = 0;
   load_ns stopped_at_ = 0;
   load_ns end_at_ = -1;
   load_ns next_connect_ = 0;
@@ -464,10 +489,10 @@ int run_load(const options& opts, connection_factory connector) {
   };
 
   // The reporter: once a second, the second's figures everywhere they go.
+  double at = 0;  // the interval log's time
   auto report = [&]() -> asio::awaitable<void> {
     steady_timer timer(io);
     auto next = clock_type::now();
-    double at = 0;
     while (!run.done()) {
       next += std::chrono::seconds{1};
       timer.expires_at(next);
@@ -529,6 +554,11 @@ int run_load(const options& opts, connection_factory connector) {
   input.reset();
   screen.reset();  // the terminal is ours again before the summary
   load_status& st = run.status();
+  // Stopped within a second: the interval log gets that part of a second too.
+  if (hlog.f != nullptr && run.meter().current().schedule.count() > 0) {
+    run.meter().roll();
+    std::fputs(hdr_log_line(at, std::max(0.001, st.elapsed - at), run.meter().last().schedule).c_str(), hlog.f);
+  }
   std::string summary = load_summary(st, run.meter());
   if (run.abandoned() > 0) {
     summary += "stopped early: " + std::to_string(run.abandoned()) + " message" +
