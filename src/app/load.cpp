@@ -55,7 +55,7 @@ struct slot {
   state st = state::waiting;
   std::unique_ptr<line_connection> conn;
   load_matcher matcher;
-  std::deque<bool> behind;  // per message not yet written: queued behind another write
+  std::deque<bool> behind;         // per message not yet written: queued behind another write
   std::optional<async_flag> wake;  // the writer's: a message is queued, or the connection ends
   bool closing = false;
   std::uint64_t k = 0;  // the open-loop schedule's next message
@@ -392,7 +392,7 @@ class load_run {
   clock_type::time_point start_;
   bool sending_ = true;
   bool done_ = false;
-  load_ns send_span_ = -1;  // --warmup + --duration, in ns; -1: no end in time
+  load_ns send_span_ = -1;   // --warmup + --duration, in ns; -1: no end in time
   load_ns latest_base_ = 0;  // the last first-open of a connection
   std::size_t ended_slots_ = 0;
   load_ns stopped_at_ = 0;
@@ -458,13 +458,15 @@ int run_load(const options& opts, connection_factory connector) {
     return 2;
   }
   if (set.histogram_log && !open_out(hlog, *set.histogram_log)) {
-    std::fprintf(stderr, "echochat: --histogram-log %s: cannot write it\n", sanitize(*set.histogram_log).c_str());
+    std::fprintf(stderr, "echochat: --histogram-log %s: cannot write it\n",
+                 sanitize(*set.histogram_log).c_str());
     return 2;
   }
   // With --json -, standard output carries the JSON alone: the rest goes to stderr.
   const bool json_on_stdout = json.f == stdout;
   std::FILE* text_out = json_on_stdout ? stderr : stdout;
-  const bool live = !opts.plain && !json_on_stdout && ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
+  const bool live =
+      !opts.plain && !json_on_stdout && ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
 
   asio::io_context io(1);
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
@@ -557,7 +559,8 @@ int run_load(const options& opts, connection_factory connector) {
   // Stopped within a second: the interval log gets that part of a second too.
   if (hlog.f != nullptr && run.meter().current().schedule.count() > 0) {
     run.meter().roll();
-    std::fputs(hdr_log_line(at, std::max(0.001, st.elapsed - at), run.meter().last().schedule).c_str(), hlog.f);
+    std::fputs(hdr_log_line(at, std::max(0.001, st.elapsed - at), run.meter().last().schedule).c_str(),
+               hlog.f);
   }
   std::string summary = load_summary(st, run.meter());
   if (run.abandoned() > 0) {

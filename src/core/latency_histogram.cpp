@@ -38,7 +38,8 @@ void put_u64(std::string& out, std::uint64_t v) {
 }
 std::uint64_t get_be(const std::string& in, std::size_t at, int bytes) {
   std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[at + static_cast<std::size_t>(i)]);
+  for (int i = 0; i < bytes; ++i)
+    v = (v << 8) | static_cast<unsigned char>(in[at + static_cast<std::size_t>(i)]);
   return v;
 }
 
@@ -145,7 +146,7 @@ double latency_histogram::mean() const {
 std::int64_t latency_histogram::at_percentile(double p) const {
   if (total_ == 0) return 0;
   const double wanted = std::min(std::max(p, 0.0), 100.0) / 100.0 * static_cast<double>(total_);
-  const std::uint64_t rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(wanted + 0.5));
+  const std::uint64_t rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(wanted)));
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < counts_length; ++i) {
     seen += counts_[i];
@@ -187,7 +188,8 @@ std::string latency_histogram::encode() const {
     put_zigzag(out, zeros > 1 ? -zeros : 0);
   }
   const auto payload = static_cast<std::uint32_t>(out.size() - header_bytes);
-  for (int b = 0; b < 4; ++b) out[4 + static_cast<std::size_t>(b)] = static_cast<char>((payload >> (24 - 8 * b)) & 0xffU);
+  for (int b = 0; b < 4; ++b)
+    out[4 + static_cast<std::size_t>(b)] = static_cast<char>((payload >> (24 - 8 * b)) & 0xffU);
   return out;
 }
 
@@ -196,8 +198,9 @@ std::string latency_histogram::encode_compressed_base64() const {
   uLongf size = compressBound(static_cast<uLong>(plain.size()));
   std::string deflated(size, '\0');
   // zlib's format (a header and an Adler-32), as java.util.zip.Deflater writes it.
-  if (compress2(reinterpret_cast<Bytef*>(deflated.data()), &size, reinterpret_cast<const Bytef*>(plain.data()),
-                static_cast<uLong>(plain.size()), Z_DEFAULT_COMPRESSION) != Z_OK) {
+  if (compress2(reinterpret_cast<Bytef*>(deflated.data()), &size,
+                reinterpret_cast<const Bytef*>(plain.data()), static_cast<uLong>(plain.size()),
+                Z_DEFAULT_COMPRESSION) != Z_OK) {
     return {};
   }
   deflated.resize(size);
@@ -210,7 +213,8 @@ std::string latency_histogram::encode_compressed_base64() const {
 
 bool latency_histogram::add_compressed_base64(const std::string& text) {
   std::string bytes;
-  if (!base64_decode(text, bytes) || bytes.size() < 8 || get_be(bytes, 0, 4) != compressed_cookie) return false;
+  if (!base64_decode(text, bytes) || bytes.size() < 8 || get_be(bytes, 0, 4) != compressed_cookie)
+    return false;
   const std::uint64_t length = get_be(bytes, 4, 4);
   if (length != bytes.size() - 8) return false;
   z_stream z{};
@@ -227,8 +231,10 @@ bool latency_histogram::add_compressed_base64(const std::string& text) {
     plain.append(chunk.data(), chunk.size() - z.avail_out);
   }
   inflateEnd(&z);
-  if (rc != Z_STREAM_END || plain.size() < header_bytes || get_be(plain, 0, 4) != encoding_cookie) return false;
-  if (get_be(plain, 8, 4) != 0 || get_be(plain, 12, 4) != significant_digits || get_be(plain, 16, 8) != lowest) {
+  if (rc != Z_STREAM_END || plain.size() < header_bytes || get_be(plain, 0, 4) != encoding_cookie)
+    return false;
+  if (get_be(plain, 8, 4) != 0 || get_be(plain, 12, 4) != significant_digits ||
+      get_be(plain, 16, 8) != lowest) {
     return false;
   }
   const std::uint64_t payload = get_be(plain, 4, 4);

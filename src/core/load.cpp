@@ -32,7 +32,9 @@ std::string fixed(double v, int decimals) {
 // A latency in µs as milliseconds, three decimals (µs resolution).
 std::string ms(std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 3); }
 
-std::string rate_text(double r) { return grouped(static_cast<std::uint64_t>(std::llround(std::max(r, 0.0)))); }
+std::string rate_text(double r) {
+  return grouped(static_cast<std::uint64_t>(std::llround(std::max(r, 0.0))));
+}
 
 double achieved(const load_counts& c, double seconds) {
   return seconds > 0 ? static_cast<double>(c.sent) / seconds : 0;
@@ -69,9 +71,9 @@ std::string json_string(std::string_view s) {
 
 std::string json_latency(const latency_histogram& h) {
   const auto p = load_percentiles::of(h);
-  return "{\"count\":" + std::to_string(h.count()) + ",\"min\":" + ms(h.min()) + ",\"mean\":" +
-         fixed(h.mean() / 1000.0, 3) + ",\"p50\":" + ms(p.p50) + ",\"p90\":" + ms(p.p90) + ",\"p99\":" + ms(p.p99) +
-         ",\"p99_9\":" + ms(p.p999) + ",\"max\":" + ms(p.max) + "}";
+  return "{\"count\":" + std::to_string(h.count()) + ",\"min\":" + ms(h.min()) +
+         ",\"mean\":" + fixed(h.mean() / 1000.0, 3) + ",\"p50\":" + ms(p.p50) + ",\"p90\":" + ms(p.p90) +
+         ",\"p99\":" + ms(p.p99) + ",\"p99_9\":" + ms(p.p999) + ",\"max\":" + ms(p.max) + "}";
 }
 
 // The measured seconds: the run's time after the warm-up.
@@ -81,9 +83,10 @@ double measured_seconds(const load_status& st) { return std::max(0.0, st.elapsed
 std::string behind_words(const load_status& st, const load_meter& m) {
   const auto& t = m.total();
   if (!st.settings.rate || t.late == 0) return {};
-  std::string why = grouped(t.late) + " message" + (t.late == 1 ? "" : "s") + " went out 10 ms or more late (max " +
-                    ms(m.max_send_lag() / 1000) + " ms): ";
-  if (t.late_full * 2 >= t.late) return why + "the sockets were full (the server or the network did not keep up)";
+  std::string why = grouped(t.late) + " message" + (t.late == 1 ? "" : "s") +
+                    " went out 10 ms or more late (max " + ms(m.max_send_lag() / 1000) + " ms): ";
+  if (t.late_full * 2 >= t.late)
+    return why + "the sockets were full (the server or the network did not keep up)";
   return why + "echochat could not keep the rate (its own CPU)";
 }
 
@@ -106,7 +109,8 @@ std::optional<std::pair<std::uint32_t, std::uint64_t>> parse_load_message(std::s
   std::uint32_t conn = 0;
   std::uint64_t seq = 0;
   const char* b = line.data();
-  if (auto [p, ec] = std::from_chars(b, b + dot, conn); ec != std::errc{} || p != b + dot) return std::nullopt;
+  if (auto [p, ec] = std::from_chars(b, b + dot, conn); ec != std::errc{} || p != b + dot)
+    return std::nullopt;
   if (auto [p, ec] = std::from_chars(b + dot + 1, b + space, seq); ec != std::errc{} || p != b + space) {
     return std::nullopt;
   }
@@ -298,7 +302,8 @@ std::vector<std::string> distribution(const latency_histogram& h, int rows, int 
   for (const auto& [bound, sum] : merged) {
     const double share = static_cast<double>(sum) / static_cast<double>(h.count());
     std::string row = "  ≤ " + pad_left(ms(bound), 10) + " ms " + pad_left(fixed(share * 100, 1), 5) + "% ";
-    const auto cells = most == 0 ? 0 : static_cast<int>(static_cast<double>(sum) * bar_cells / static_cast<double>(most));
+    const auto cells =
+        most == 0 ? 0 : static_cast<int>(static_cast<double>(sum) * bar_cells / static_cast<double>(most));
     for (int i = 0; i < cells; ++i) row += "█";
     out.push_back(std::move(row));
   }
@@ -310,8 +315,8 @@ std::vector<std::string> distribution(const latency_histogram& h, int rows, int 
 std::vector<std::string> load_view(const load_status& st, const load_meter& m, int rows, int cols) {
   std::vector<std::string> out;
   const auto& set = st.settings;
-  std::string head = "echochat load · " + st.target + " · " + std::to_string(set.connections) + " connection" +
-                     (set.connections == 1 ? "" : "s") + " · ";
+  std::string head = "echochat load · " + st.target + " · " + std::to_string(set.connections) +
+                     " connection" + (set.connections == 1 ? "" : "s") + " · ";
   head += set.rate ? "rate " + rate_text(*set.rate) + "/s" : std::string{"closed loop"};
   head += " · " + fixed(st.elapsed, 0) + " s";
   if (set.duration) head += " of " + fixed(set.warmup + *set.duration, 0);
@@ -319,8 +324,9 @@ std::vector<std::string> load_view(const load_status& st, const load_meter& m, i
   if (st.stopping) head += " · waiting for the last echoes";
   out.push_back(head);
   const auto& s = m.last();
-  out.push_back("achieved " + grouped(s.counts.sent) + "/s sent, " + grouped(s.counts.echoed + s.counts.differed) +
-                "/s echoed" + (set.rate ? " of " + rate_text(*set.rate) + "/s" : std::string{}) +
+  out.push_back("achieved " + grouped(s.counts.sent) + "/s sent, " +
+                grouped(s.counts.echoed + s.counts.differed) + "/s echoed" +
+                (set.rate ? " of " + rate_text(*set.rate) + "/s" : std::string{}) +
                 "   connections: " + std::to_string(st.open) + " open, " + std::to_string(st.connecting) +
                 " connecting, " + std::to_string(st.failed) + " failed");
   std::string behind = behind_words(st, m);
@@ -330,8 +336,9 @@ std::vector<std::string> load_view(const load_status& st, const load_meter& m, i
   out.push_back("whole run   " + percentiles_row(load_percentiles::of(m.from_schedule())));
   out.push_back("from write  " + percentiles_row(load_percentiles::of(m.from_write())));
   const auto& t = m.total();
-  out.push_back("sent " + grouped(t.sent) + "  echoed " + grouped(t.echoed) + "  differed " + grouped(t.differed) +
-                "  lost " + grouped(t.lost) + "  not sent " + grouped(t.not_sent) + "  errors " + [&] {
+  out.push_back("sent " + grouped(t.sent) + "  echoed " + grouped(t.echoed) + "  differed " +
+                grouped(t.differed) + "  lost " + grouped(t.lost) + "  not sent " + grouped(t.not_sent) +
+                "  errors " + [&] {
                   std::uint64_t n = 0;
                   for (const auto& [kind, c] : m.errors()) n += c;
                   return grouped(n);
@@ -356,16 +363,16 @@ std::string load_summary(const load_status& st, const load_meter& m) {
          grouped(t.lost) + " lost";
   if (t.not_sent > 0) out += ", " + grouped(t.not_sent) + " not sent (connection down)";
   if (t.unexpected > 0) out += ", " + grouped(t.unexpected) + " unexpected";
-  out += ", " + std::to_string(st.settings.connections) + " connection" + (st.settings.connections == 1 ? "" : "s") +
-         ", " + fixed(seconds, 1) + " s\n";
+  out += ", " + std::to_string(st.settings.connections) + " connection" +
+         (st.settings.connections == 1 ? "" : "s") + ", " + fixed(seconds, 1) + " s\n";
   out += "rate " + rate_text(achieved(t, seconds)) + "/s achieved";
   if (st.settings.rate) out += " of " + rate_text(*st.settings.rate) + "/s requested";
   out += " (" + std::string{st.settings.rate ? "open loop" : "closed loop"} + ")\n";
   if (const std::string behind = behind_words(st, m); !behind.empty()) out += "behind: " + behind + "\n";
   const auto line = [](const char* what, const latency_histogram& h) {
     const auto p = load_percentiles::of(h);
-    return std::string{what} + " min/p50/p90/p99/p99.9/max = " + ms(h.min()) + "/" + ms(p.p50) + "/" + ms(p.p90) +
-           "/" + ms(p.p99) + "/" + ms(p.p999) + "/" + ms(p.max) + " ms\n";
+    return std::string{what} + " min/p50/p90/p99/p99.9/max = " + ms(h.min()) + "/" + ms(p.p50) + "/" +
+           ms(p.p90) + "/" + ms(p.p99) + "/" + ms(p.p999) + "/" + ms(p.max) + " ms\n";
   };
   out += line("latency from schedule", m.from_schedule());
   out += line("latency from write   ", m.from_write());
@@ -386,7 +393,8 @@ std::string load_json(const load_status& st, const load_meter& m) {
   const auto& t = m.total();
   const auto& set = st.settings;
   const double seconds = measured_seconds(st);
-  std::string out = "{\"target\":" + json_string(st.target) + ",\"connections\":" + std::to_string(set.connections);
+  std::string out =
+      "{\"target\":" + json_string(st.target) + ",\"connections\":" + std::to_string(set.connections);
   out += ",\"rate_requested\":" + (set.rate ? fixed(*set.rate, 3) : std::string{"null"});
   out += ",\"seconds\":" + fixed(seconds, 3) + ",\"warmup\":" + fixed(set.warmup, 3) +
          ",\"size\":" + std::to_string(set.size);
@@ -419,8 +427,8 @@ std::string hdr_log_header(double start_epoch_seconds) {
 
 std::string hdr_log_line(double start_offset, double length, const latency_histogram& h) {
   // Interval_Max in milliseconds, as the log's readers show it for values in microseconds.
-  return fixed(start_offset, 3) + "," + fixed(length, 3) + "," + fixed(static_cast<double>(h.max()) / 1000.0, 3) +
-         "," + h.encode_compressed_base64() + "\n";
+  return fixed(start_offset, 3) + "," + fixed(length, 3) + "," +
+         fixed(static_cast<double>(h.max()) / 1000.0, 3) + "," + h.encode_compressed_base64() + "\n";
 }
 
 }  // namespace echochat

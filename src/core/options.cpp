@@ -24,7 +24,7 @@ struct parsing {
   options opts;
   bool echo = false;
   echo_options echo_opts;
-  load_settings load;  // load mode's values: load mode if any of them came with --echo
+  load_settings load;                // load mode's values: load mode if any of them came with --echo
   std::set<std::string_view> given;  // the flags that were set (not those given as --flag=false)
 };
 
@@ -407,7 +407,7 @@ std::optional<parse_exit> parse_into(CLI::App& app, const parsing& p, const std:
 }
 
 // The flags that make --echo load mode.
-constexpr std::string_view load_flags[] = {"--connections", "--rate",   "--duration",     "--warmup",
+constexpr std::string_view load_flags[] = {"--connections",  "--rate", "--duration",     "--warmup",
                                            "--connect-rate", "--json", "--histogram-log"};
 
 // Load mode: --echo and any of its flags. Echo mode's --count, --size and --echo-timeout carry
@@ -417,9 +417,11 @@ std::optional<parse_exit> load_mode_of(parsing& p) {
                               [&](std::string_view f) { return p.given.contains(f); })) {
     return std::nullopt;
   }
-  for (std::string_view f : {"--interval", "--on-connect", "--reply", "--log", "--resend-unacked", "--linger"}) {
+  for (std::string_view f :
+       {"--interval", "--on-connect", "--reply", "--log", "--resend-unacked", "--linger"}) {
     if (p.given.contains(f)) {
-      return parse_exit{2, {}, "echochat: " + std::string{f} + " is not for load mode (see Load mode in --help)\n"};
+      return parse_exit{
+          2, {}, "echochat: " + std::string{f} + " is not for load mode (see Load mode in --help)\n"};
     }
   }
   load_settings& l = p.load;

@@ -152,8 +152,9 @@ std::string json_object(const std::string& json, const std::string& key) {
 }
 
 bool have_hdr_histogram_js() {
-  return std::system("NODE_PATH=$(npm root -g 2>/dev/null) node -e 'require(\"hdr-histogram-js\")' "
-                     ">/dev/null 2>&1") == 0;
+  return std::system(
+             "NODE_PATH=$(npm root -g 2>/dev/null) node -e 'require(\"hdr-histogram-js\")' "
+             ">/dev/null 2>&1") == 0;
 }
 
 }  // namespace
@@ -187,11 +188,12 @@ TEST_CASE("load mode without a terminal: a line a second, the summary, every mes
   CHECK(json_object(json, "errors") == "\"errors\":{}");
 }
 
-TEST_CASE("load mode: --json - puts the JSON alone on stdout; a closed loop with --count sends exactly that many",
-          "[e2e][load]") {
+TEST_CASE(
+    "load mode: --json - puts the JSON alone on stdout; a closed loop with --count sends exactly that many",
+    "[e2e][load]") {
   echo_server_process server;
-  const auto r = run_load({"--connect", server.address(), "--echo", "--connections", "3", "--count", "300",
-                           "--json", "-"});
+  const auto r = run_load(
+      {"--connect", server.address(), "--echo", "--connections", "3", "--count", "300", "--json", "-"});
   INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
   CHECK(r.status == 0);
   REQUIRE_FALSE(r.out.empty());
@@ -225,18 +227,21 @@ TEST_CASE("load mode's interval log is read back by another HdrHistogram impleme
   CHECK(json_number(read.out, "count") == json_number(json, "echoed"));
   CHECK(json_number(read.out, "count") == 900);
   // Its percentiles are ours, in µs.
-  CHECK(json_number(read.out, "max") / 1000.0 == Approx(json_number(json_object(json, "latency_ms"), "max")).margin(0.001));
-  CHECK(json_number(read.out, "p99") / 1000.0 == Approx(json_number(json_object(json, "latency_ms"), "p99")).margin(0.001));
+  CHECK(json_number(read.out, "max") / 1000.0 ==
+        Approx(json_number(json_object(json, "latency_ms"), "max")).margin(0.001));
+  CHECK(json_number(read.out, "p99") / 1000.0 ==
+        Approx(json_number(json_object(json, "latency_ms"), "p99")).margin(0.001));
 }
 
-TEST_CASE("load mode: a server stopped for 200 ms shows in the tail from the schedule (no coordinated omission)",
-          "[e2e][load]") {
+TEST_CASE(
+    "load mode: a server stopped for 200 ms shows in the tail from the schedule (no coordinated omission)",
+    "[e2e][load]") {
   echo_server_process server;
   temp_dir dir;
   const std::string log = (dir.path / "run.hlog").string();
   const std::string json_path = (dir.path / "run.json").string();
-  piped_command e(echochat_command({"--connect", server.address(), "--echo", "--rate", "1000", "--duration", "5",
-                                    "--json", json_path, "--histogram-log", log}),
+  piped_command e(echochat_command({"--connect", server.address(), "--echo", "--rate", "1000", "--duration",
+                                    "5", "--json", json_path, "--histogram-log", log}),
                   dir);
   // Once the first second is logged, the run is under way: the server stops for 200 ms.
   const auto until = std::chrono::steady_clock::now() + 10s;
@@ -281,8 +286,9 @@ TEST_CASE("load mode: a server that drops connections mid-run: counted, reopened
 TEST_CASE("load mode: more connections than the hard descriptor limit allows is said before anything starts",
           "[e2e][load]") {
   echo_server_process server;
-  const auto r = run_load({"--connect", server.address(), "--echo", "--connections", "5000", "--duration", "1"},
-                          "ulimit -n 256 && ");
+  const auto r =
+      run_load({"--connect", server.address(), "--echo", "--connections", "5000", "--duration", "1"},
+               "ulimit -n 256 && ");
   CHECK(r.status == 2);
   CHECK(r.err.find("--connections 5000 needs about 5064 open files, and the hard limit is 256") !=
         std::string::npos);
@@ -292,10 +298,13 @@ TEST_CASE("load mode: more connections than the hard descriptor limit allows is 
 TEST_CASE("load mode on a terminal: the live view, q stops and the summary follows on the restored terminal",
           "[e2e][load]") {
   echo_server_process server;
-  pty_terminal t(echochat_argv({"--connect", server.address(), "--echo", "--connections", "2", "--rate", "200"}),
-                 30, 100);
-  wait_screen(t, [&] { return screen_has(t, "whole run") && screen_has(t, "p99 a second"); }, "the live view");
-  wait_screen(t, [&] { return screen_has(t, "achieved 200/s sent"); }, "a full second at the rate");
+  pty_terminal t(
+      echochat_argv({"--connect", server.address(), "--echo", "--connections", "2", "--rate", "200"}), 30,
+      100);
+  wait_screen(
+      t, [&] { return screen_has(t, "whole run") && screen_has(t, "p99 a second"); }, "the live view");
+  wait_screen(
+      t, [&] { return screen_has(t, "achieved 200/s sent"); }, "a full second at the rate");
   CHECK(screen_has(t, "echochat load · " + server.address() + " · 2 connections · rate 200/s"));
   CHECK(screen_has(t, "connections: 2 open, 0 connecting, 0 failed"));
   CHECK(screen_has(t, "distribution (whole run):"));

@@ -85,7 +85,8 @@ TEST_CASE("histogram: histograms add up", "[load][histogram]") {
 
 TEST_CASE("histogram: the V2 encoding and its compressed form read back the same", "[load][histogram]") {
   latency_histogram h;
-  for (const std::int64_t v : std::vector<std::int64_t>{1, 2, 2, 90, 1'500, 70'000, 70'000, 3'000'000, 3'599'000'000}) {
+  for (const std::int64_t v :
+       std::vector<std::int64_t>{1, 2, 2, 90, 1'500, 70'000, 70'000, 3'000'000, 3'599'000'000}) {
     h.record(v);
   }
   const std::string raw = h.encode();
@@ -208,8 +209,8 @@ TEST_CASE("a connection's echoes are matched to its messages", "[load]") {
 TEST_CASE("the meter counts after the warm-up and shows every second", "[load]") {
   load_meter m(1'000'000'000);  // a 1 s warm-up
   load_matcher c(0, 16);
-  c.send(500'000'000);                        // in the warm-up
-  c.send(1'500'000'000);                      // counted
+  c.send(500'000'000);    // in the warm-up
+  c.send(1'500'000'000);  // counted
   c.written(500'000'000);
   c.written(1'530'000'000);  // 30 ms late
   m.written(500'000'000, 500'000'000, false);
@@ -275,11 +276,13 @@ TEST_CASE("the summary, the JSON, the plain line and the live view say the figur
   REQUIRE(rows.size() > 8);
   CHECK(rows[0].find("rate 100/s") != std::string::npos);
   CHECK(std::any_of(rows.begin(), rows.end(), [](const std::string& r) { return r.find("whole run") == 0; }));
-  CHECK(std::any_of(rows.begin(), rows.end(), [](const std::string& r) { return r.find("100.0%") != std::string::npos; }));
+  CHECK(std::any_of(rows.begin(), rows.end(),
+                    [](const std::string& r) { return r.find("100.0%") != std::string::npos; }));
   CHECK(load_view(st, m, 3, 80).size() == 3);
   SECTION("behind the schedule: said, with why") {
     m.written(0, 50'000'000, true);
-    CHECK(load_summary(st, m).find("behind: 1 message went out 10 ms or more late (max 50.000 ms): the sockets were full") !=
+    CHECK(load_summary(st, m).find(
+              "behind: 1 message went out 10 ms or more late (max 50.000 ms): the sockets were full") !=
           std::string::npos);
   }
 }
@@ -287,7 +290,8 @@ TEST_CASE("the summary, the JSON, the plain line and the live view say the figur
 TEST_CASE("HdrHistogram's interval log: its header and a line per interval", "[load][histogram]") {
   const std::string head = hdr_log_header(1'700'000'000.25);
   CHECK(head.find("#[StartTime: 1700000000.250 (seconds since epoch)]") != std::string::npos);
-  CHECK(head.find("\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n") !=
+  CHECK(head.find(
+            "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n") !=
         std::string::npos);
   latency_histogram h;
   h.record(1'500);
@@ -296,7 +300,8 @@ TEST_CASE("HdrHistogram's interval log: its header and a line per interval", "[l
 }
 
 TEST_CASE("load mode's flags", "[load][options]") {
-  auto r = parse({"--connect", "localhost:7", "--echo", "--rate", "50000", "--connections", "100", "--duration", "10"});
+  auto r = parse(
+      {"--connect", "localhost:7", "--echo", "--rate", "50000", "--connections", "100", "--duration", "10"});
   REQUIRE(std::holds_alternative<options>(r));
   const auto& o = std::get<options>(r);
   REQUIRE(o.load);
@@ -311,7 +316,8 @@ TEST_CASE("load mode's flags", "[load][options]") {
     CHECK_FALSE(std::get<options>(e).load);
   }
   SECTION("--count and --size carry over") {
-    auto c = parse({"--connect", "localhost:7", "--echo", "--connections", "2", "--count", "500", "--size", "16"});
+    auto c =
+        parse({"--connect", "localhost:7", "--echo", "--connections", "2", "--count", "500", "--size", "16"});
     REQUIRE(std::holds_alternative<options>(c));
     CHECK(std::get<options>(c).load->count == 500);
     CHECK(std::get<options>(c).load->size == 16);

@@ -13,7 +13,7 @@ namespace echochat {
 
 class latency_histogram {
  public:
-  static constexpr std::int64_t lowest = 1;              // µs: the smallest value told apart from 0
+  static constexpr std::int64_t lowest = 1;               // µs: the smallest value told apart from 0
   static constexpr std::int64_t highest = 3'600'000'000;  // µs: one hour; larger values count as this
   static constexpr int significant_digits = 3;
 
@@ -46,7 +46,7 @@ class latency_histogram {
 
   // HdrHistogram's index arithmetic (public for the tests).
   static std::size_t index_of(std::int64_t us);
-  static std::int64_t value_of(std::size_t index);            // the lowest value of the index's bucket
+  static std::int64_t value_of(std::size_t index);             // the lowest value of the index's bucket
   static std::int64_t highest_equivalent(std::int64_t value);  // the highest value of its bucket
   static constexpr std::size_t counts_length = 23'552;
 

@@ -22,14 +22,14 @@ using load_ns = std::int64_t;
 
 struct load_settings {
   std::uint32_t connections = 1;
-  std::optional<double> rate;             // messages a second over all connections; none: closed loop
-  std::optional<double> duration;         // seconds, after the warm-up; none: --count, or until stopped
-  std::uint64_t count = 0;                // messages to send after the warm-up (0: no limit)
-  std::size_t size = 64;                  // bytes a message (its line end not counted)
-  double warmup = 0;                      // seconds measured but not counted
-  std::optional<double> connect_rate;     // new connections a second; none: all at once
-  double timeout = 5;                     // seconds: a message not echoed by then is lost
-  std::optional<std::string> json;        // --json FILE ("-": stdout)
+  std::optional<double> rate;                // messages a second over all connections; none: closed loop
+  std::optional<double> duration;            // seconds, after the warm-up; none: --count, or until stopped
+  std::uint64_t count = 0;                   // messages to send after the warm-up (0: no limit)
+  std::size_t size = 64;                     // bytes a message (its line end not counted)
+  double warmup = 0;                         // seconds measured but not counted
+  std::optional<double> connect_rate;        // new connections a second; none: all at once
+  double timeout = 5;                        // seconds: a message not echoed by then is lost
+  std::optional<std::string> json;           // --json FILE ("-": stdout)
   std::optional<std::string> histogram_log;  // --histogram-log FILE
   friend bool operator==(const load_settings&, const load_settings&) = default;
 };
@@ -49,9 +49,9 @@ load_ns load_due(double rate, std::uint32_t connections, std::uint32_t conn, std
 struct load_echo {
   enum class kind : std::uint8_t { echoed, differed, unexpected };
   kind what = kind::unexpected;
-  load_ns planned = 0;   // when the message was due (echoed, differed)
-  load_ns written = 0;   // when its write was handed to the socket
-  std::uint64_t lost = 0;  // messages before it that will never be echoed (a later one came first)
+  load_ns planned = 0;                // when the message was due (echoed, differed)
+  load_ns written = 0;                // when its write was handed to the socket
+  std::uint64_t lost = 0;             // messages before it that will never be echoed (a later one came first)
   std::vector<load_ns> lost_planned;  // their planned times
 };
 
