@@ -55,7 +55,9 @@ struct slot {
   state st = state::waiting;
   std::unique_ptr<line_connection> conn;
   load_matcher matcher;
-  std::deque<bool> behind;         // per message not yet written: queued behind another write
+  std::deque<bool> behind;         // per message not yet written: queued behind a write the socket held up
+  load_ns writing_since = -1;      // when the write under way began; -1: none
+  std::string message;             // the message being written (its memory reused)
   std::optional<async_flag> wake;  // the writer's: a message is queued, or the connection ends
   bool closing = false;
   std::uint64_t k = 0;  // the open-loop schedule's next message
@@ -193,7 +195,9 @@ class load_run {
   }
 
   void enqueue(slot& s, load_ns planned) {
-    s.behind.push_back(s.matcher.unwritten() > 0);
+    // A write that has waited a millisecond is one the socket does not take: the server (or the
+    // network) is not draining it. A queue without such a write is echochat's own slowness.
+    s.behind.push_back(s.writing_since >= 0 && now() - s.writing_since >= 1'000'000);
     s.matcher.send(planned);
     s.wake->set();
   }
@@ -365,13 +369,15 @@ class load_run {
       }
       if (s.closing) co_return error_code{};
       const auto [seq, planned] = s.matcher.next_unwritten();
-      const std::string message = load_message(s.id, seq, set_.size);
+      write_load_message(s.message, s.id, seq, set_.size);
       const load_ns t = now();
       const bool behind = !s.behind.empty() && s.behind.front();
       if (!s.behind.empty()) s.behind.pop_front();
       s.matcher.written(t);
       meter_.written(planned, t, behind);
-      const error_code ec = co_await s.conn->write_line(message);
+      s.writing_since = t;
+      const error_code ec = co_await s.conn->write_line(s.message);
+      s.writing_since = -1;
       if (ec) {
         s.conn->abort();  // the reader ends with the connection
         co_return ec;

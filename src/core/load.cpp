@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <cmath>
 #include <cstdio>
 
@@ -92,13 +93,24 @@ std::string behind_words(const load_status& st, const load_meter& m) {
 
 }  // namespace
 
-std::string load_message(std::uint32_t conn, std::uint64_t seq, std::size_t size) {
-  std::string m = std::to_string(conn);
+void write_load_message(std::string& m, std::uint32_t conn, std::uint64_t seq, std::size_t size) {
+  m.clear();
+  char digits[24];
+  auto put = [&](std::uint64_t n) {
+    const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), n);
+    m.append(digits, end);
+  };
+  put(conn);
   m.push_back('.');
-  m += std::to_string(seq);
+  put(seq);
   m.push_back(' ');
   // Filler a server cannot mistake for anything: the alphabet, from a place the message picks.
   for (std::size_t i = 0; m.size() < size; ++i) m.push_back(static_cast<char>('a' + (seq + i) % 26));
+}
+
+std::string load_message(std::uint32_t conn, std::uint64_t seq, std::size_t size) {
+  std::string m;
+  write_load_message(m, conn, seq, size);
   return m;
 }
 
@@ -150,7 +162,8 @@ load_echo load_matcher::echo(std::string_view line) {
   flights_.pop_front();
   e.planned = f.planned;
   e.written = f.written;
-  e.what = line == load_message(conn_, f.seq, size_) ? load_echo::kind::echoed : load_echo::kind::differed;
+  write_load_message(expected_, conn_, f.seq, size_);
+  e.what = line == expected_ ? load_echo::kind::echoed : load_echo::kind::differed;
   return e;
 }
 

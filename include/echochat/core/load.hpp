@@ -37,6 +37,8 @@ struct load_settings {
 // Message `seq` (from 1) of connection `conn` (from 0): "conn.seq " and filler to `size` bytes
 // (longer when the numbers need it).
 std::string load_message(std::uint32_t conn, std::uint64_t seq, std::size_t size);
+// The same into `out` (its memory reused: no allocation a message once it is big enough).
+void write_load_message(std::string& out, std::uint32_t conn, std::uint64_t seq, std::size_t size);
 // The connection and sequence numbers a message starts with, if it is one.
 std::optional<std::pair<std::uint32_t, std::uint64_t>> parse_load_message(std::string_view line);
 
@@ -92,6 +94,7 @@ class load_matcher {
   std::deque<flight> flights_;
   std::size_t unwritten_ = 0;
   std::uint64_t next_seq_ = 1;
+  std::string expected_;  // the message an echo is compared with
 };
 
 // The percentiles every view shows, in µs.
