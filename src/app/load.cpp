@@ -124,6 +124,7 @@ class load_run {
       if (s->st == slot::state::failed) ++status_.failed;
     }
     status_.opened = opened_;
+    status_.started = first_base_ < 0 ? 0 : static_cast<double>(first_base_) / 1e9;
     return status_;
   }
   std::uint64_t abandoned() const { return abandoned_; }
@@ -234,6 +235,7 @@ class load_run {
     const load_ns t = now();
     if (s.base < 0) {
       s.base = t;
+      if (first_base_ < 0) first_base_ = t;
       latest_base_ = std::max(latest_base_, t);
     } else if (set_.rate) {
       const load_ns end = send_span_ >= 0 ? s.base + send_span_ : std::numeric_limits<load_ns>::max();
@@ -400,6 +402,7 @@ class load_run {
   bool done_ = false;
   load_ns send_span_ = -1;   // --warmup + --duration, in ns; -1: no end in time
   load_ns latest_base_ = 0;  // the last first-open of a connection
+  load_ns first_base_ = -1;  // the first
   std::size_t ended_slots_ = 0;
   load_ns stopped_at_ = 0;
   load_ns end_at_ = -1;

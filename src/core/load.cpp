@@ -78,7 +78,9 @@ std::string json_latency(const latency_histogram& h) {
 }
 
 // The measured seconds: the run's time after the warm-up.
-double measured_seconds(const load_status& st) { return std::max(0.0, st.elapsed - st.settings.warmup); }
+double measured_seconds(const load_status& st) {
+  return std::max(0.0, st.elapsed - st.started - st.settings.warmup);
+}
 
 // Why the rate was not kept, or empty.
 std::string behind_words(const load_status& st, const load_meter& m) {

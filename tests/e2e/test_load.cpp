@@ -111,6 +111,8 @@ class piped_command {
   piped_command(const piped_command&) = delete;
   piped_command& operator=(const piped_command&) = delete;
 
+  void signal(int signo) const { ::kill(pid_, signo); }
+
   finished_run wait() {
     int ws = 0;
     REQUIRE(::waitpid(pid_, &ws, 0) == pid_);
@@ -321,4 +323,36 @@ TEST_CASE("load mode on a terminal: the live view, q stops and the summary follo
   CHECK(screen_has(t, "load statistics ---"));
   CHECK(screen_has(t, "0 lost, 2 connections"));
   CHECK_FALSE(screen_has(t, "whole run"));  // the live view left with the alternate screen
+}
+
+TEST_CASE("load mode over ws://: the same messages, each a WebSocket message, all echoed", "[e2e][load]") {
+  echo_server_process server;
+  temp_dir dir;
+  const std::string json_path = (dir.path / "run.json").string();
+  const auto r = run_load({"--connect", "ws://" + server.address() + "/", "--echo", "--connections", "3",
+                           "--rate", "300", "--duration", "1", "--json", json_path});
+  const std::string json = slurp(json_path);
+  INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err << "\njson: " << json);
+  CHECK(r.status == 0);
+  CHECK(json_number(json, "sent") == 300);
+  CHECK(json_number(json, "echoed") == 300);
+  CHECK(json_number(json, "unexpected") == 0);
+}
+
+TEST_CASE("load mode: SIGTERM stops the run, the summary still comes, exit 143", "[e2e][load]") {
+  echo_server_process server;
+  temp_dir dir;
+  piped_command e(echochat_command({"--connect", server.address(), "--echo", "--rate", "200"}), dir);
+  // Once a second has been reported, the run is under way.
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (slurp(dir.path / "out").find("1 s: sent") == std::string::npos &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(10ms);
+  }
+  e.signal(SIGTERM);
+  const auto r = e.wait();
+  INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+  CHECK(r.status == 128 + SIGTERM);
+  CHECK(r.out.find("load statistics ---") != std::string::npos);
+  CHECK(r.out.find(" 0 lost, 1 connection") != std::string::npos);
 }

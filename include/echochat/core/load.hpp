@@ -166,6 +166,7 @@ struct load_status {
   std::string target;
   load_settings settings;
   double elapsed = 0;  // seconds since the run started
+  double started = 0;  // seconds from the run's start to its first connection's open: not measured
   std::uint32_t open = 0, connecting = 0, failed = 0;
   std::uint64_t opened = 0;  // connections opened, reopened ones included
   bool warming = false;
