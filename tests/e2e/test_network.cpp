@@ -304,8 +304,7 @@ std::optional<int> waiting_count(const pty_terminal& t) {
 
 TEST_CASE(
     "a 100 kbit/s link under a paste: the outbox holds lines and drains to none, a key typed meanwhile shows "
-    "at "
-    "once, and every line arrives once and in order",
+    "at once, and every line arrives once and in order",
     "[e2e][network][slow_link]") {
   netns ns("");
   if (!have_netns(ns) || !have_peer(on_path("tc"), "tc (from iproute2)")) return;
