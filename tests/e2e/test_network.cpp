@@ -177,10 +177,7 @@ TEST_CASE(
   if (!have_netns(ns)) return;
   const std::string kind = GENERATE(as<std::string>{}, "tcp", "ws");
   const std::string script = std::string{ECHOCHAT_SOURCE_DIR} + "/tests/e2e/peers/late_echo.py";
-  if (kind == "ws" && !have_peer(std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0,
-                                 "python3 with websockets (python3-websockets)")) {
-    return;
-  }
+  if (kind == "ws" && !have_peer(python_websockets(), "python3 with websockets (python3-websockets)")) return;
   peer_process server(ns.exec_argv({"/usr/bin/python3", script, kind, std::to_string(port), "0"}),
                       [&ns] { return ns.accepts("127.0.0.1", port); });
   const std::string address =
