@@ -7,7 +7,7 @@ void outbox::pop_sent() {
   if (!lines_.empty()) lines_.pop_front();
 }
 
-std::size_t unacknowledged_lines(const std::vector<std::size_t>& sizes, std::size_t unacked) {
+std::size_t unacknowledged_lines(const std::deque<std::size_t>& sizes, std::size_t unacked) {
   std::size_t lines = 0;
   std::size_t bytes = 0;
   for (auto it = sizes.rbegin(); it != sizes.rend() && bytes < unacked; ++it) {

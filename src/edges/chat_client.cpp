@@ -106,9 +106,9 @@ asio::awaitable<error_code> chat_client::write_lines(line_connection& c, event_c
       last_written_ = std::chrono::steady_clock::now();
       written_sizes_.push_back(c.wire_bytes(front->size()));
       written_.push_back(*front);
-      if (written_.size() > 4096) {  // as many as any send buffer holds unacknowledged
-        written_.erase(written_.begin());
-        written_sizes_.erase(written_sizes_.begin());
+      if (written_.size() > kept_written_lines) {
+        written_.pop_front();
+        written_sizes_.pop_front();
       }
       outbox_.pop_sent();
       event sent = net_sent_event{};  // the status bar's count goes down

@@ -65,6 +65,29 @@ std::unique_ptr<peer_process> verifying_s_server(std::uint16_t port, const std::
   return std::make_unique<peer_process>(std::move(args), [port] { return accepts(port); });
 }
 
+bool have_openssl() { return have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)"); }
+
+// A test CA's certificates, written into a scratch directory: ca.pem, the server's cert.pem and
+// key.pem, and the client's client.pem, client-key.pem and client-key-enc.pem (encrypted).
+struct mtls_files {
+  temp_dir dir{"echochat-mtls"};
+  mtls_files() { make_test_certs().write_to(dir.path); }
+  std::string file(const char* name) const { return (dir.path / name).string(); }
+  // --ca, --cert and --key for these certificates, the key from `key`.
+  std::vector<std::string> flags(const char* key = "client-key.pem") const {
+    return {"--ca", file("ca.pem"), "--cert", file("client.pem"), "--key", file(key)};
+  }
+};
+
+// The certificates and a verifying_s_server that requires a client certificate from their CA.
+struct mtls_server : mtls_files {
+  std::uint16_t port = free_port();
+  std::unique_ptr<peer_process> server;
+  explicit mtls_server(bool tls12 = false)
+      : server(verifying_s_server(port, dir.path, dir.path / "ca.pem", tls12)) {}
+  std::string address() const { return "tls://localhost:" + std::to_string(port); }
+};
+
 }  // namespace
 
 // --- WebSocket upgrade: --header, --protocol, --origin ----------------------------------------
@@ -170,25 +193,17 @@ TEST_CASE(
     "with the client certificate the server requires echochat connects, and without it the refusal is "
     "said in words",
     "[e2e][tls][cert][peer]") {
-  if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;
-  temp_dir dir("echochat-mtls");
-  const test_certs certs = make_test_certs();
-  certs.write_to(dir.path);
+  if (!have_openssl()) return;
   const bool tls12 = GENERATE(false, true);
-  const auto port = free_port();
-  const auto server = verifying_s_server(port, dir.path, dir.path / "ca.pem", tls12);
-  const std::string address = "tls://localhost:" + std::to_string(port);
-  const std::string ca = (dir.path / "ca.pem").string();
+  const mtls_server s(tls12);
   {
-    pty_terminal t(chat_argv(address, {"--ca", ca, "--cert", (dir.path / "client.pem").string(), "--key",
-                                       (dir.path / "client-key.pem").string()}),
-                   rows, cols);
+    pty_terminal t(chat_argv(s.address(), s.flags()), rows, cols);
     wait_status(t, tls12 ? " · online · tls1.2" : " · online · tls1.3");
     t.write("hello mutual\r");
     wait_text(t, "lautum olleh");  // s_server -rev sends the line back reversed
     quit_chat(t);
   }
-  pty_terminal t(chat_argv(address, {"--ca", ca}), rows, cols);
+  pty_terminal t(chat_argv(s.address(), {"--ca", s.file("ca.pem")}), rows, cols);
   // TLS 1.3 sends its alert after the handshake, TLS 1.2 during it.
   const std::string reason = tls12 ? "it may require a client certificate (--cert, --key)"
                                    : "the server requires a client certificate (--cert, --key)";
@@ -199,17 +214,11 @@ TEST_CASE(
 
 TEST_CASE("a client certificate from another CA is refused by the server, in words",
           "[e2e][tls][cert][peer]") {
-  if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;
-  temp_dir dir("echochat-mtls");
-  make_test_certs().write_to(dir.path);
-  temp_dir other("echochat-mtls-other");
-  make_test_certs().write_to(other.path);  // another test CA, another client certificate
-  const auto port = free_port();
-  const auto server = verifying_s_server(port, dir.path, dir.path / "ca.pem");
-  const std::string address = "tls://localhost:" + std::to_string(port);
-  pty_terminal t(chat_argv(address, {"--ca", (dir.path / "ca.pem").string(), "--cert",
-                                     (other.path / "client.pem").string(), "--key",
-                                     (other.path / "client-key.pem").string()}),
+  if (!have_openssl()) return;
+  const mtls_server s;
+  const mtls_files other;  // another test CA, another client certificate
+  pty_terminal t(chat_argv(s.address(), {"--ca", s.file("ca.pem"), "--cert", other.file("client.pem"),
+                                         "--key", other.file("client-key.pem")}),
                  rows, cols);
   wait_text(t, "the server refused the client certificate (--cert): ");
   wait_status(t, " · offline, retry in ");
@@ -218,16 +227,10 @@ TEST_CASE("a client certificate from another CA is refused by the server, in wor
 
 TEST_CASE("an encrypted key's passphrase is asked for on the terminal, unechoed, before the screen starts",
           "[e2e][tls][cert][peer]") {
-  if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;
-  temp_dir dir("echochat-mtls");
-  make_test_certs().write_to(dir.path);
-  const auto port = free_port();
-  const auto server = verifying_s_server(port, dir.path, dir.path / "ca.pem");
-  const std::string key = (dir.path / "client-key-enc.pem").string();
-  pty_terminal t(chat_argv("tls://localhost:" + std::to_string(port),
-                           {"--ca", (dir.path / "ca.pem").string(), "--cert",
-                            (dir.path / "client.pem").string(), "--key", key}),
-                 rows, cols);
+  if (!have_openssl()) return;
+  const mtls_server s;
+  const std::string key = s.file("client-key-enc.pem");
+  pty_terminal t(chat_argv(s.address(), s.flags("client-key-enc.pem")), rows, cols);
   wait_text(t, "Passphrase for " + key + ":");
   CHECK_FALSE(t.alt_screen());
   SECTION("typed right") {
@@ -263,16 +266,12 @@ TEST_CASE("an encrypted key's passphrase is asked for on the terminal, unechoed,
 
 TEST_CASE("an encrypted key's passphrase comes from the variable --key-passphrase-env names",
           "[e2e][tls][cert][peer]") {
-  if (!have_peer(executable("/usr/bin/openssl"), "openssl (/usr/bin/openssl)")) return;
-  temp_dir dir("echochat-mtls");
-  make_test_certs().write_to(dir.path);
-  const auto port = free_port();
-  const auto server = verifying_s_server(port, dir.path, dir.path / "ca.pem");
-  const std::string key = (dir.path / "client-key-enc.pem").string();
-  const auto argv =
-      chat_argv("tls://localhost:" + std::to_string(port),
-                {"--ca", (dir.path / "ca.pem").string(), "--cert", (dir.path / "client.pem").string(),
-                 "--key", key, "--key-passphrase-env", "ECHOCHAT_TEST_PASSPHRASE"});
+  if (!have_openssl()) return;
+  const mtls_server s;
+  const std::string key = s.file("client-key-enc.pem");
+  std::vector<std::string> flags = s.flags("client-key-enc.pem");
+  flags.insert(flags.end(), {"--key-passphrase-env", "ECHOCHAT_TEST_PASSPHRASE"});
+  const auto argv = chat_argv(s.address(), flags);
   SECTION("the right one") {
     pty_terminal t(argv, rows, cols, {{"ECHOCHAT_TEST_PASSPHRASE", test_certs::client_passphrase}});
     wait_status(t, " · online · tls1.3");
@@ -296,31 +295,29 @@ TEST_CASE("an encrypted key's passphrase comes from the variable --key-passphras
 TEST_CASE(
     "a client certificate file that holds none, or a key that is not its own, is exit 2 before the screen",
     "[e2e][tls][cert]") {
-  temp_dir dir("echochat-mtls");
-  make_test_certs().write_to(dir.path);
-  temp_dir other("echochat-mtls-other");
-  make_test_certs().write_to(other.path);
+  const mtls_files mine;
+  const mtls_files other;
+  const std::filesystem::path& dir = mine.dir.path;
   std::vector<std::string> flags;
   std::string said;
   SECTION("no certificate in the file") {
-    const auto empty = dir.path / "empty.pem";
+    const auto empty = dir / "empty.pem";
     std::ofstream(empty) << "not a certificate\n";
     flags = {"--cert", empty.string()};
     said = "echochat: --cert " + empty.string() + ": no certificate could be read from it";
   }
   SECTION("no key with the certificate") {
-    flags = {"--cert", (dir.path / "client.pem").string()};
-    said =
-        "echochat: --cert " + (dir.path / "client.pem").string() + ": no private key could be read from it";
+    flags = {"--cert", (dir / "client.pem").string()};
+    said = "echochat: --cert " + (dir / "client.pem").string() + ": no private key could be read from it";
   }
   SECTION("another certificate's key") {
-    flags = {"--cert", (dir.path / "client.pem").string(), "--key", (other.path / "client-key.pem").string()};
-    said = "echochat: --key " + (other.path / "client-key.pem").string() +
+    flags = {"--cert", (dir / "client.pem").string(), "--key", other.file("client-key.pem")};
+    said = "echochat: --key " + other.file("client-key.pem") +
            ": the key does not belong to the certificate in --cert";
   }
   SECTION("an encrypted key and no terminal to ask on") {
-    flags = {"--cert", (dir.path / "client.pem").string(), "--key",
-             (dir.path / "client-key-enc.pem").string(), "--plain"};
+    flags = {"--cert", (dir / "client.pem").string(), "--key", (dir / "client-key-enc.pem").string(),
+             "--plain"};
     said = "the key is encrypted; type its passphrase on a terminal, or name the variable";
   }
   flags.insert(flags.begin(), {"--connect", "tls://127.0.0.1:9"});

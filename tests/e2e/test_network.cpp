@@ -1,23 +1,30 @@
 // End-to-end on a real network stack of the test's own: a network namespace (ip netns, as root)
-// where echochat and its servers talk over that namespace's loopback, and iptables makes the
-// faults loopback never shows (an address that drops every packet). Nothing leaves the
+// where echochat and its servers talk over that namespace's loopback, and iptables and tc make the
+// faults loopback never shows (an address that drops every packet, a slow link). Nothing leaves the
 // namespace, and it goes away with the test. Where a namespace cannot be made (not root, no ip
 // or ip6tables), the test fails under CI=true and is skipped otherwise.
 #include "e2e/peer_util.hpp"
+#include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
 using namespace echochat::e2e;
+using echochat::testing::read_lines;
+using echochat::testing::temp_dir;
 
 namespace {
 
@@ -54,6 +61,12 @@ class netns {
   std::vector<std::string> exec_argv(std::vector<std::string> argv) const {
     argv.insert(argv.begin(), {"ip", "netns", "exec", name_});
     return argv;
+  }
+  // The namespace's loopback as a link of `rate` (tc's words: "100kbit"), by a token bucket filter.
+  // Its MTU becomes Ethernet's first: loopback's 64 KiB packets would never fit the bucket.
+  bool limit_rate(const std::string& rate) const {
+    return run("ip -n " + name_ + " link set lo mtu 1500") &&
+           run(exec("tc qdisc add dev lo root tbf rate " + rate + " burst 4kb latency 50ms"));
   }
   // Whether something inside accepts TCP connections on `host` (an address) and `port`.
   bool accepts(const std::string& host, std::uint16_t port) const {
@@ -164,10 +177,7 @@ TEST_CASE(
   if (!have_netns(ns)) return;
   const std::string kind = GENERATE(as<std::string>{}, "tcp", "ws");
   const std::string script = std::string{ECHOCHAT_SOURCE_DIR} + "/tests/e2e/peers/late_echo.py";
-  if (kind == "ws" && !have_peer(std::system("/usr/bin/python3 -c 'import websockets' 2>/dev/null") == 0,
-                                 "python3 with websockets (python3-websockets)")) {
-    return;
-  }
+  if (kind == "ws" && !have_peer(python_websockets(), "python3 with websockets (python3-websockets)")) return;
   peer_process server(ns.exec_argv({"/usr/bin/python3", script, kind, std::to_string(port), "0"}),
                       [&ns] { return ns.accepts("127.0.0.1", port); });
   const std::string address =
@@ -274,4 +284,83 @@ TEST_CASE(
   REQUIRE(t.wait_exit(deadline));
   CHECK(t.exit_status() == 0);
   std::filesystem::remove(record);
+}
+
+namespace {
+
+// The number of lines the status bar says are waiting to be written (0 when it says none).
+std::optional<int> waiting_count(const pty_terminal& t) {
+  const std::string s = chat_status(t);
+  if (!chat_status_says(t, " · online · ")) return std::nullopt;
+  static const std::regex waiting(" · (\\d+) waiting · ");
+  std::smatch m;
+  return std::regex_search(s, m, waiting) ? std::stoi(m[1]) : 0;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a 100 kbit/s link under a paste: the outbox holds lines and drains to none, a key typed meanwhile shows "
+    "at once, and every line arrives once and in order",
+    "[e2e][network][slow_link]") {
+  netns ns("");
+  if (!have_netns(ns) || !have_peer(on_path("tc"), "tc (from iproute2)")) return;
+  REQUIRE(ns.limit_rate("100kbit"));
+  temp_dir dir("echochat-slow-link");
+  const std::string received = (dir.path / "received").string();
+  peer_process server(ns.exec_argv({"/usr/bin/socat", "-u",
+                                    "TCP4-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork",
+                                    "OPEN:" + received + ",creat,append"}),
+                      [&ns] { return ns.accepts("127.0.0.1", port); });
+  pty_terminal t(ns.exec_argv(chat_argv("127.0.0.1:" + std::to_string(port))), rows, cols);
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · online · "); }, "online");
+  // Not the 1 MiB a user might paste: at 100 kbit/s that takes 84 s. 200 KB (2,000 lines of 100
+  // bytes, 16 s at the link's rate) is over twice what the kernel's send buffer and the link's
+  // queue take at once here, so the outbox holds lines for many seconds and is seen to drain.
+  constexpr int pasted = 2000;
+  std::vector<std::string> sent;
+  std::string paste = "\x1b[200~";
+  for (int i = 0; i < pasted; ++i) {
+    std::string line = "pasted line " + std::to_string(i) + " ";
+    line.resize(99, '.');
+    sent.push_back(line);
+    paste += line + "\n";
+  }
+  paste += "\x1b[201~";
+  t.write(paste);
+  wait_screen(
+      t, [&] { return chat_status_says(t, " · Enter sends 2000 pasted lines · "); }, "the paste waiting");
+  t.write("\r");
+  int first = 0;
+  wait_screen(
+      t, [&] { return (first = waiting_count(t).value_or(0)) > 0; }, "lines waiting in the outbox");
+  // A key typed while the link is full shows at once: the input line answers, the lines still wait.
+  t.write("k");
+  wait_screen(
+      t, [&] { return input_row(t) == "> k"; }, "the key typed during the paste");
+  CHECK(waiting_count(t).value_or(0) > 0);
+  // Failure deadlines only, and long ones: the link's pace sets how long the outbox takes. The
+  // condition is tried again every few milliseconds too, as the server's file changes off screen.
+  const auto drains = [&](const std::function<bool()>& pred, const char* what) {
+    const auto stop = std::chrono::steady_clock::now() + std::chrono::seconds{90};
+    while (!t.wait_for(pred, std::chrono::milliseconds{20})) {
+      if (std::chrono::steady_clock::now() >= stop)
+        FAIL("waited in vain for " << what << ":\n" << t.screen_text());
+    }
+  };
+  drains(
+      [&] {
+        const int n = waiting_count(t).value_or(first);
+        return n > 0 && n < first;
+      },
+      "the outbox draining");
+  drains([&] { return waiting_count(t) == 0; }, "the outbox empty");
+  t.write("\r");
+  sent.emplace_back("k");
+  drains([&] { return read_lines(received).size() >= sent.size(); }, "every line at the server");
+  CHECK(read_lines(received) == sent);  // each once, in order, the key's line last
+  t.write("\x04");
+  REQUIRE(t.wait_exit(deadline));
+  CHECK(t.exit_status() == 0);
 }

@@ -9,6 +9,7 @@
 #include "echochat/edges/connectors.hpp"
 #include "pipeline/pipeline_util.hpp"
 #include "support/session_util.hpp"
+#include "support/silent_server.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_certs.hpp"
 #include "support/test_front.hpp"
@@ -22,17 +23,13 @@
 #include <string>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 using namespace echochat;
 using echochat::e2e::proxy_credentials;
 using echochat::e2e::proxy_peer;
 using echochat::e2e::proxy_program;
 using echochat::testing::front_kind;
 using echochat::testing::make_test_certs;
+using echochat::testing::silent_server;
 using echochat::testing::temp_dir;
 using echochat::testing::test_certs;
 using echochat::testing::test_front;
@@ -73,31 +70,6 @@ struct harness : echochat::testing::net_rig {
     for (const auto& t : texts()) CHECK_THAT(t, !Catch::Contains(password));
     CHECK_THAT(status(), !Catch::Contains(password));
   }
-};
-
-// A server that accepts and never says a word: a proxy that hangs in its handshake.
-class silent_server {
- public:
-  silent_server() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd_, 16) == 0);
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port_ = ntohs(a.sin_port);
-  }
-  ~silent_server() { ::close(fd_); }
-  silent_server(const silent_server&) = delete;
-  silent_server& operator=(const silent_server&) = delete;
-  [[nodiscard]] int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
 };
 
 // One transport's server: the line server itself for tcp, a front before it for the others, its

@@ -6,6 +6,7 @@
 #include "echochat/edges/ws_connection.hpp"
 #include "pipeline/pipeline_util.hpp"
 #include "support/session_util.hpp"
+#include "support/silent_server.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_certs.hpp"
 #include "support/test_front.hpp"
@@ -23,15 +24,11 @@
 #include <string>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 using namespace echochat;
 using echochat::testing::front_kind;
 using echochat::testing::make_test_certs;
 using echochat::testing::pipeline_rig;
+using echochat::testing::silent_server;
 using echochat::testing::temp_dir;
 using echochat::testing::test_certs;
 using echochat::testing::test_front;
@@ -82,43 +79,6 @@ struct harness : echochat::testing::net_rig {
     return c;
   }
   std::string status() const { return status_line(s); }
-};
-
-// A TCP server that accepts connections and never says a word: the kernel completes each TCP
-// handshake (the listening socket's backlog), so a TLS client waits in its handshake and a
-// WebSocket client for the upgrade's answer, for ever unless they give up.
-class silent_server {
- public:
-  silent_server() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd_, 16) == 0);
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port_ = ntohs(a.sin_port);
-  }
-  ~silent_server() {
-    for (const int c : held_) ::close(c);
-    ::close(fd_);
-  }
-  silent_server(const silent_server&) = delete;
-  silent_server& operator=(const silent_server&) = delete;
-
-  [[nodiscard]] int port() const { return port_; }
-  // Takes the connections waiting (keeping them open, silent) and says how many came in all.
-  std::size_t connections() {
-    for (int c; (c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) held_.push_back(c);
-    return held_.size();
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::vector<int> held_;
 };
 
 // A CA file for --ca, written into a scratch directory.

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -105,7 +106,7 @@ TEST_CASE("an empty line can be queued", "[outbox]") {
 
 TEST_CASE("the lines holding a connection's unacknowledged bytes are the last ones written",
           "[outbox][unacked]") {
-  const std::vector<std::size_t> sizes{4, 6, 10};  // "abc\n", "hello\n", "123456789\n"
+  const std::deque<std::size_t> sizes{4, 6, 10};  // "abc\n", "hello\n", "123456789\n"
   CHECK(echochat::unacknowledged_lines(sizes, 0) == 0);
   CHECK(echochat::unacknowledged_lines(sizes, 1) == 1);   // the last line's newline
   CHECK(echochat::unacknowledged_lines(sizes, 10) == 1);  // all of the last

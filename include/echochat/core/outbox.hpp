@@ -39,11 +39,17 @@ class outbox {
   std::deque<std::string> lines_;
 };
 
+// How many of the lines last written on a connection are remembered, to name those it had not had
+// acknowledged when it died: as many as a socket's send buffer could hold unacknowledged, at a
+// line or more each. The connection's side (the lines) and the session's (their entries) keep
+// the same number, so they name the same lines.
+inline constexpr std::size_t kept_written_lines = 4096;
+
 // Of the lines written on a connection (their sizes in bytes, line endings included, in the order
 // written), how many at the end hold a byte of the last `unacked` bytes, which the peer's TCP had
 // not acknowledged when the connection died (SIOCOUTQ): those may not have arrived. Sizes are
 // as the transport writes them (framing included); bytes it wrote of its own (a WebSocket ping)
 // can mark one line more, never one less.
-std::size_t unacknowledged_lines(const std::vector<std::size_t>& sizes, std::size_t unacked);
+std::size_t unacknowledged_lines(const std::deque<std::size_t>& sizes, std::size_t unacked);
 
 }  // namespace echochat

@@ -7,6 +7,7 @@
 #include "echochat/core/mode.hpp"
 #include "echochat/core/observer.hpp"
 #include "echochat/core/options.hpp"
+#include "echochat/core/outbox.hpp"
 #include "echochat/core/reply.hpp"
 #include "echochat/core/transcript.hpp"
 #include "echochat/core/unread.hpp"
@@ -100,7 +101,7 @@ class send_queue {
     if (!unwritten_.empty()) {
       written_.push_back(unwritten_.front());
       unwritten_.pop_front();
-      if (written_.size() > kept_written) written_.pop_front();
+      if (written_.size() > kept_written_lines) written_.pop_front();
     }
   }
   // A new connection: what the last one wrote is no longer in question.
@@ -120,8 +121,6 @@ class send_queue {
   std::size_t waiting() const { return waiting_; }
 
  private:
-  // As many as a socket's send buffer could hold unacknowledged, at a line or more each.
-  static constexpr std::size_t kept_written = 4096;
   std::vector<std::string> lines_;
   std::deque<std::uint64_t> unwritten_;  // the entries of the lines not written yet, oldest first
   std::deque<std::uint64_t> written_;    // those written on this connection

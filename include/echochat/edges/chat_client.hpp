@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <random>
@@ -114,8 +115,8 @@ class chat_client {
   async_flag* may_read_ = nullptr;
   bool resend_unacked_ = false;
   // The lines of the outbox written on the current connection, and their sizes on the wire.
-  std::vector<std::string> written_;
-  std::vector<std::size_t> written_sizes_;
+  std::deque<std::string> written_;
+  std::deque<std::size_t> written_sizes_;
 };
 
 }  // namespace echochat
