@@ -191,7 +191,8 @@ TEST_CASE("load mode without a terminal: a line a second, the summary, every mes
 }
 
 TEST_CASE(
-    "load mode: --json - puts the JSON alone on stdout; a closed loop with --count sends exactly that many",
+    "load mode: --json - puts the JSON alone on stdout, and a closed loop with --count sends exactly that "
+    "many",
     "[e2e][load]") {
   echo_server_process server;
   const auto r = run_load(
@@ -306,7 +307,9 @@ TEST_CASE("load mode on a terminal: the live view, q stops and the summary follo
   wait_screen(
       t, [&] { return screen_has(t, "whole run") && screen_has(t, "p99 a second"); }, "the live view");
   wait_screen(
-      t, [&] { return screen_has(t, "achieved 200/s sent"); }, "a full second at the rate");
+      t, [&] { return screen_has(t, "connections: 2 open, 0 connecting, 0 failed") && screen_has(t, "█"); },
+      "a second's figures and the first bars");
+  CHECK(screen_has(t, "/s echoed of 200/s"));
   CHECK(screen_has(t, "echochat load · " + server.address() + " · 2 connections · rate 200/s"));
   CHECK(screen_has(t, "connections: 2 open, 0 connecting, 0 failed"));
   CHECK(screen_has(t, "distribution (whole run):"));
