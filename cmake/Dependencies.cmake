@@ -23,6 +23,11 @@ if(NOT OPENSSL_FOUND)
   message(FATAL_ERROR "OpenSSL 3 (TLS for tls:// and wss://) not found. ${_echochat_install_hint} libssl-dev).")
 endif()
 
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+  message(FATAL_ERROR "zlib (permessage-deflate for ws:// and wss://) not found. ${_echochat_install_hint} zlib1g-dev).")
+endif()
+
 find_package(CLI11 2.1 QUIET CONFIG)
 if(NOT CLI11_FOUND)
   find_path(ECHOCHAT_CLI11_INCLUDE CLI/CLI.hpp)

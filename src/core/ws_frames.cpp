@@ -60,6 +60,10 @@ bool utf8_checker::feed(std::string_view bytes) {
 
 ws_frame_parser::ws_frame_parser(std::size_t max_message) : max_message_(max_message) {}
 
+void ws_frame_parser::use_deflate(const ws_deflate_params& params) {
+  inflater_ = std::make_unique<ws_inflater>(params);
+}
+
 std::span<char> ws_frame_parser::prepare(std::size_t size) {
   finished_.clear();
   if (begin_ > 0) {
@@ -115,7 +119,9 @@ ws_frame_parser::step ws_frame_parser::parse_one(std::vector<ws_message>& out) {
     if ((length >> 63) != 0) return fail(ws_close_protocol_error, "a frame length with its top bit set");
   }
   // Everything the header alone shows is refused before the payload is waited for.
-  if (rsv != 0) return fail(ws_close_protocol_error, "reserved bits set, no extension agreed");
+  // RSV1 is permessage-deflate's, on the first frame of a message only.
+  const bool compressed = rsv == 0x40U && inflater_ && (op == ws_opcode::text || op == ws_opcode::binary);
+  if (rsv != 0 && !compressed) return fail(ws_close_protocol_error, "reserved bits set, no extension agreed");
   if (masked) return fail(ws_close_protocol_error, "a masked frame from the server");
   const bool control = (static_cast<unsigned>(op) & 0x08U) != 0;
   if (control) {
@@ -140,14 +146,15 @@ ws_frame_parser::step ws_frame_parser::parse_one(std::vector<ws_message>& out) {
   if (available - header < length) return step::more;
   const std::string_view payload{buffer_.data() + begin_ + header, static_cast<std::size_t>(length)};
   begin_ += header + static_cast<std::size_t>(length);
-  return control ? control_frame(op, payload, out) : data_frame(fin, op, payload, out);
+  return control ? control_frame(op, payload, out) : data_frame(fin, compressed, op, payload, out);
 }
 
-ws_frame_parser::step ws_frame_parser::data_frame(bool fin, ws_opcode op, std::string_view payload,
-                                                  std::vector<ws_message>& out) {
+ws_frame_parser::step ws_frame_parser::data_frame(bool fin, bool compressed, ws_opcode op,
+                                                  std::string_view payload, std::vector<ws_message>& out) {
   if (op != ws_opcode::continuation) {
     text_ = op == ws_opcode::text;
-    if (fin) {
+    compressed_ = compressed;
+    if (fin && !compressed_) {
       // The common case: a whole message in one frame, handed on where it lies.
       if (text_ && !is_valid_utf8(payload))
         return fail(ws_close_invalid_payload, "a text message not in UTF-8");
@@ -158,8 +165,21 @@ ws_frame_parser::step ws_frame_parser::data_frame(bool fin, ws_opcode op, std::s
     assembled_.clear();
     utf8_.reset();
   }
-  assembled_.append(payload);
-  if (text_ && !utf8_.feed(payload)) return fail(ws_close_invalid_payload, "a text message not in UTF-8");
+  const std::size_t before = assembled_.size();
+  if (compressed_) {
+    switch (inflater_->inflate(payload, fin, assembled_, max_message_)) {
+      case ws_inflater::result::ok: break;
+      case ws_inflater::result::too_big:
+        return fail(ws_close_too_big, "a message over the size limit once inflated");
+      case ws_inflater::result::corrupt:
+        return fail(ws_close_invalid_payload, "a compressed message that does not inflate");
+    }
+  } else {
+    assembled_.append(payload);
+  }
+  if (text_ && !utf8_.feed(std::string_view{assembled_}.substr(before))) {
+    return fail(ws_close_invalid_payload, "a text message not in UTF-8");
+  }
   if (!fin) return step::done;
   if (text_ && !utf8_.complete()) return fail(ws_close_invalid_payload, "a text message not in UTF-8");
   in_message_ = false;
@@ -195,8 +215,8 @@ ws_frame_parser::step ws_frame_parser::fail(std::uint16_t code, std::string reas
 }
 
 void append_ws_frame(std::string& out, ws_opcode op, std::string_view payload,
-                     std::array<std::uint8_t, 4> mask) {
-  out.push_back(static_cast<char>(0x80U | static_cast<unsigned>(op)));
+                     std::array<std::uint8_t, 4> mask, bool compressed) {
+  out.push_back(static_cast<char>(0x80U | (compressed ? 0x40U : 0U) | static_cast<unsigned>(op)));
   const std::size_t n = payload.size();
   if (n < 126) {
     out.push_back(static_cast<char>(0x80U | n));

@@ -7,6 +7,7 @@
 
 #include "echochat/core/line_framer.hpp"
 #include "echochat/core/sanitize.hpp"
+#include "echochat/core/ws_deflate.hpp"
 #include "echochat/core/ws_frames.hpp"
 #include "echochat/edges/async_flag.hpp"
 #include "echochat/edges/channels.hpp"
@@ -121,6 +122,12 @@ class ws_connection final : public connection_base<byte_stream<Secure>> {
 
   asio::awaitable<error_code> write_line(std::string_view line) override {
     std::string frame;
+    if (deflater_) {
+      if (std::optional<std::string> packed = deflater_->deflate(line)) {
+        append_ws_frame(frame, ws_opcode::text, *packed, mask(), true);
+        co_return co_await send(std::move(frame));
+      }
+    }
     frame.reserve(line.size() + 14);
     append_ws_frame(frame, ws_opcode::text, line, mask());
     co_return co_await send(std::move(frame));
@@ -129,6 +136,9 @@ class ws_connection final : public connection_base<byte_stream<Secure>> {
   std::size_t wire_bytes(std::size_t size) const override {
     // A client's frame: 2 bytes, 2 or 8 more for a longer payload, the 4-byte mask; over TLS a
     // record's 22 too.
+    // Compressed, a line may take as little as a byte: the least is what counts, so that a line is
+    // never taken for acknowledged when it may not have arrived.
+    if (deflater_) return 2 + 4 + 1 + (Secure ? 22 : 0);
     const std::size_t length = size < 126 ? 0 : size < 65536 ? 2 : 8;
     return size + 2 + length + 4 + (Secure ? 22 : 0);
   }
@@ -146,6 +156,7 @@ class ws_connection final : public connection_base<byte_stream<Secure>> {
       // a subprotocol was chosen (and " · via HOST:PORT" after it through a proxy).
       if (!subprotocol_.empty())
         f.protocol += (f.protocol.empty() ? "" : " · ") + ("subprotocol " + subprotocol_);
+      if (deflater_) f.protocol += (f.protocol.empty() ? "" : " · ") + std::string{"deflate"};
       f.notes.push_back("WebSocket: " + request_ + " -- " + answer_);
     }
     return this->proxied(std::move(f));
@@ -203,6 +214,7 @@ class ws_connection final : public connection_base<byte_stream<Secure>> {
     req.set(http::field::connection, "upgrade");
     req.set(http::field::sec_websocket_key, beast::string_view{key.data(), key.size()});
     req.set(http::field::sec_websocket_version, "13");
+    if (ws_->compress) req.set(http::field::sec_websocket_extensions, ws_deflate_offer);
     decorate(req);
     request_ = describe(req);
     if (auto [ec, n] = co_await http::async_write(stream_, req, default_token{}); ec) co_return ec;
@@ -228,9 +240,30 @@ class ws_connection final : public connection_base<byte_stream<Secure>> {
         subprotocol_ = std::string{chosen};
       }
     }
+    std::optional<ws_deflate_params> deflate;
+    if (!ec) {
+      // RFC 7692: an extension not offered, or parameters it may not send, fail the connection.
+      const auto extensions = response[http::field::sec_websocket_extensions];
+      auto answer = ws_deflate_answer({extensions.data(), extensions.size()});
+      if (auto* why = std::get_if<std::string>(&answer)) {
+        declined_ = sanitize(*why);
+        ec = websocket::error::upgrade_declined;
+      } else {
+        deflate = std::get<std::optional<ws_deflate_params>>(answer);
+        if (deflate && !ws_->compress) {
+          declined_ = "the server chose permessage-deflate, which was not offered (--no-compress)";
+          ec = websocket::error::upgrade_declined;
+        }
+      }
+    }
     if (ec) co_return ec;
+    if (deflate) {
+      parser_.use_deflate(*deflate);
+      deflater_ = std::make_unique<ws_deflater>(*deflate);
+    }
     answer_ = "answered " + std::to_string(response.result_int()) + " " + sanitize(response.reason());
     if (!subprotocol_.empty()) answer_ += ", subprotocol " + subprotocol_;
+    if (deflate) answer_ += ", " + sanitize(response[http::field::sec_websocket_extensions]);
     ws_done_ = true;
     // Frames the server sent right after its answer came with it.
     const auto early = head.cdata();
@@ -411,8 +444,9 @@ class ws_connection final : public connection_base<byte_stream<Secure>> {
   tls_checks checks_;
   std::shared_ptr<const ws_settings> ws_;
   ws_frame_parser parser_{ws_message_max};
-  std::vector<ws_message> messages_;  // those of the last read
-  std::size_t early_ = 0;             // bytes that came with the upgrade's answer, not parsed yet
+  std::unique_ptr<ws_deflater> deflater_;  // when permessage-deflate was agreed
+  std::vector<ws_message> messages_;       // those of the last read
+  std::size_t early_ = 0;                  // bytes that came with the upgrade's answer, not parsed yet
   line_framer framer_;
   async_flag write_free_;  // no frame is being written
   steady_timer idle_;      // --dead-after: the silence before a ping, then before the end

@@ -2,6 +2,8 @@
 // test asks for, right behind its upgrade answer, and records the client's frames unmasked: pings
 // answered with pongs, close frames answered, protocol errors closed with the RFC's codes.
 #include "echochat/app/pipeline.hpp"
+#include "echochat/core/status_line.hpp"
+#include "echochat/core/ws_deflate.hpp"
 #include "echochat/edges/connectors.hpp"
 #include "pipeline/pipeline_util.hpp"
 #include "support/session_util.hpp"
@@ -48,6 +50,7 @@ std::string server_frame(std::uint8_t first, std::string_view payload) {
 
 struct client_frame {
   int opcode = 0;
+  bool rsv1 = false;    // compressed (permessage-deflate)
   std::string payload;  // unmasked
   bool masked = false;
 };
@@ -57,7 +60,9 @@ struct client_frame {
 // or sends a close frame (the server then closes at once).
 class raw_ws_server {
  public:
-  explicit raw_ws_server(std::string after_answer) : after_answer_(std::move(after_answer)) {
+  // `extensions`: the Sec-WebSocket-Extensions of the answer, if any.
+  explicit raw_ws_server(std::string after_answer, std::string extensions = {})
+      : after_answer_(std::move(after_answer)), extensions_(std::move(extensions)) {
     listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     REQUIRE(listener_ >= 0);
     sockaddr_in a{};
@@ -79,6 +84,11 @@ class raw_ws_server {
   raw_ws_server& operator=(const raw_ws_server&) = delete;
 
   std::string address() const { return "ws://127.0.0.1:" + std::to_string(port_) + "/"; }
+  // The client's upgrade request, once it came.
+  std::string request() const {
+    const std::lock_guard lock(mutex_);
+    return request_;
+  }
   std::vector<client_frame> frames() const {
     const std::lock_guard lock(mutex_);
     return frames_;
@@ -118,6 +128,10 @@ class raw_ws_server {
     }
     const std::string head = in.substr(0, in.find("\r\n\r\n"));
     in.erase(0, head.size() + 4);
+    {
+      const std::lock_guard lock(mutex_);
+      request_ = head;
+    }
     const std::string name = "Sec-WebSocket-Key: ";
     const std::size_t at = head.find(name) + name.size();
     const std::string key = head.substr(at, head.find("\r\n", at) - at);
@@ -126,7 +140,9 @@ class raw_ws_server {
     const std::string answer =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Accept: " +
-        std::string{accept.data(), accept.size()} + "\r\n\r\n" + after_answer_;
+        std::string{accept.data(), accept.size()} + "\r\n" +
+        (extensions_.empty() ? "" : "Sec-WebSocket-Extensions: " + extensions_ + "\r\n") + "\r\n" +
+        after_answer_;
     for (std::size_t sent = 0; sent < answer.size();) {
       const ssize_t n = ::write(fd, answer.data() + sent, answer.size() - sent);
       if (n <= 0) return (void)::close(fd);
@@ -152,6 +168,7 @@ class raw_ws_server {
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     client_frame f;
     f.opcode = p[0] & 0x0F;
+    f.rsv1 = (p[0] & 0x40) != 0;
     f.masked = (p[1] & 0x80) != 0;
     std::size_t length = p[1] & 0x7F;
     std::size_t header = 2;
@@ -177,6 +194,8 @@ class raw_ws_server {
   }
 
   std::string after_answer_;
+  std::string extensions_;
+  std::string request_;
   int listener_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
@@ -187,8 +206,8 @@ class raw_ws_server {
 
 // The pipeline in chat mode through connector_for(), as app.cpp builds it.
 struct harness : echochat::testing::net_rig {
-  explicit harness(const std::string& address_text)
-      : net_rig(config_for(address_text), address_text, connector_for(parsed(address_text), {})) {
+  explicit harness(const std::string& address_text, connect_settings settings = {})
+      : net_rig(config_for(address_text), address_text, connector_for(parsed(address_text), settings)) {
     scr.next_size = {40, 300};
   }
   static address parsed(const std::string& text) {
@@ -287,5 +306,81 @@ TEST_CASE("a protocol error closes the connection with the RFC's code and says w
   CHECK(h.net_lines() == std::vector<std::string>{"before"});
   REQUIRE(h.run_until([&] { return server.close_code() != 0; }, deadline));
   CHECK(server.close_code() == c.code);
+  h.quit();
+}
+
+// --- permessage-deflate -----------------------------------------------------------------------
+
+TEST_CASE("with permessage-deflate agreed, messages inflate both ways and the status bar says deflate",
+          "[chat][net][ws][ws_wire][deflate]") {
+  ws_deflater server_side(ws_deflate_params{});  // the server's rules are a deflater's "client" ones
+  std::string frames;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 100; ++i) {
+    expected.push_back(R"({"user":"ada","text":"message )" + std::to_string(i) + R"("})");
+    frames += server_frame(0xC1, *server_side.deflate(expected.back()));
+  }
+  raw_ws_server server(frames, "permessage-deflate; client_max_window_bits=15");
+  harness h(server.address());
+  h.start();
+  INFO("the transcript: " << Catch::Detail::stringify(h.texts()));
+  REQUIRE(h.run_until([&] { return h.net_lines().size() == 100; }));
+  CHECK(h.net_lines() == expected);
+  CHECK_THAT(server.request(),
+             Catch::Contains("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"));
+  CHECK_THAT(status_line(h.s), Catch::Contains(" · online · deflate"));
+  h.type("squeezed\r");
+  h.type("squeezed\r");
+  REQUIRE(h.run_until([&] { return server.frames().size() == 2; }));
+  // The same line twice: the second refers back to the first (the context is kept).
+  ws_inflater inflate(ws_deflate_params{});
+  for (const client_frame& f : server.frames()) {
+    CHECK(f.rsv1);
+    std::string line;
+    REQUIRE(inflate.inflate(f.payload, true, line, 1024) == ws_inflater::result::ok);
+    CHECK(line == "squeezed");
+  }
+  CHECK(server.frames()[1].payload.size() < server.frames()[0].payload.size());
+  h.quit();
+}
+
+TEST_CASE("a message that inflates past 16 MiB closes the connection with 1009, its memory never taken",
+          "[chat][net][ws][ws_wire][deflate]") {
+  ws_deflater server_side(ws_deflate_params{});
+  const std::string bomb = *server_side.deflate(std::string(64 * 1024 * 1024, 'z'));
+  raw_ws_server server(server_frame(0xC1, bomb), "permessage-deflate");
+  harness h(server.address());
+  h.start();
+  CHECK(lost_entry(h, server) ==
+        "a message was larger than 16 MiB, so the connection was closed (code 1009)");
+  REQUIRE(h.run_until([&] { return server.close_code() != 0; }, deadline));
+  CHECK(server.close_code() == 1009);
+  h.quit();
+}
+
+TEST_CASE("with --no-compress nothing is offered, and a server that answers with an extension is refused",
+          "[chat][net][ws][ws_wire][deflate]") {
+  raw_ws_server server("", "permessage-deflate");
+  connect_settings settings;
+  settings.ws.compress = false;
+  harness h(server.address(), settings);
+  h.start();
+  const std::string prefix = "sys cannot connect to " + server.address() + ": ";
+  REQUIRE(h.run_until([&] { return h.count_starting(prefix) >= 1; }));
+  CHECK(h.count_starting(prefix +
+                         "the server chose permessage-deflate, which was not offered (--no-compress)") >= 1);
+  CHECK(server.request().find("Sec-WebSocket-Extensions") == std::string::npos);
+  h.quit();
+}
+
+TEST_CASE("an extension answer RFC 7692 does not allow fails the upgrade with the reason",
+          "[chat][net][ws][ws_wire][deflate]") {
+  raw_ws_server server("", "permessage-deflate; server_max_window_bits=99");
+  harness h(server.address());
+  h.start();
+  const std::string prefix = "sys cannot connect to " + server.address() + ": ";
+  REQUIRE(h.run_until([&] { return h.count_starting(prefix) >= 1; }));
+  CHECK(h.count_starting(prefix + "the server answered permessage-deflate with a parameter it may not: "
+                                  "server_max_window_bits=99") >= 1);
   h.quit();
 }

@@ -2,10 +2,13 @@
 // socket brought into every complete message it holds, and the encoder of a client's masked frames.
 #pragma once
 
+#include "echochat/core/ws_deflate.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,6 +82,10 @@ class ws_frame_parser {
  public:
   explicit ws_frame_parser(std::size_t max_message = ws_message_limit);
 
+  // permessage-deflate was agreed: a message whose first frame has RSV1 set is inflated, its
+  // inflated size bounded by the limit (1009), bytes that do not inflate refused (1007).
+  void use_deflate(const ws_deflate_params& params);
+
   // Room for at least `size` more bytes. What earlier messages pointed to may move: a message's
   // payload is valid until the next prepare() or feed().
   std::span<char> prepare(std::size_t size);
@@ -102,7 +109,8 @@ class ws_frame_parser {
  private:
   enum class step : std::uint8_t { more, done, failed };
   step parse_one(std::vector<ws_message>& out);
-  step data_frame(bool fin, ws_opcode op, std::string_view payload, std::vector<ws_message>& out);
+  step data_frame(bool fin, bool compressed, ws_opcode op, std::string_view payload,
+                  std::vector<ws_message>& out);
   step control_frame(ws_opcode op, std::string_view payload, std::vector<ws_message>& out);
   step fail(std::uint16_t code, std::string reason);
 
@@ -110,19 +118,22 @@ class ws_frame_parser {
   std::vector<char> buffer_;  // bytes read; [begin_, end_) not parsed yet
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
-  bool in_message_ = false;           // a fragmented message goes on
-  bool text_ = false;                 // ... and it is text
-  std::string assembled_;             // its fragments so far
-  utf8_checker utf8_;                 // its text so far
-  std::deque<std::string> finished_;  // fragmented messages completed since the last prepare()
+  bool in_message_ = false;                // a fragmented message goes on
+  bool text_ = false;                      // ... and it is text
+  bool compressed_ = false;                // ... and compressed
+  std::unique_ptr<ws_inflater> inflater_;  // when permessage-deflate was agreed
+  std::string assembled_;                  // its fragments so far
+  utf8_checker utf8_;                      // its text so far
+  std::deque<std::string> finished_;       // fragmented messages completed since the last prepare()
   std::optional<ws_failure> failure_;
   bool closed_ = false;
 };
 
-// Appends one frame as a client sends it: FIN set, the payload masked with `mask` (RFC 6455
-// section 5.3), the length in the shortest form.
+// Appends one frame as a client sends it: FIN set, RSV1 when the payload is `compressed`
+// (permessage-deflate), the payload masked with `mask` (RFC 6455 section 5.3), the length in the
+// shortest form.
 void append_ws_frame(std::string& out, ws_opcode op, std::string_view payload,
-                     std::array<std::uint8_t, 4> mask);
+                     std::array<std::uint8_t, 4> mask, bool compressed = false);
 
 // A close frame's payload: the code (big-endian) and the reason, cut to fit 125 bytes.
 std::string ws_close_payload(std::uint16_t code, std::string_view reason);
