@@ -1,6 +1,8 @@
-// Fuzzes the WebSocket frame parser: whatever a server sends and however the reads cut it, the
-// same messages come out (or the same failure), a text message is always UTF-8, none is over the
-// limit, and the parser never holds more than a frame's worth beyond it.
+// Fuzzes the WebSocket frame parser and its inflater: whatever a server sends and however the
+// reads cut it, the same messages come out (or the same failure), a text message is always UTF-8,
+// none is over the limit (inflated ones included), and the parser never holds more than a frame's
+// worth beyond it. The first byte picks the pieces' size and whether permessage-deflate (with or
+// without context takeover) was agreed.
 #include "echochat/core/ws_frames.hpp"
 
 #include <cstddef>
@@ -19,8 +21,13 @@ struct result {
 
 constexpr std::size_t limit = 4096;  // small, so that fragments reach it
 
-result run(std::string_view in, std::size_t piece) {
+result run(std::string_view in, std::size_t piece, int deflate) {
   echochat::ws_frame_parser parser(limit);
+  if (deflate > 0) {
+    echochat::ws_deflate_params params;
+    params.server_no_context_takeover = deflate == 2;
+    parser.use_deflate(params);
+  }
   result r;
   std::vector<echochat::ws_message> out;
   for (std::size_t i = 0; i < in.size(); i += piece) {
@@ -49,9 +56,10 @@ result run(std::string_view in, std::size_t piece) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   const std::size_t piece = 1 + data[0] % 13;
+  const int deflate = (data[0] / 13) % 3;
   const std::string_view in{reinterpret_cast<const char*>(data + 1), size - 1};
-  const result whole = run(in, in.empty() ? 1 : in.size());
-  const result cut = run(in, piece);
+  const result whole = run(in, in.empty() ? 1 : in.size(), deflate);
+  const result cut = run(in, piece, deflate);
   if (whole.messages != cut.messages || whole.failure != cut.failure) __builtin_trap();
   return 0;
 }
