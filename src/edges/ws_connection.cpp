@@ -125,20 +125,22 @@ class ws_connection final : public connection_base<byte_stream<Secure>> {
     if (deflater_) {
       if (std::optional<std::string> packed = deflater_->deflate(line)) {
         append_ws_frame(frame, ws_opcode::text, *packed, mask(), true);
+        last_frame_size_ = frame.size();
         co_return co_await send(std::move(frame));
       }
     }
     frame.reserve(line.size() + 14);
     append_ws_frame(frame, ws_opcode::text, line, mask());
+    last_frame_size_ = frame.size();
     co_return co_await send(std::move(frame));
   }
 
   std::size_t wire_bytes(std::size_t size) const override {
+    // Compressed, a line's frame has no size known from the line's: the chat client asks right
+    // after the line's write_line, so the frame just written is the one it asks about.
+    if (deflater_) return last_frame_size_ + (Secure ? 22 : 0);
     // A client's frame: 2 bytes, 2 or 8 more for a longer payload, the 4-byte mask; over TLS a
     // record's 22 too.
-    // Compressed, a line may take as little as a byte: the least is what counts, so that a line is
-    // never taken for acknowledged when it may not have arrived.
-    if (deflater_) return 2 + 4 + 1 + (Secure ? 22 : 0);
     const std::size_t length = size < 126 ? 0 : size < 65536 ? 2 : 8;
     return size + 2 + length + 4 + (Secure ? 22 : 0);
   }
@@ -445,6 +447,7 @@ class ws_connection final : public connection_base<byte_stream<Secure>> {
   std::shared_ptr<const ws_settings> ws_;
   ws_frame_parser parser_{ws_message_max};
   std::unique_ptr<ws_deflater> deflater_;  // when permessage-deflate was agreed
+  std::size_t last_frame_size_ = 0;        // the last line's frame, as written
   std::vector<ws_message> messages_;       // those of the last read
   std::size_t early_ = 0;                  // bytes that came with the upgrade's answer, not parsed yet
   line_framer framer_;

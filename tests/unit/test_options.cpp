@@ -410,7 +410,8 @@ TEST_CASE("the --dead-after flag takes whole seconds, 15 by default, 0 for never
   }
 }
 
-TEST_CASE("--no-compress leaves permessage-deflate out, for ws and wss only", "[options][ws_handshake]") {
+TEST_CASE("permessage-deflate is left out with --no-compress, for ws and wss only",
+          "[options][ws_handshake]") {
   CHECK_FALSE(parse_ok({"--connect", "ws://example.org/"}).no_compress);
   CHECK(parse_ok({"--connect", "wss://example.org/", "--no-compress"}).no_compress);
   const auto alone = parse_fail({"--no-compress"});
