@@ -25,7 +25,7 @@ endif()
 
 find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
-  message(FATAL_ERROR "zlib (load mode's histogram log) not found. ${_echochat_install_hint} zlib1g-dev).")
+  message(FATAL_ERROR "zlib (permessage-deflate for ws:// and wss://, load mode's histogram log) not found. ${_echochat_install_hint} zlib1g-dev).")
 endif()
 
 find_package(CLI11 2.1 QUIET CONFIG)

@@ -23,7 +23,7 @@
 # session (session.hpp) and the modes themselves (mode.hpp, *_mode.hpp) are not.
 set(ECHOCHAT_CORE_VOCABULARY
   address.hpp backoff.hpp event.hpp frame.hpp happy_eyeballs.hpp history.hpp key.hpp line_framer.hpp presentation.hpp
-  outbox.hpp proxy.hpp row_diff.hpp sanitize.hpp text_width.hpp transcript.hpp utf8.hpp ws_handshake.hpp)
+  outbox.hpp proxy.hpp row_diff.hpp sanitize.hpp text_width.hpp transcript.hpp utf8.hpp ws_deflate.hpp ws_frames.hpp ws_handshake.hpp)
 
 set(ECHOCHAT_LAYERS_DIR ${PROJECT_BINARY_DIR}/layers)
 

@@ -345,7 +345,7 @@ connect_settings settings_of(const options& opts) {
   if (opts.cert_file) s.tls.passphrase = passphrase_source(opts);
   s.crlf = opts.crlf;
   s.dead_after = std::chrono::seconds{opts.dead_after_seconds};
-  s.ws = ws_settings{opts.headers, opts.protocols, opts.origin};
+  s.ws = ws_settings{opts.headers, opts.protocols, opts.origin, !opts.no_compress};
   s.proxy = proxy_of(opts);
   return s;
 }

@@ -179,6 +179,10 @@ constexpr auto flags = std::to_array<flag>({
     {"--origin", "URL", flag_kind::value,
      "With a ws:// or wss:// address: the Origin the upgrade request names (as a browser page's would)",
      [](auto& p, auto&, auto& v) { p.opts.origin = v; }, not_a_line, "--connect"},
+    {"--no-compress", "", flag_kind::bare,
+     "With a ws:// or wss:// address: do not offer permessage-deflate (offered by default; the status bar "
+     "says deflate when the server takes it)",
+     [](auto& p, auto&, auto&) { p.opts.no_compress = true; }, nullptr, "--connect"},
     {"--proxy", "URL", flag_kind::value,
      "With --connect: reach a tcp, tls, ws or wss server through this proxy: socks5://HOST[:PORT] (echochat "
      "resolves the server's name), socks5h://HOST[:PORT] (the proxy resolves it) or http://HOST[:PORT] (HTTP "
@@ -369,7 +373,7 @@ std::optional<parse_exit> wrong_transport(const parsing& p) {
   if (!p.opts.connect) return std::nullopt;
   const transport kind = p.opts.connect->kind;
   const bool ws = kind == transport::ws || kind == transport::wss;
-  for (std::string_view f : {"--header", "--protocol", "--origin"}) {
+  for (std::string_view f : {"--header", "--protocol", "--origin", "--no-compress"}) {
     if (p.given.contains(f) && !ws) {
       return parse_exit{
           2, {}, "echochat: " + std::string{f} + " is for ws:// and wss:// addresses (see --help)\n"};

@@ -409,3 +409,15 @@ TEST_CASE("the --dead-after flag takes whole seconds, 15 by default, 0 for never
     CHECK_THAT(e.err, Catch::Contains("--dead-after") && Catch::Contains(std::string{"'"} + bad + "'"));
   }
 }
+
+TEST_CASE("permessage-deflate is left out with --no-compress, for ws and wss only",
+          "[options][ws_handshake]") {
+  CHECK_FALSE(parse_ok({"--connect", "ws://example.org/"}).no_compress);
+  CHECK(parse_ok({"--connect", "wss://example.org/", "--no-compress"}).no_compress);
+  const auto alone = parse_fail({"--no-compress"});
+  CHECK(alone.code == 2);
+  CHECK(alone.err == "echochat: --no-compress needs --connect (see --help)\n");
+  const auto tcp = parse_fail({"--connect", "127.0.0.1:7", "--no-compress"});
+  CHECK(tcp.code == 2);
+  CHECK(tcp.err == "echochat: --no-compress is for ws:// and wss:// addresses (see --help)\n");
+}

@@ -40,6 +40,7 @@ struct options {
   std::vector<http_header> headers;    // --header: added to the WebSocket upgrade request
   std::vector<std::string> protocols;  // --protocol: the WebSocket subprotocols offered
   std::optional<std::string> origin;   // --origin: the upgrade request's Origin
+  bool no_compress = false;            // --no-compress: permessage-deflate is not offered
   // --proxy: the proxy's URL (checked by parse_proxy_url); empty: no proxy, whatever the
   // environment says; none: the environment decides (proxy_from_environment)
   std::optional<std::string> proxy;

@@ -18,6 +18,7 @@ struct ws_settings {
   std::vector<http_header> headers;    // --header, in order; a name given twice is sent twice
   std::vector<std::string> protocols;  // --protocol: offered in Sec-WebSocket-Protocol
   std::optional<std::string> origin;   // --origin
+  bool compress = true;                // permessage-deflate offered (not --no-compress)
 };
 
 struct connect_settings {

@@ -60,7 +60,8 @@ class line_connection {
   // Unix socket, those it has not read): after the connection died, what may not have arrived.
   virtual std::size_t unacknowledged() const { return 0; }
   // The bytes a line of `size` bytes takes on the wire: its line end, a WebSocket frame's header
-  // and mask, a TLS record's header and tag.
+  // and mask, a TLS record's header and tag. Asked right after the line's write_line(), which is
+  // when a compressed line's size is known.
   virtual std::size_t wire_bytes(std::size_t size) const { return size + 1; }
   // Words for an error this connection returned, when the error's own message says too little (a
   // certificate that failed verification, a WebSocket close frame's code and reason); empty if not.
