@@ -15,6 +15,9 @@ async def client(reader, writer):
             writer.write(b"".join(b"flood %d\n" % (n + i) for i in range(100)))
             n += 100
             await writer.drain()
+            # drain() does not yield while the transport's buffer is under its high-water mark: a
+            # client that reads as fast as this writes would starve the reader below for good.
+            await asyncio.sleep(0)
     task = asyncio.ensure_future(flood())
     with open(record, "ab") as out:
         while line := await reader.readline():
