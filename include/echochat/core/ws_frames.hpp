@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace echochat {
@@ -115,7 +116,25 @@ class ws_frame_parser {
   step fail(std::uint16_t code, std::string reason);
 
   std::size_t max_message_;
-  std::vector<char> buffer_;  // bytes read; [begin_, end_) not parsed yet
+  // Grown without zero-filling: a page no read has written to is not resident, so a thousand idle
+  // connections do not each hold 64 KiB.
+  template <class T>
+  struct uninitialized_allocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = uninitialized_allocator<U>;
+    };
+    using std::allocator<T>::allocator;
+    template <class U>
+    void construct(U* p) noexcept {
+      ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+  };
+  std::vector<char, uninitialized_allocator<char>> buffer_;  // bytes read; [begin_, end_) not parsed yet
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   bool in_message_ = false;                // a fragmented message goes on
