@@ -198,7 +198,10 @@ class load_run {
   void enqueue(slot& s, load_ns planned) {
     // A write that has waited a millisecond is one the socket does not take: the server (or the
     // network) is not draining it. A queue without such a write is echochat's own slowness.
-    s.behind.push_back(s.writing_since >= 0 && now() - s.writing_since >= 1'000'000);
+    // (Asked only then: a write can also wait that long for a busy io_context, and the kernel's
+    // count of bytes not yet acknowledged tells the two apart.)
+    s.behind.push_back(s.writing_since >= 0 && now() - s.writing_since >= 1'000'000 &&
+                       s.conn->unacknowledged() >= 32 * 1024);
     s.matcher.send(planned);
     s.wake->set();
   }
