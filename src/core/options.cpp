@@ -468,16 +468,32 @@ std::vector<flag_name> option_flags() {
   return out;
 }
 
-std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args) {
+struct option_parser::impl {
   parsing p;
   CLI::App app{"echochat: every key you type shows at once; a slow task reports in while you type.",
                "echochat"};
-  app.footer(std::string{keys_help} + chat_commands_help() + std::string{history_help});
-  for (const flag& f : flags) add_flag(app, f, p);
-  if (auto done = parse_into(app, p, args)) return *done;
+  impl() {
+    app.footer(std::string{keys_help} + chat_commands_help() + std::string{history_help});
+    for (const flag& f : flags) add_flag(app, f, p);
+  }
+};
+
+option_parser::option_parser() : impl_(std::make_unique<impl>()) {}
+option_parser::option_parser(option_parser&&) noexcept = default;
+option_parser& option_parser::operator=(option_parser&&) noexcept = default;
+option_parser::~option_parser() = default;
+
+std::variant<options, parse_exit> option_parser::parse(const std::vector<std::string>& args) {
+  parsing& p = impl_->p;
+  p = parsing{};  // CLI11 clears its own results when it parses again
+  if (auto done = parse_into(impl_->app, p, args)) return *done;
   if (auto refused = load_mode_of(p)) return *refused;
   if (p.echo) p.opts.echo = p.echo_opts;
   return p.opts;
+}
+
+std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args) {
+  return option_parser{}.parse(args);
 }
 
 }  // namespace echochat

@@ -421,3 +421,36 @@ TEST_CASE("permessage-deflate is left out with --no-compress, for ws and wss onl
   CHECK(tcp.code == 2);
   CHECK(tcp.err == "echochat: --no-compress is for ws:// and wss:// addresses (see --help)\n");
 }
+
+TEST_CASE("a parser used again gives what a fresh parse gives\\, whatever came before", "[options]") {
+  // Each vector sets what the next must not inherit: values, repeated flags, load mode, a parse
+  // that stops half-way with an error, --help and --version.
+  const std::vector<std::vector<std::string>> runs = {
+      {"--delay", "3", "--plain", "--connect", "ws://h:1", "--header", "A: 1", "--header", "B: 2",
+       "--protocol", "chat", "--no-compress"},
+      {},
+      {"--echo", "--connect", "tcp://h:7", "--rate", "100", "--connections", "4", "--duration", "2"},
+      {"--connect", "tcp://h:7"},
+      {"--delay", "2", "--bogus"},
+      {"--delay", "2", "--delay"},
+      {"--echo", "--count", "3", "--interval", "0.5", "--connect", "tcp://h:7"},
+      {"--help"},
+      {"--connect", "tcp://h:7", "--reply", "ping=pong", "--on-connect", "hi", "--on-connect", "there"},
+      {"--version"},
+      {"--echo", "--connect", "tcp://h:7", "--duration", "1", "--count", "5", "--rate", "10"},
+      {"--proxy", "socks5://u:p@h:1080", "--connect", "tcp://h:7", "--dead-after", "0"},
+      {"--connect", "unix:/tmp/s", "--header", "A: 1"},
+      {"--no-history", "--mouse"},
+      {},
+  };
+  option_parser reused;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& args : runs) {
+      INFO("round " << round << ", " << args.size() << " arguments"
+                    << (args.empty() ? "" : ", first " + args[0]));
+      CHECK(reused.parse(args) == parse_options(args));
+    }
+  }
+  // Backwards too: each vector after a different one.
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) CHECK(reused.parse(*it) == parse_options(*it));
+}

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,7 @@ struct options {
   std::optional<load_settings> load;
   std::vector<std::string> on_connect;  // --on-connect: sent first at every connect
   std::vector<reply_rule> replies;      // --reply: answers to lines received
+  friend bool operator==(const options&, const options&) = default;
 };
 
 // Parsing ended the run: --help or --version (text for stdout, code 0) or a bad argument
@@ -68,9 +70,26 @@ struct parse_exit {
   int code = 0;
   std::string out;
   std::string err;
+  friend bool operator==(const parse_exit&, const parse_exit&) = default;
 };
 
 std::variant<options, parse_exit> parse_options(const std::vector<std::string>& args);
+
+// The same parse with CLI11's parser built once, for a caller that parses many argument vectors
+// (the fuzzer: building the parser's 50-odd flags is most of one parse's time). Each parse gives
+// what parse_options would.
+class option_parser {
+ public:
+  option_parser();
+  option_parser(option_parser&&) noexcept;
+  option_parser& operator=(option_parser&&) noexcept;
+  ~option_parser();
+  std::variant<options, parse_exit> parse(const std::vector<std::string>& args);
+
+ private:
+  struct impl;  // CLI11's App and the state its callbacks fill: at a fixed address
+  std::unique_ptr<impl> impl_;
+};
 
 // A flag as --help names it: "--ca" and its value's name, "FILE" (empty for a flag without one).
 struct flag_name {
