@@ -143,10 +143,28 @@ ws_frame_parser::step ws_frame_parser::parse_one(std::vector<ws_message>& out) {
     const std::size_t so_far = in_message_ ? assembled_.size() : 0;
     if (length > max_message_ - so_far) return fail(ws_close_too_big, "a message over the size limit");
   }
-  if (available - header < length) return step::more;
+  if (available - header < length) {
+    // A text frame still arriving is checked as far as it has come: a bad byte fails the message
+    // when it arrives, not when the frame ends (Autobahn's strict 6.4).
+    const bool text =
+        !compressed && (op == ws_opcode::text || (op == ws_opcode::continuation && text_ && !compressed_));
+    if (text && !check_partial_text(op == ws_opcode::continuation,
+                                    {buffer_.data() + begin_ + header, available - header})) {
+      return fail(ws_close_invalid_payload, "a text message not in UTF-8");
+    }
+    return step::more;
+  }
   const std::string_view payload{buffer_.data() + begin_ + header, static_cast<std::size_t>(length)};
   begin_ += header + static_cast<std::size_t>(length);
+  partial_checked_ = 0;
   return control ? control_frame(op, payload, out) : data_frame(fin, compressed, op, payload, out);
+}
+
+bool ws_frame_parser::check_partial_text(bool continuation, std::string_view arrived) {
+  if (partial_checked_ == 0) partial_utf8_ = continuation ? utf8_ : utf8_checker{};
+  const bool ok = partial_utf8_.feed(arrived.substr(partial_checked_));
+  partial_checked_ = arrived.size();
+  return ok;
 }
 
 ws_frame_parser::step ws_frame_parser::data_frame(bool fin, bool compressed, ws_opcode op,

@@ -191,6 +191,24 @@ TEST_CASE("a text message that is not UTF-8 fails with 1007, as soon as the bad 
     REQUIRE(p.failure);
     CHECK(p.failure->code == 1007);
   }
+  SECTION("in a frame still arriving: the frame's end is not waited for (Autobahn 6.4)") {
+    const std::string f = text("\xce\xba\xe2\x82\xac ok \xf4\x90" + std::string(200, 'x'));
+    const std::string arrived = f.substr(0, 4 + 9 + 2);     // the header, then up to the bad bytes
+    CHECK_FALSE(parse(f.substr(0, 4 + 9 + 1), 1).failure);  // \xf4 may still begin a character
+    const parsed p = parse(arrived, 3);
+    REQUIRE(p.failure);
+    CHECK(p.failure->code == 1007);
+  }
+  SECTION("in a continuation frame still arriving, a character begun in the fragment before") {
+    const std::string f = first_text("ab\xe2\x82") + more(
+                                                         "\xac\xce"
+                                                         "A" +
+                                                         std::string(300, 'x'));
+    CHECK_FALSE(parse(f.substr(0, f.size() - 301), 1).failure);  // up to \xce: it may go on
+    const parsed p = parse(f.substr(0, f.size() - 300), 2);      // then "A", the frame not done
+    REQUIRE(p.failure);
+    CHECK(p.failure->code == 1007);
+  }
   SECTION("a binary message may hold any bytes") {
     CHECK(parse(binary("\xff\xfe")).messages == std::vector<std::string>{"binary:\xff\xfe"s});
   }

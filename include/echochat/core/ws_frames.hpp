@@ -114,6 +114,9 @@ class ws_frame_parser {
                   std::vector<ws_message>& out);
   step control_frame(ws_opcode op, std::string_view payload, std::vector<ws_message>& out);
   step fail(std::uint16_t code, std::string reason);
+  // The first `arrived` bytes of a text frame's payload have come (the rest not yet): false if
+  // they cannot begin valid UTF-8, the message's earlier fragments counted for a continuation.
+  bool check_partial_text(bool continuation, std::string_view arrived);
 
   std::size_t max_message_;
   // Grown without zero-filling: a page no read has written to is not resident, so a thousand idle
@@ -143,7 +146,10 @@ class ws_frame_parser {
   std::unique_ptr<ws_inflater> inflater_;  // when permessage-deflate was agreed
   std::string assembled_;                  // its fragments so far
   utf8_checker utf8_;                      // its text so far
-  std::deque<std::string> finished_;       // fragmented messages completed since the last prepare()
+  // A text frame not all here yet: how much of its payload was checked, and the check's state.
+  std::size_t partial_checked_ = 0;
+  utf8_checker partial_utf8_;
+  std::deque<std::string> finished_;  // fragmented messages completed since the last prepare()
   std::optional<ws_failure> failure_;
   bool closed_ = false;
 };
