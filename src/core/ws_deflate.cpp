@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <memory>
 
 namespace echochat {
 namespace {
@@ -88,18 +89,17 @@ struct ws_inflater::state {
   state(const state&) = delete;
   state& operator=(const state&) = delete;
 
-  // Inflates `in` onto `out`, which never grows past limit + 1 bytes.
+  // Inflates `in` onto `out`, which never grows past limit + 1 bytes. zlib writes into `scratch`
+  // and only what it wrote is appended: a 70-byte message costs 70 bytes, not a zero-filled chunk.
   result run(std::string_view in, std::string& out, std::size_t limit) {
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z.avail_in = static_cast<uInt>(in.size());
     for (;;) {
-      const std::size_t before = out.size();
-      const std::size_t room = std::min(chunk, limit + 1 - before);
-      out.resize(before + room);
-      z.next_out = reinterpret_cast<Bytef*>(out.data() + before);
+      const std::size_t room = std::min(chunk, limit + 1 - out.size());
+      z.next_out = reinterpret_cast<Bytef*>(scratch.get());
       z.avail_out = static_cast<uInt>(room);
       const int rc = ::inflate(&z, Z_SYNC_FLUSH);
-      out.resize(out.size() - z.avail_out);
+      out.append(scratch.get(), room - z.avail_out);
       if (out.size() > limit) return result::too_big;
       if (rc == Z_STREAM_END) {
         // A final block ended the stream: what follows starts a new one.
@@ -112,6 +112,8 @@ struct ws_inflater::state {
       if (z.avail_in == 0 && z.avail_out != 0) return result::ok;
     }
   }
+
+  std::unique_ptr<char[]> scratch = std::make_unique_for_overwrite<char[]>(chunk);
 };
 
 ws_inflater::ws_inflater(const ws_deflate_params& params)

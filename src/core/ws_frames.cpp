@@ -66,6 +66,12 @@ void ws_frame_parser::use_deflate(const ws_deflate_params& params) {
 
 std::span<char> ws_frame_parser::prepare(std::size_t size) {
   finished_.clear();
+  // The last read's inflated messages are gone; a big batch's memory goes back.
+  if (inflated_.capacity() > 1024 * 1024) {
+    inflated_ = std::string{};
+  } else {
+    inflated_.clear();
+  }
   if (begin_ > 0) {
     // What is left of a frame goes to the front: a few bytes, unless a big frame is arriving.
     std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_),
@@ -88,6 +94,11 @@ std::optional<ws_failure> ws_frame_parser::commit(std::size_t size, std::vector<
     if (parse_one(out) != step::done) break;
   }
   if (closed_) begin_ = end_;  // nothing after a close frame counts
+  // The arena no longer grows: the inflated messages' payloads can point into it.
+  for (const inflated_ref& r : inflated_refs_) {
+    out[r.index].payload = std::string_view{inflated_}.substr(r.offset, r.size);
+  }
+  inflated_refs_.clear();
   return failure_;
 }
 
@@ -179,6 +190,7 @@ ws_frame_parser::step ws_frame_parser::data_frame(bool fin, bool compressed, ws_
       out.push_back({text_ ? ws_message::kind::text : ws_message::kind::binary, payload, 0});
       return step::done;
     }
+    if (fin) return whole_compressed(payload, out);
     in_message_ = true;
     assembled_.clear();
     utf8_.reset();
@@ -204,6 +216,31 @@ ws_frame_parser::step ws_frame_parser::data_frame(bool fin, bool compressed, ws_
   finished_.push_back(std::exchange(assembled_, std::string{}));
   out.push_back({text_ ? ws_message::kind::text : ws_message::kind::binary, finished_.back(), 0});
   return step::done;
+}
+
+ws_frame_parser::step ws_frame_parser::whole_compressed(std::string_view payload,
+                                                        std::vector<ws_message>& out) {
+  const std::size_t start = inflated_.size();
+  switch (inflater_->inflate(payload, true, inflated_, start + max_message_)) {
+    case ws_inflater::result::ok: break;
+    case ws_inflater::result::too_big:
+      return fail(ws_close_too_big, "a message over the size limit once inflated");
+    case ws_inflater::result::corrupt:
+      return fail(ws_close_invalid_payload, "a compressed message that does not inflate");
+  }
+  const std::size_t size = inflated_.size() - start;
+  if (text_ && !is_valid_utf8(std::string_view{inflated_}.substr(start, size))) {
+    return fail(ws_close_invalid_payload, "a text message not in UTF-8");
+  }
+  inflated_refs_.push_back({out.size(), start, size});
+  out.push_back({text_ ? ws_message::kind::text : ws_message::kind::binary, {}, 0});
+  return step::done;
+}
+
+std::size_t ws_frame_parser::message_bytes_held() const {
+  std::size_t n = inflated_.capacity();
+  for (const std::string& m : finished_) n += m.capacity();
+  return n;
 }
 
 ws_frame_parser::step ws_frame_parser::control_frame(ws_opcode op, std::string_view payload,

@@ -165,6 +165,28 @@ TEST_CASE("repeated JSON lines shrink at least fourfold", "[ws_deflate]") {
   CHECK(packed * 4 <= plain);
 }
 
+TEST_CASE("a read of ten thousand small compressed messages holds about their size, not a buffer each",
+          "[ws_deflate]") {
+  ws_deflater server(server_side(false));
+  std::string bytes;
+  std::vector<std::string> sent;
+  std::size_t plain = 0;
+  for (int i = 0; i < 10'000; ++i) {
+    sent.push_back(R"({"type":"message","room":"general","from":"alice","text":"line )" + std::to_string(i) +
+                   R"("})");
+    plain += sent.back().size();
+    bytes += frame(0xC1, *server.deflate(sent.back()));
+  }
+  ws_frame_parser parser;
+  parser.use_deflate(ws_deflate_params{});
+  std::vector<ws_message> out;
+  REQUIRE_FALSE(parser.feed(bytes, out));
+  REQUIRE(out.size() == sent.size());
+  for (std::size_t i = 0; i < out.size(); ++i) REQUIRE(out[i].payload == sent[i]);
+  // 740 KB of text: a flood of such messages must not take a 16 KiB buffer each (160 MB).
+  CHECK(parser.message_bytes_held() < 4 * plain);
+}
+
 TEST_CASE(
     "a message that inflates past the limit is refused with 1009, and one that does not inflate with 1007",
     "[ws_deflate]") {

@@ -106,12 +106,17 @@ class ws_frame_parser {
   bool closed() const { return closed_; }
   // Bytes held: the unparsed part of a frame, and the fragments of a message so far.
   std::size_t buffered() const { return end_ - begin_ + assembled_.size(); }
+  // Memory held for the messages handed out since the last prepare(): those inflated or joined
+  // from fragments (the others point into the read buffer).
+  std::size_t message_bytes_held() const;
 
  private:
   enum class step : std::uint8_t { more, done, failed };
   step parse_one(std::vector<ws_message>& out);
   step data_frame(bool fin, bool compressed, ws_opcode op, std::string_view payload,
                   std::vector<ws_message>& out);
+  // A compressed message in one frame: inflated onto the read's arena.
+  step whole_compressed(std::string_view payload, std::vector<ws_message>& out);
   step control_frame(ws_opcode op, std::string_view payload, std::vector<ws_message>& out);
   step fail(std::uint16_t code, std::string reason);
   // The first `arrived` bytes of a text frame's payload have come (the rest not yet): false if
@@ -150,6 +155,15 @@ class ws_frame_parser {
   std::size_t partial_checked_ = 0;
   utf8_checker partial_utf8_;
   std::deque<std::string> finished_;  // fragmented messages completed since the last prepare()
+  // Compressed messages in one frame inflated since the last prepare(), one after another; their
+  // payloads in `out` are set when commit() ends, as the arena may move while it grows.
+  std::string inflated_;
+  struct inflated_ref {
+    std::size_t index;  // in commit()'s `out`
+    std::size_t offset;
+    std::size_t size;
+  };
+  std::vector<inflated_ref> inflated_refs_;
   std::optional<ws_failure> failure_;
   bool closed_ = false;
 };
