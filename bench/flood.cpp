@@ -2,6 +2,7 @@
 #include "flood.hpp"
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -186,7 +187,7 @@ std::string websocket_accept(const std::string& key) {
 
 // Reads the client's upgrade request on the non-blocking `fd` (pumping the pty meanwhile) and
 // answers 101.
-void accept_websocket(int fd, pty_process& p, bool to_screen) {
+void accept_websocket(int fd, pty_process& p, bool to_screen, bool deflate) {
   std::string request;
   const auto deadline = bench_clock::now() + 20s;
   while (request.find("\r\n\r\n") == std::string::npos) {
@@ -214,10 +215,14 @@ void accept_websocket(int fd, pty_process& p, bool to_screen) {
   while (begin < request.size() && request[begin] == ' ') ++begin;
   std::size_t end = request.find("\r\n", begin);
   while (end > begin && request[end - 1] == ' ') --end;
+  if (deflate && lower.find("permessage-deflate") == std::string::npos) {
+    throw std::runtime_error("'" + p.name() + "' did not offer permessage-deflate");
+  }
   const std::string answer =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: " +
-      websocket_accept(request.substr(begin, end - begin)) + "\r\n\r\n";
+      websocket_accept(request.substr(begin, end - begin)) + "\r\n" +
+      (deflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "") + "\r\n";
   std::size_t off = 0;
   while (off < answer.size()) {
     const ssize_t n = ::send(fd, answer.data() + off, answer.size() - off, MSG_NOSIGNAL);
@@ -244,6 +249,64 @@ flood_text make_ws_flood(std::size_t lines) {
   }
   std::snprintf(buf, sizeof buf, "line %07zu", lines - 1);
   f.last_line = buf;
+  return f;
+}
+
+namespace {
+
+// A server's frame header: FIN, text, RSV1 when compressed, unmasked, the length in the shortest form.
+void append_server_header(std::string& out, std::size_t n, bool compressed) {
+  out.push_back(static_cast<char>(compressed ? 0xC1 : 0x81));
+  if (n < 126) {
+    out.push_back(static_cast<char>(n));
+  } else if (n < 65536) {
+    out.push_back(static_cast<char>(126));
+    out.push_back(static_cast<char>(n >> 8U));
+    out.push_back(static_cast<char>(n & 0xFFU));
+  } else {
+    out.push_back(static_cast<char>(127));
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((std::uint64_t{n} >> shift) & 0xFFU));
+  }
+}
+
+}  // namespace
+
+flood_text make_ws_json_flood(std::size_t lines, bool deflate) {
+  z_stream z{};
+  // Raw DEFLATE with a 32 KiB window, zlib's default level: what a server's permessage-deflate is.
+  if (deflate && deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("flood: deflateInit2 failed");
+  }
+  flood_text f;
+  char buf[160];
+  std::string packed;
+  for (std::size_t i = 0; i < lines; ++i) {
+    const int n = std::snprintf(
+        buf, sizeof buf, R"({"type":"message","room":"general","from":"alice","text":"line %07zu"})", i);
+    if (!deflate) {
+      append_server_header(f.bytes, static_cast<std::size_t>(n), false);
+      f.bytes.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    // Each message flushed (Z_SYNC_FLUSH) and its empty stored block's 00 00 FF FF left off.
+    packed.resize(static_cast<std::size_t>(n) + 64);
+    z.next_in = reinterpret_cast<Bytef*>(buf);
+    z.avail_in = static_cast<uInt>(n);
+    z.next_out = reinterpret_cast<Bytef*>(packed.data());
+    z.avail_out = static_cast<uInt>(packed.size());
+    if (::deflate(&z, Z_SYNC_FLUSH) != Z_OK || z.avail_in != 0 || z.avail_out == 0) {
+      throw std::runtime_error("flood: deflate failed");
+    }
+    const std::size_t size = packed.size() - z.avail_out - 4;
+    append_server_header(f.bytes, size, true);
+    f.bytes.append(packed.data(), size);
+  }
+  if (deflate) deflateEnd(&z);
+  const int n =
+      std::snprintf(buf, sizeof buf,
+                    R"({"type":"message","room":"general","from":"alice","text":"line %07zu"})", lines - 1);
+  f.last_line.assign(buf, static_cast<std::size_t>(n));
   return f;
 }
 
@@ -350,7 +413,7 @@ flood_result run_flood(const std::vector<std::string>& argv, flood_server& serve
       throw std::runtime_error("'" + p.name() + "' did not connect to " + server.address() + " within 20 s");
     }
   }
-  if (config.websocket) accept_websocket(conn.fd, p, config.watch_screen);
+  if (config.websocket) accept_websocket(conn.fd, p, config.watch_screen, config.deflate);
   // At rest first: connected, its first frame drawn, so the span measures the flood alone.
   p.settle(100, 2000, config.watch_screen);
 

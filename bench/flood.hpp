@@ -25,6 +25,11 @@ flood_text make_flood(std::size_t lines);
 // The same lines as WebSocket text messages from a server (unmasked), one message a line, without
 // the newline: what a WebSocket chat server sends.
 flood_text make_ws_flood(std::size_t lines);
+// `lines` chat messages in JSON, alike but for a counter ({"type":"message",...,"text":"line
+// NNNNNNN"}, what a chat server's API sends), as WebSocket text messages: compressed with
+// permessage-deflate (RFC 7692, context kept from message to message, as a server that agreed to
+// it with no parameters sends) when `deflate`, plain otherwise.
+flood_text make_ws_json_flood(std::size_t lines, bool deflate);
 
 // A listening TCP socket on 127.0.0.1, on a port the kernel picks.
 class flood_server {
@@ -59,6 +64,8 @@ struct flood_config {
   // The server speaks WebSocket: once a client connects, it answers the upgrade request (101)
   // before the flood (which then is make_ws_flood's frames).
   bool websocket = false;
+  // ... and agrees to the permessage-deflate the client offers (the flood is then compressed).
+  bool deflate = false;
   std::chrono::seconds timeout{180};
 };
 

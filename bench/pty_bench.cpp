@@ -56,8 +56,9 @@ struct options {
   int flood_rounds = 3;                 // 0 skips the flood
   bool flood_only = false;              // the flood alone (to measure another echochat's)
   // The floods' transports, in this order: tcp (against ncat), tls (against openssl s_client
-  // behind socat OPENSSL-LISTEN), ws and wss (against echochat_ws_reader).
-  std::vector<std::string> flood_transports{"tcp", "tls", "ws", "wss"};
+  // behind socat OPENSSL-LISTEN), ws and wss (against echochat_ws_reader, and npm's wscat when it
+  // is installed), ws-deflate (echochat with permessage-deflate against echochat without).
+  std::vector<std::string> flood_transports{"tcp", "tls", "ws", "wss", "ws-deflate"};
   std::string ws_reader = ECHOCHAT_WS_READER_BINARY;
   std::string key_floor = ECHOCHAT_KEY_FLOOR_BINARY;
   int floor_keys = 300;     // keys per program per block in the floor section (0 skips it)
@@ -80,14 +81,18 @@ constexpr int flood_cols = 100;
                "--peer, the original Python program in %dx%d pseudo-terminals and prints one table.\n"
                "Then a loopback server floods --flood-lines lines to `echochat --connect` and to a\n"
                "reference client, each in a %dx%d pseudo-terminal, in alternating rounds: a table per\n"
-               "transport in --flood-transports (comma-separated, default tcp,tls,ws,wss):\n"
+               "transport in --flood-transports (comma-separated, default tcp,tls,ws,wss,ws-deflate):\n"
                "  tcp  the server itself; reference `ncat`\n"
                "  tls  socat OPENSSL-LISTEN in front of it, a self-signed certificate made with openssl\n"
                "       (echochat gets it as --ca); reference `openssl s_client -quiet` (-CAfile, the same)\n"
                "  ws   the server answers the WebSocket upgrade, then sends one text message a line;\n"
                "       reference echochat_ws_reader (--ws-reader), a minimal reader that writes each\n"
-               "       read's messages in one write(), as ncat writes each read\n"
+               "       read's messages in one write(), as ncat writes each read; and npm's wscat, the\n"
+               "       client a user would otherwise pick, when it is on the PATH (scripts/bench\n"
+               "       installs it)\n"
                "  wss  ws behind the same socat OPENSSL-LISTEN; reference echochat_ws_reader --tls\n"
+               "  ws-deflate  ws, the lines chat messages in JSON; echochat with permessage-deflate\n"
+               "       agreed (the flood compressed) against echochat --no-compress (the flood plain)\n"
                "The key path's floor (--floor-keys keys a block, 0 skips it): echochat, --key-floor (a\n"
                "worker thread reading fd 0, a concurrent_channel, a coroutine writing the bytes back)\n"
                "and cat typed at key by key in turn, then alone in --floor-blocks blocks each.\n",
@@ -134,9 +139,9 @@ options parse(int argc, char** argv) {
         for (std::size_t at = 0; at <= v.size();) {
           const std::size_t comma = std::min(v.find(',', at), v.size());
           const std::string t = v.substr(at, comma - at);
-          if (t != "tcp" && t != "tls" && t != "ws" && t != "wss") {
-            std::fprintf(stderr, "%s: --flood-transports takes tcp, tls, ws, wss: not %s\n", argv[0],
-                         t.c_str());
+          if (t != "tcp" && t != "tls" && t != "ws" && t != "wss" && t != "ws-deflate") {
+            std::fprintf(stderr, "%s: --flood-transports takes tcp, tls, ws, wss, ws-deflate: not %s\n",
+                         argv[0], t.c_str());
             std::exit(2);
           }
           o.flood_transports.push_back(t);
@@ -697,29 +702,62 @@ void run_keys(const options& o) {
       alone_keys(o));
 }
 
+// A program on the PATH, or nothing.
+std::optional<std::string> on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "";
+  while (!dirs.empty()) {
+    const std::size_t colon = std::min(dirs.find(':'), dirs.size());
+    const std::string file = std::string{dirs.substr(0, colon)} + "/" + name;
+    if (::access(file.c_str(), X_OK) == 0) return file;
+    dirs.remove_prefix(std::min(colon + 1, dirs.size()));
+  }
+  return std::nullopt;
+}
+
 // Section 5: a loopback server floods short lines to echochat (chat mode) and to a reference client,
 // each in its own pty, in alternating rounds; keys are typed into echochat meanwhile. A table per
 // transport: over tcp the reference is ncat; over tls, openssl s_client; over ws and wss, a minimal
-// WebSocket reader. For tls and wss, socat OPENSSL-LISTEN relays the server's bytes.
+// WebSocket reader, and npm's wscat beside it when it is installed. For tls and wss, socat
+// OPENSSL-LISTEN relays the server's bytes. ws-deflate floods chat messages in JSON, compressed to
+// echochat with permessage-deflate and plain to echochat --no-compress.
 void run_flood_section(const options& o, const std::string& transport) {
   const bool tls = transport == "tls" || transport == "wss";
-  const bool websocket = transport == "ws" || transport == "wss";
-  const flood_text flood = websocket ? make_ws_flood(o.flood_lines) : make_flood(o.flood_lines);
+  const bool deflate = transport == "ws-deflate";
+  const bool websocket = transport == "ws" || transport == "wss" || deflate;
+  // What each program gets: the same lines, compressed for echochat in the deflate section.
+  const flood_text flood = deflate     ? make_ws_json_flood(o.flood_lines, true)
+                           : websocket ? make_ws_flood(o.flood_lines)
+                                       : make_flood(o.flood_lines);
+  const flood_text plain_json = deflate ? make_ws_json_flood(o.flood_lines, false) : flood_text{};
   std::optional<test_certificate> cert;
   if (tls) cert.emplace();
   const std::string reference = transport == "tcp"   ? "ncat"
                                 : transport == "tls" ? "openssl s_client"
+                                : deflate            ? "echochat --no-compress"
                                                      : "echochat_ws_reader";
+  const std::optional<std::string> wscat = websocket && !deflate ? on_path("wscat") : std::nullopt;
+  const std::string lines_text = fmt(cell{static_cast<double>(o.flood_lines), 0});
   if (transport == "tcp") {
     std::printf(
         "flood: %s lines \"line NNNNNNN\" (%s bytes) from a server on 127.0.0.1 to\n"
         "echochat: %s --connect 127.0.0.1:PORT --delay %s; ncat 127.0.0.1 PORT\n",
-        fmt(cell{static_cast<double>(o.flood_lines), 0}).c_str(),
-        fmt(cell{static_cast<double>(flood.bytes.size()), 0}).c_str(), o.echochat.c_str(),
+        lines_text.c_str(), fmt(cell{static_cast<double>(flood.bytes.size()), 0}).c_str(), o.echochat.c_str(),
+        std::string{far_delay}.c_str());
+  } else if (deflate) {
+    std::printf(
+        "flood over ws:// with permessage-deflate: %s chat messages in JSON, %s, each one WebSocket\n"
+        "text message, from a server on 127.0.0.1: %s bytes compressed (context kept between\n"
+        "messages), %s bytes plain, to\n"
+        "echochat: %s --connect ws://127.0.0.1:PORT/ --delay %s (deflate agreed);\n"
+        "the same with --no-compress (the server sends them plain)\n",
+        lines_text.c_str(), flood.last_line.c_str(),
+        fmt(cell{static_cast<double>(flood.bytes.size()), 0}).c_str(),
+        fmt(cell{static_cast<double>(plain_json.bytes.size()), 0}).c_str(), o.echochat.c_str(),
         std::string{far_delay}.c_str());
   } else {
     std::printf("flood over %s://: %s lines \"line NNNNNNN\" (%s bytes%s) from a server on 127.0.0.1%s to\n",
-                transport.c_str(), fmt(cell{static_cast<double>(o.flood_lines), 0}).c_str(),
+                transport.c_str(), lines_text.c_str(),
                 fmt(cell{static_cast<double>(flood.bytes.size()), 0}).c_str(),
                 websocket ? ", one WebSocket text message a line" : "",
                 tls ? ", through socat -b 65536 OPENSSL-LISTEN (a self-signed P-256 certificate)" : "");
@@ -732,6 +770,12 @@ void run_flood_section(const options& o, const std::string& transport) {
       std::printf("echochat: %s --connect %s://127.0.0.1:PORT/%s --delay %s;\n%s%s 127.0.0.1 PORT /\n",
                   o.echochat.c_str(), transport.c_str(), tls ? " --ca CERT" : "",
                   std::string{far_delay}.c_str(), o.ws_reader.c_str(), tls ? " --tls --ca CERT" : "");
+      if (wscat) {
+        std::printf("%s --no-color -c %s://127.0.0.1:PORT/%s\n", wscat->c_str(), transport.c_str(),
+                    tls ? " --ca CERT" : "");
+      } else {
+        std::printf("(wscat is not installed: scripts/bench installs it with npm)\n");
+      }
     }
   }
   std::printf(
@@ -740,11 +784,13 @@ void run_flood_section(const options& o, const std::string& transport) {
   std::fflush(stdout);
   std::fprintf(stderr, "echochat_bench: flood rounds, %s\n", transport.c_str());
 
-  std::vector<double> ms[2], cpu_ms[2], cpu_per_million[2], hwm_kib[2], out_kib[2], key_us;
+  // 0 echochat, 1 the reference, 2 wscat.
+  const int programs = wscat ? 3 : 2;
+  std::vector<double> ms[3], cpu_ms[3], cpu_per_million[3], hwm_kib[3], out_kib[3], key_us;
   int failures = 0, keys_lost = 0;
   for (int r = 0; r < o.flood_rounds; ++r) {
-    for (int k = 0; k < 2; ++k) {
-      const int i = (r + k) % 2;  // 0 echochat, 1 the reference
+    for (int k = 0; k < programs; ++k) {
+      const int i = (r + k) % programs;
       flood_server server;
       std::optional<tls_relay> relay;
       if (tls) relay.emplace(*cert, server);
@@ -752,15 +798,22 @@ void run_flood_section(const options& o, const std::string& transport) {
       flood_config config;
       config.rows = flood_rows;
       config.cols = flood_cols;
-      config.type_keys = i == 0;
-      config.watch_screen = i == 0;
+      // Keys are typed into echochat, and the screen watched, in both columns of the deflate section.
+      config.type_keys = i == 0 || (deflate && i == 1);
+      config.watch_screen = config.type_keys;
       config.websocket = websocket;
+      config.deflate = deflate && i == 0;
       std::vector<std::string> argv;
-      if (i == 0) {
+      if (i == 0 || deflate) {
         const std::string target = transport == "tcp"   ? server.address()
                                    : transport == "tls" ? "tls://127.0.0.1:" + port
+                                   : deflate            ? "ws://127.0.0.1:" + port + "/"
                                                         : transport + "://127.0.0.1:" + port + "/";
         argv = {o.echochat, "--connect", target, "--delay", std::string{far_delay}};
+        if (tls) argv.insert(argv.end(), {"--ca", cert->cert()});
+        if (i == 1) argv.emplace_back("--no-compress");
+      } else if (i == 2) {
+        argv = {*wscat, "--no-color", "-c", transport + "://127.0.0.1:" + port + "/"};
         if (tls) argv.insert(argv.end(), {"--ca", cert->cert()});
       } else if (transport == "tcp") {
         argv = {"ncat", "127.0.0.1", port};
@@ -772,7 +825,7 @@ void run_flood_section(const options& o, const std::string& transport) {
         if (tls) argv.insert(argv.end(), {"--tls", "--ca", cert->cert()});
         argv.insert(argv.end(), {"127.0.0.1", port, "/"});
       }
-      const flood_result res = run_flood(argv, server, flood, config);
+      const flood_result res = run_flood(argv, server, deflate && i == 1 ? plain_json : flood, config);
       keys_lost += res.keys_lost;
       if (i == 0) key_us.insert(key_us.end(), res.key_us.begin(), res.key_us.end());
       if (!res.ms) {
@@ -796,27 +849,27 @@ void run_flood_section(const options& o, const std::string& transport) {
     for (const double x : v) out.push_back(x / by);
     return out;
   };
-  const std::string n = fmt(cell{static_cast<double>(o.flood_lines), 0});
   std::vector<row> table;
-  table.push_back({"flood " + n + " lines: last line on the terminal (ms)",
-                   median_cell(ms[0], 1),
-                   median_cell(ms[1], 1),
-                   {}});
-  table.push_back({"flood: lines/s", per_s(ms[0]), per_s(ms[1]), {}});
-  table.push_back({"flood: CPU (ms)", median_cell(cpu_ms[0], 1), median_cell(cpu_ms[1], 1), {}});
-  table.push_back({"flood: CPU per million lines (ms)",
-                   median_cell(cpu_per_million[0], 1),
-                   median_cell(cpu_per_million[1], 1),
-                   {}});
-  table.push_back({"flood: peak memory VmHWM (MiB)",
-                   median_cell(scaled(hwm_kib[0], 1024.0), 1),
-                   median_cell(scaled(hwm_kib[1], 1024.0), 1),
-                   {}});
+  table.push_back({"flood " + lines_text + " lines: last line on the terminal (ms)", median_cell(ms[0], 1),
+                   median_cell(ms[1], 1), median_cell(ms[2], 1)});
+  table.push_back({"flood: lines/s", per_s(ms[0]), per_s(ms[1]), per_s(ms[2])});
   table.push_back(
-      {"flood: written to the terminal (KiB)", median_cell(out_kib[0], 0), median_cell(out_kib[1], 0), {}});
+      {"flood: CPU (ms)", median_cell(cpu_ms[0], 1), median_cell(cpu_ms[1], 1), median_cell(cpu_ms[2], 1)});
+  table.push_back({"flood: CPU per million lines (ms)", median_cell(cpu_per_million[0], 1),
+                   median_cell(cpu_per_million[1], 1), median_cell(cpu_per_million[2], 1)});
+  table.push_back({"flood: peak memory VmHWM (MiB)", median_cell(scaled(hwm_kib[0], 1024.0), 1),
+                   median_cell(scaled(hwm_kib[1], 1024.0), 1), median_cell(scaled(hwm_kib[2], 1024.0), 1)});
+  table.push_back({"flood: written to the terminal (KiB)", median_cell(out_kib[0], 0),
+                   median_cell(out_kib[1], 0), median_cell(out_kib[2], 0)});
+  if (deflate) {
+    table.push_back({"flood: bytes on the wire (KiB)",
+                     {static_cast<double>(flood.bytes.size()) / 1024.0, 0},
+                     {static_cast<double>(plain_json.bytes.size()) / 1024.0, 0},
+                     {}});
+  }
   table.push_back({"flood: key latency median (ms)", median_cell(scaled(key_us, 1000.0), 2), {}, {}});
   table.push_back({"flood: key latency p99 (ms)", {percentile(scaled(key_us, 1000.0), 99), 2}, {}, {}});
-  print_table(table, false, reference, reference);
+  print_table(table, wscat.has_value(), reference, deflate ? "--no-compress" : reference, "wscat", "wscat");
   std::printf(
       "\nsamples: %d rounds each, %zu keys typed into echochat during its floods; load average at the end "
       "%s\n",
