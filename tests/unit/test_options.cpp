@@ -422,7 +422,7 @@ TEST_CASE("permessage-deflate is left out with --no-compress, for ws and wss onl
   CHECK(tcp.err == "echochat: --no-compress is for ws:// and wss:// addresses (see --help)\n");
 }
 
-TEST_CASE("a parser used again gives what a fresh parse gives\\, whatever came before", "[options]") {
+TEST_CASE("a parser used again gives what a fresh parse gives, whatever came before", "[options]") {
   // Each vector sets what the next must not inherit: values, repeated flags, load mode, a parse
   // that stops half-way with an error, --help and --version.
   const std::vector<std::vector<std::string>> runs = {
