@@ -97,12 +97,14 @@ bool websocket(peer& p) {
     const std::size_t mask_at = head;
     if (masked) head += 4;
     if (left < head + len) break;
-    std::string payload(p.in.data() + used + head, static_cast<std::size_t>(len));
+    const std::size_t payload_at = used + head;
+    used += head + static_cast<std::size_t>(len);
+    if (opcode == 0xa) continue;  // a pong from the client needs no answer
+    std::string payload(p.in.data() + payload_at, static_cast<std::size_t>(len));
     if (masked) {
       for (std::size_t i = 0; i < payload.size(); ++i)
         payload[i] = static_cast<char>(payload[i] ^ b[mask_at + i % 4]);
     }
-    used += head + static_cast<std::size_t>(len);
     // The frame back: FIN and the opcode (a ping's answer is a pong), unmasked.
     const unsigned back = opcode == 0x9 ? 0xaU : opcode;
     p.pending.push_back(static_cast<char>((b[0] & 0x80U) | back));
@@ -116,8 +118,7 @@ bool websocket(peer& p) {
       p.pending.push_back(static_cast<char>(127));
       for (int i = 7; i >= 0; --i) p.pending.push_back(static_cast<char>((payload.size() >> (8 * i)) & 0xff));
     }
-    if (opcode != 0xa) p.pending += payload;  // a pong from the client needs no answer
-    if (opcode == 0xa) p.pending.resize(p.pending.size() - 2);
+    p.pending += payload;
     if (opcode == 0x8) break;
   }
   p.in.erase(0, used);

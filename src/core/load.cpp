@@ -242,7 +242,7 @@ const load_meter::second& load_meter::roll() {
   second_.counts = {};
   second_.schedule.reset();
   p99s_.push_back(last_.schedule.count() == 0 ? -1 : last_.p.p99);
-  if (p99s_.size() > seconds_kept) p99s_.erase(p99s_.begin());
+  if (p99s_.size() > seconds_kept) p99s_.pop_front();
   return last_;
 }
 
@@ -265,7 +265,7 @@ std::string load_plain_line(const load_status& st, const load_meter& m) {
 namespace {
 
 // One cell a second: the p99 of each second, eight heights of block, scaled to the highest.
-std::string over_time(const std::vector<std::int64_t>& p99s, int cols, std::int64_t& top) {
+std::string over_time(const std::deque<std::int64_t>& p99s, int cols, std::int64_t& top) {
   static constexpr const char* blocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   const std::size_t n = std::min<std::size_t>(p99s.size(), static_cast<std::size_t>(std::max(cols, 1)));
   top = 0;

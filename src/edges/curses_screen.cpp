@@ -5,6 +5,7 @@
 #include "echochat/core/row_diff.hpp"
 #include "echochat/core/sanitize.hpp"
 #include "echochat/core/text_width.hpp"
+#include "echochat/edges/curses_terminal.hpp"
 #include "echochat/edges/terminal_rescue.hpp"
 
 #include <curses.h>
@@ -29,8 +30,6 @@ constexpr const char* paste_off = "\x1b[?2004l";
 // Mouse reporting (--mouse): presses and releases (1000), in SGR form (1006).
 constexpr const char* mouse_on = "\x1b[?1000h\x1b[?1006h";
 constexpr const char* mouse_off = "\x1b[?1006l\x1b[?1000l";
-
-constexpr const char* fallback_terminal = "xterm-256color";
 
 enum pair_id : short { pair_you = 1, pair_slow, pair_net, pair_sys };
 
@@ -73,13 +72,6 @@ void edit_row(int y, int x0, std::string_view old_text, std::string_view new_tex
 // True for text the direct path may write itself: printable ASCII, a cell a byte.
 bool plain_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
-}
-
-// terminfo's string for `cap`, or "" when the terminal has none.
-std::string capability(const char* cap) {
-  const char* seq = tigetstr(cap);
-  // NOLINTNEXTLINE(performance-no-int-to-ptr): tigetstr answers (char*)-1 for "not a string"
-  return seq != nullptr && seq != reinterpret_cast<char*>(-1) ? seq : "";
 }
 
 // "ESC [ row ; col H" (1-based), what xterm's and most terminals' cup gives without tparm.
@@ -150,20 +142,12 @@ std::vector<std::pair<std::size_t, std::size_t>> marks_of(const frame& f, const 
 
 curses_screen::curses_screen(bool color, bool chat, bool mouse) : chat_(chat), mouse_(mouse) {
   have_saved_ = ::tcgetattr(STDIN_FILENO, &saved_) == 0;
-  const char* term = std::getenv("TERM");
-  if (term == nullptr || *term == '\0') throw terminal_unusable("TERM is not set");
-  if (std::string_view{term} == "dumb") throw terminal_unusable("TERM=dumb cannot show a screen");
-  SCREEN* scr = newterm(nullptr, stdout, stdin);
-  if (scr == nullptr) {
-    // Kitty, Alacritty, foot, st...: their entries come with ncurses-term, often missing on a
-    // server reached over ssh, and they speak xterm's language (vim keeps xterm codes for this).
-    scr = newterm(fallback_terminal, stdout, stdin);
-    if (scr == nullptr)
-      throw terminal_unusable(std::string{"unknown terminal type '"} + sanitize(term) + "'");
-    note_ = "TERM=" + sanitize(term) + " has no terminfo entry: drawing as " + fallback_terminal +
+  const curses_terminal started = start_curses();
+  if (started.fell_back) {
+    note_ = "TERM=" + sanitize(started.term) + " has no terminfo entry: drawing as " + fallback_terminal +
             " (--plain draws nothing)";
   }
-  screen_ = scr;
+  screen_ = started.screen;
   raw();
   noecho();
   nonl();
@@ -175,18 +159,17 @@ curses_screen::curses_screen(bool color, bool chat, bool mouse) : chat_(chat), m
   leaveok(stdscr, FALSE);
   // The direct path (see draw()) writes cursor moves and three attributes itself: only for a
   // terminal whose cup is the ANSI one, and with terminfo's own strings for the attributes.
-  direct_capable_ = capability("cup") == "\x1b[%i%p1%d;%p2%dH";
-  rev_ = capability("rev");
-  dim_ = capability("dim");
-  sgr0_ = capability("sgr0");
+  direct_capable_ = terminfo_string("cup") == "\x1b[%i%p1%d;%p2%dH";
+  rev_ = terminfo_string("rev");
+  dim_ = terminfo_string("dim");
+  sgr0_ = terminfo_string("sgr0");
   if (rev_.empty() || sgr0_.empty()) direct_capable_ = false;
   if (chat_) std::fputs(paste_on, stdout);  // a paste arrives marked, as one piece, not as keys
   if (mouse_) std::fputs(mouse_on, stdout);
   std::fflush(stdout);
   if (have_saved_) {
     // What a fatal signal must write to give the screen back: terminfo's own escapes.
-    std::string leave;
-    for (const char* cap : {"sgr0", "cnorm", "rmcup"}) leave += capability(cap);
+    std::string leave = terminfo_leave_escapes();
     if (chat_) leave += paste_off;
     if (mouse_) leave += mouse_off;
     arm_terminal_rescue(saved_, leave);

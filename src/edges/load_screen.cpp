@@ -1,48 +1,26 @@
 #include "echochat/edges/load_screen.hpp"
 
 #include "echochat/core/text_width.hpp"
-#include "echochat/edges/curses_screen.hpp"
+#include "echochat/edges/curses_terminal.hpp"
 #include "echochat/edges/terminal_rescue.hpp"
 
 #include <curses.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <string_view>
+#include <string>
+#include <vector>
 
 namespace echochat {
 
-namespace {
-
-std::string capability(const char* name) {
-  const char* s = tigetstr(name);
-  // NOLINTNEXTLINE(performance-no-int-to-ptr): tigetstr answers (char*)-1 for "not a string"
-  if (s == nullptr || s == reinterpret_cast<const char*>(-1)) return {};
-  return s;
-}
-
-}  // namespace
-
 load_screen::load_screen() {
   have_saved_ = ::tcgetattr(STDIN_FILENO, &saved_) == 0;
-  const char* term = std::getenv("TERM");
-  if (term == nullptr || *term == '\0') throw terminal_unusable("TERM is not set");
-  if (std::string_view{term} == "dumb") throw terminal_unusable("TERM=dumb cannot show a screen");
-  SCREEN* scr = newterm(nullptr, stdout, stdin);
-  if (scr == nullptr) scr = newterm("xterm-256color", stdout, stdin);
-  if (scr == nullptr) throw terminal_unusable("unknown terminal type");
-  screen_ = scr;
+  screen_ = start_curses().screen;
   cbreak();  // Ctrl-C stays a signal: it stops the run like q
   noecho();
   typeahead(-1);  // the input thread reads the terminal; ncurses must not peek at it
   curs_set(0);
-  if (have_saved_) {
-    std::string leave;
-    for (const char* cap : {"sgr0", "cnorm", "rmcup"}) leave += capability(cap);
-    arm_terminal_rescue(saved_, leave);
-  }
+  if (have_saved_) arm_terminal_rescue(saved_, terminfo_leave_escapes());
 }
 
 load_screen::~load_screen() {

@@ -7,6 +7,7 @@
 #include "echochat/edges/connectors.hpp"
 #include "pipeline/pipeline_util.hpp"
 #include "support/session_util.hpp"
+#include "support/ws_test_frames.hpp"
 
 #include <boost/beast/websocket/detail/hybi13.hpp>
 
@@ -28,25 +29,9 @@
 
 using namespace echochat;
 using namespace std::string_literals;
+using echochat::testing::server_frame;
 
 namespace {
-
-// A frame as a server sends it (unmasked, FIN and opcode in `first`).
-std::string server_frame(std::uint8_t first, std::string_view payload) {
-  std::string f(1, static_cast<char>(first));
-  const std::size_t n = payload.size();
-  if (n < 126) {
-    f += static_cast<char>(n);
-  } else if (n < 65536) {
-    f += static_cast<char>(126);
-    f += static_cast<char>(n >> 8);
-    f += static_cast<char>(n & 0xFF);
-  } else {
-    f += static_cast<char>(127);
-    for (int shift = 56; shift >= 0; shift -= 8) f += static_cast<char>((std::uint64_t{n} >> shift) & 0xFF);
-  }
-  return f + std::string{payload};
-}
 
 struct client_frame {
   int opcode = 0;

@@ -239,6 +239,25 @@ TEST_CASE("the meter counts after the warm-up and shows every second", "[load]")
   CHECK(m.total().unexpected == 1);
 }
 
+TEST_CASE("the meter keeps the last hour's p99s, and drops the oldest second first", "[load]") {
+  load_meter m(0);
+  load_matcher c(0, 16);
+  c.send(0);
+  c.written(0);
+  m.written(0, 0, false);
+  m.echoed(c.echo(load_message(0, 1, 16)), 5'000'000);  // 5 ms
+  m.roll();
+  REQUIRE(m.p99_by_second().size() == 1);
+  CHECK(m.p99_by_second().front() > 0);
+  for (int i = 1; i < 3600; ++i) m.roll();  // idle seconds: no figure
+  REQUIRE(m.p99_by_second().size() == 3600);
+  CHECK(m.p99_by_second().front() > 0);
+  m.roll();
+  CHECK(m.p99_by_second().size() == 3600);
+  CHECK(m.p99_by_second().front() == -1);  // the first second is gone
+  CHECK(m.p99_by_second().back() == -1);
+}
+
 TEST_CASE("the summary, the JSON, the plain line and the live view say the figures", "[load]") {
   load_meter m(0);
   load_matcher c(0, 16);

@@ -2,6 +2,7 @@
 // inflated whole, fragmented, with and without context takeover, and a zip bomb refused.
 #include "echochat/core/ws_deflate.hpp"
 #include "echochat/core/ws_frames.hpp"
+#include "support/ws_test_frames.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,6 +17,7 @@ using echochat::ws_deflate_params;
 using echochat::ws_deflater;
 using echochat::ws_frame_parser;
 using echochat::ws_message;
+using echochat::testing::server_frame;
 
 namespace {
 
@@ -29,23 +31,6 @@ std::string refused(std::string_view header) {
   auto r = ws_deflate_answer(header);
   REQUIRE(std::holds_alternative<std::string>(r));
   return std::get<std::string>(r);
-}
-
-// A server's frame: FIN, RSV1 and opcode in `first`, unmasked.
-std::string frame(std::uint8_t first, std::string_view payload) {
-  std::string f(1, static_cast<char>(first));
-  const std::size_t n = payload.size();
-  if (n < 126) {
-    f += static_cast<char>(n);
-  } else if (n < 65536) {
-    f += static_cast<char>(126);
-    f += static_cast<char>(n >> 8);
-    f += static_cast<char>(n & 0xFF);
-  } else {
-    f += static_cast<char>(127);
-    for (int shift = 56; shift >= 0; shift -= 8) f += static_cast<char>((std::uint64_t{n} >> shift) & 0xFF);
-  }
-  return f + std::string{payload};
 }
 
 // The server's side of the compression: its own context rules are the "client_" ones of a
@@ -113,15 +98,16 @@ TEST_CASE("compressed messages inflate, with and without context takeover, whole
     if (i % 5 == 4 && packed->size() >= 3) {
       // In three fragments: RSV1 on the first only.
       const std::size_t third = packed->size() / 3;
-      bytes += frame(0x41, packed->substr(0, third)) + frame(0x89, "ping") +
-               frame(0x00, packed->substr(third, third)) + frame(0x80, packed->substr(2 * third));
+      bytes += server_frame(0x41, packed->substr(0, third)) + server_frame(0x89, "ping") +
+               server_frame(0x00, packed->substr(third, third)) +
+               server_frame(0x80, packed->substr(2 * third));
       sent.push_back("ping");
       std::swap(sent[sent.size() - 1], sent[sent.size() - 2]);
     } else {
-      bytes += frame(0xC1, *packed);
+      bytes += server_frame(0xC1, *packed);
     }
   }
-  bytes += frame(0x81, "not compressed");  // a message may go uncompressed
+  bytes += server_frame(0x81, "not compressed");  // a message may go uncompressed
   sent.push_back("not compressed");
   for (const std::size_t piece : {0U, 1U, 7U}) {
     const parsed p = parse(params, bytes, echochat::ws_message_limit, piece);
@@ -143,7 +129,7 @@ TEST_CASE("what the client deflates, the server's side inflates", "[ws_deflate]"
     sent.push_back("line " + std::to_string(i) + " of a chat that repeats itself, line after line");
     const auto packed = client.deflate(sent.back());
     REQUIRE(packed);
-    bytes += frame(0xC1, *packed);
+    bytes += server_frame(0xC1, *packed);
   }
   CHECK(parse(server, bytes).texts == sent);
   CHECK_FALSE(client.deflate(""));
@@ -175,7 +161,7 @@ TEST_CASE("a read of ten thousand small compressed messages holds about their si
     sent.push_back(R"({"type":"message","room":"general","from":"alice","text":"line )" + std::to_string(i) +
                    R"("})");
     plain += sent.back().size();
-    bytes += frame(0xC1, *server.deflate(sent.back()));
+    bytes += server_frame(0xC1, *server.deflate(sent.back()));
   }
   ws_frame_parser parser;
   parser.use_deflate(ws_deflate_params{});
@@ -195,23 +181,23 @@ TEST_CASE(
     const auto packed = server.deflate(std::string(10 * 1024 * 1024, '\0'));
     REQUIRE(packed);
     CHECK(packed->size() < 64 * 1024);
-    const parsed p = parse(ws_deflate_params{}, frame(0xC2, *packed), 1024 * 1024);
+    const parsed p = parse(ws_deflate_params{}, server_frame(0xC2, *packed), 1024 * 1024);
     REQUIRE(p.failure);
     CHECK(p.failure->code == 1009);
   }
   SECTION("exactly the limit inflates") {
     const auto packed = server.deflate(std::string(1000, 'a'));
-    CHECK(parse(ws_deflate_params{}, frame(0xC1, *packed), 1000).texts ==
+    CHECK(parse(ws_deflate_params{}, server_frame(0xC1, *packed), 1000).texts ==
           std::vector<std::string>{std::string(1000, 'a')});
   }
   SECTION("bytes that are no deflate stream") {
-    const parsed p = parse(ws_deflate_params{}, frame(0xC1, "\xff\xff\xff\xff"s));
+    const parsed p = parse(ws_deflate_params{}, server_frame(0xC1, "\xff\xff\xff\xff"s));
     REQUIRE(p.failure);
     CHECK(p.failure->code == 1007);
   }
   SECTION("inflated text that is not UTF-8") {
     const auto packed = server.deflate("caf\xc3");
-    const parsed p = parse(ws_deflate_params{}, frame(0xC1, *packed));
+    const parsed p = parse(ws_deflate_params{}, server_frame(0xC1, *packed));
     REQUIRE(p.failure);
     CHECK(p.failure->code == 1007);
   }
@@ -221,19 +207,19 @@ TEST_CASE("RSV1 is refused with 1002 where permessage-deflate does not allow it"
   ws_deflater server(server_side(false));
   const auto packed = *server.deflate("x");
   SECTION("on a continuation frame") {
-    const parsed p = parse(ws_deflate_params{}, frame(0x01, "a") + frame(0xC0, "b"));
+    const parsed p = parse(ws_deflate_params{}, server_frame(0x01, "a") + server_frame(0xC0, "b"));
     REQUIRE(p.failure);
     CHECK(p.failure->code == 1002);
   }
   SECTION("on a ping") {
-    const parsed p = parse(ws_deflate_params{}, frame(0xC9, ""));
+    const parsed p = parse(ws_deflate_params{}, server_frame(0xC9, ""));
     REQUIRE(p.failure);
     CHECK(p.failure->code == 1002);
   }
   SECTION("without the extension agreed") {
     ws_frame_parser parser;
     std::vector<ws_message> out;
-    const auto failure = parser.feed(frame(0xC1, packed), out);
+    const auto failure = parser.feed(server_frame(0xC1, packed), out);
     REQUIRE(failure);
     CHECK(failure->code == 1002);
   }

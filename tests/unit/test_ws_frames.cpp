@@ -1,6 +1,7 @@
 // Unit tests of the WebSocket frame parser and encoder: whatever pieces the bytes come in, the same
 // messages, and every protocol error refused with the RFC's code.
 #include "echochat/core/ws_frames.hpp"
+#include "support/ws_test_frames.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,40 +18,20 @@ using echochat::ws_failure;
 using echochat::ws_frame_parser;
 using echochat::ws_message;
 using echochat::ws_opcode;
+using echochat::testing::server_frame;
 
 namespace {
 
-// A frame as a server may send it: any first byte (FIN, RSV, opcode), unmasked unless a mask is
-// given, the length in the shortest form unless `long_form` asks for the 64-bit one.
-std::string frame(std::uint8_t first, std::string_view payload, bool masked = false, bool long_form = false) {
-  std::string f(1, static_cast<char>(first));
-  const std::size_t n = payload.size();
-  const auto mask_bit = static_cast<std::uint8_t>(masked ? 0x80 : 0);
-  if (n < 126 && !long_form) {
-    f += static_cast<char>(mask_bit | n);
-  } else if (n < 65536 && !long_form) {
-    f += static_cast<char>(mask_bit | 126);
-    f += static_cast<char>(n >> 8);
-    f += static_cast<char>(n & 0xFF);
-  } else {
-    f += static_cast<char>(mask_bit | 127);
-    for (int shift = 56; shift >= 0; shift -= 8) f += static_cast<char>((std::uint64_t{n} >> shift) & 0xFF);
-  }
-  if (masked) f += "\x01\x02\x03\x04"s;
-  f += payload;
-  return f;
-}
-
-std::string text(std::string_view payload) { return frame(0x81, payload); }
-std::string binary(std::string_view payload) { return frame(0x82, payload); }
-std::string first_text(std::string_view payload) { return frame(0x01, payload); }
-std::string more(std::string_view payload) { return frame(0x00, payload); }
-std::string last(std::string_view payload) { return frame(0x80, payload); }
-std::string ping(std::string_view payload) { return frame(0x89, payload); }
-std::string pong(std::string_view payload) { return frame(0x8A, payload); }
+std::string text(std::string_view payload) { return server_frame(0x81, payload); }
+std::string binary(std::string_view payload) { return server_frame(0x82, payload); }
+std::string first_text(std::string_view payload) { return server_frame(0x01, payload); }
+std::string more(std::string_view payload) { return server_frame(0x00, payload); }
+std::string last(std::string_view payload) { return server_frame(0x80, payload); }
+std::string ping(std::string_view payload) { return server_frame(0x89, payload); }
+std::string pong(std::string_view payload) { return server_frame(0x8A, payload); }
 std::string close_frame(std::uint16_t code, std::string_view reason = {}) {
   std::string p{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
-  return frame(0x88, p + std::string{reason});
+  return server_frame(0x88, p + std::string{reason});
 }
 
 // What a message is, as a comparable string: "text:hi", "ping:", "close:1000:bye".
@@ -142,7 +123,8 @@ TEST_CASE("lengths in each of the three forms, at their edges", "[ws_frames]") {
   CHECK(parse(text(payload)).messages == std::vector<std::string>{"text:" + payload});
   CHECK(parse(text(payload), 1000).messages == std::vector<std::string>{"text:" + payload});
   // The 64-bit form for a short payload is not the shortest, and is accepted all the same.
-  CHECK(parse(frame(0x81, payload, false, true)).messages == std::vector<std::string>{"text:" + payload});
+  CHECK(parse(server_frame(0x81, payload, false, true)).messages ==
+        std::vector<std::string>{"text:" + payload});
 }
 
 TEST_CASE("a fragmented message is joined, with control frames between its fragments answered first",
@@ -152,7 +134,7 @@ TEST_CASE("a fragmented message is joined, with control frames between its fragm
     CHECK(p.messages == std::vector<std::string>{"ping:1", "pong:2", "text:abc"});
   }
   SECTION("binary") {
-    const parsed p = parse(frame(0x02, "\xff"s) + last("\xfe"s));
+    const parsed p = parse(server_frame(0x02, "\xff"s) + last("\xfe"s));
     CHECK(p.messages == std::vector<std::string>{"binary:\xff\xfe"s});
   }
   SECTION("two fragmented messages completed in one read both stay readable") {
@@ -217,14 +199,14 @@ TEST_CASE("a text message that is not UTF-8 fails with 1007, as soon as the bad 
 TEST_CASE("a protocol error fails with 1002", "[ws_frames]") {
   SECTION("each reserved bit") {
     const auto bit = GENERATE(as<std::uint8_t>{}, 0x40, 0x20, 0x10);
-    CHECK(failure_code(frame(static_cast<std::uint8_t>(0x81 | bit), "x")) == 1002);
+    CHECK(failure_code(server_frame(static_cast<std::uint8_t>(0x81 | bit), "x")) == 1002);
   }
   SECTION("each reserved opcode") {
     const auto op = GENERATE(as<std::uint8_t>{}, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15);
-    CHECK(failure_code(frame(static_cast<std::uint8_t>(0x80 | op), "")) == 1002);
+    CHECK(failure_code(server_frame(static_cast<std::uint8_t>(0x80 | op), "")) == 1002);
   }
-  SECTION("a masked frame") { CHECK(failure_code(frame(0x81, "hi", true)) == 1002); }
-  SECTION("a fragmented ping") { CHECK(failure_code(frame(0x09, "p")) == 1002); }
+  SECTION("a masked frame") { CHECK(failure_code(server_frame(0x81, "hi", true)) == 1002); }
+  SECTION("a fragmented ping") { CHECK(failure_code(server_frame(0x09, "p")) == 1002); }
   SECTION("a ping over 125 bytes") { CHECK(failure_code(ping(std::string(126, 'p'))) == 1002); }
   SECTION("a close frame over 125 bytes") {
     CHECK(failure_code(close_frame(1000, std::string(124, 'r'))) == 1002);
@@ -232,12 +214,12 @@ TEST_CASE("a protocol error fails with 1002", "[ws_frames]") {
   SECTION("a continuation with no message begun") { CHECK(failure_code(last("x")) == 1002); }
   SECTION("a new message inside a fragmented one") {
     CHECK(failure_code(first_text("a") + text("b")) == 1002);
-    CHECK(failure_code(first_text("a") + frame(0x02, "b")) == 1002);
+    CHECK(failure_code(first_text("a") + server_frame(0x02, "b")) == 1002);
   }
   SECTION("a 64-bit length with its top bit set") {
     CHECK(failure_code("\x81\x7f\x80\x00\x00\x00\x00\x00\x00\x01"s) == 1002);
   }
-  SECTION("a close frame with a 1-byte payload") { CHECK(failure_code(frame(0x88, "\x03")) == 1002); }
+  SECTION("a close frame with a 1-byte payload") { CHECK(failure_code(server_frame(0x88, "\x03")) == 1002); }
   SECTION("a close frame with a code no one may send") {
     const auto code =
         GENERATE(as<std::uint16_t>{}, 0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535);
@@ -273,7 +255,7 @@ TEST_CASE("a message over the limit fails with 1009 from its header, before its 
 TEST_CASE("the messages before a failure are kept, and the failure stays", "[ws_frames]") {
   ws_frame_parser parser;
   std::vector<ws_message> out;
-  const auto failure = parser.feed(text("before") + frame(0xC1, "x") + text("after"), out);
+  const auto failure = parser.feed(text("before") + server_frame(0xC1, "x") + text("after"), out);
   REQUIRE(failure);
   CHECK(failure->code == 1002);
   REQUIRE(out.size() == 1);
@@ -288,7 +270,9 @@ TEST_CASE("a close frame gives its code and reason, or 1005 without one, and end
     CHECK(parse(close_frame(4000, "going away")).messages ==
           std::vector<std::string>{"close:4000:going away"});
   }
-  SECTION("empty") { CHECK(parse(frame(0x88, "")).messages == std::vector<std::string>{"close:1005:"}); }
+  SECTION("empty") {
+    CHECK(parse(server_frame(0x88, "")).messages == std::vector<std::string>{"close:1005:"});
+  }
   SECTION("every code one may send") {
     const auto code = GENERATE(as<std::uint16_t>{}, 1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011,
                                1012, 1013, 1014, 3000, 3999, 4000, 4999);

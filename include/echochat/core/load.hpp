@@ -141,7 +141,7 @@ class load_meter {
   const second& roll();
   const second& last() const { return last_; }
   const second& current() const { return second_; }
-  const std::vector<std::int64_t>& p99_by_second() const { return p99s_; }
+  const std::deque<std::int64_t>& p99_by_second() const { return p99s_; }
 
   const load_counts& total() const { return total_; }
   const latency_histogram& from_schedule() const { return schedule_; }
@@ -157,7 +157,7 @@ class load_meter {
   second last_;
   latency_histogram schedule_, write_, connect_;
   std::map<std::string, std::uint64_t> errors_;
-  std::vector<std::int64_t> p99s_;  // the last hour's seconds
+  std::deque<std::int64_t> p99s_;  // the last hour's seconds, the oldest dropped from the front
   load_ns max_lag_ = 0;
 };
 

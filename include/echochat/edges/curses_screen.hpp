@@ -2,10 +2,10 @@
 // destroyed (also by an exception unwinding), it gives the terminal back exactly as it found it.
 #pragma once
 
+#include "echochat/edges/curses_terminal.hpp"
 #include "echochat/edges/screen.hpp"
 
 #include <ctime>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <termios.h>
@@ -13,11 +13,6 @@
 #include <vector>
 
 namespace echochat {
-
-// The terminal cannot be driven (unknown TERM, a dumb terminal): the caller falls back to plain.
-struct terminal_unusable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 class curses_screen final : public screen {
  public:

@@ -11,7 +11,7 @@ namespace echochat {
 
 class load_screen {
  public:
-  // Throws terminal_unusable (curses_screen.hpp) when the terminal cannot be driven.
+  // Throws terminal_unusable (curses_terminal.hpp) when the terminal cannot be driven.
   load_screen();
   ~load_screen();
   load_screen(const load_screen&) = delete;
