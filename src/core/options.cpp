@@ -468,10 +468,18 @@ std::vector<flag_name> option_flags() {
   return out;
 }
 
+// CLI11 2.1's App::clear(), which parse() calls when it parses again, leaves the order the options
+// came in (CLI11 issue 1216, fixed in later versions): an App parsed again and again would keep a
+// pointer for every option it ever parsed.
+struct reusable_app : CLI::App {
+  using CLI::App::App;
+  void forget_parse_order() { parse_order_.clear(); }
+};
+
 struct option_parser::impl {
   parsing p;
-  CLI::App app{"echochat: every key you type shows at once; a slow task reports in while you type.",
-               "echochat"};
+  reusable_app app{"echochat: every key you type shows at once; a slow task reports in while you type.",
+                   "echochat"};
   impl() {
     app.footer(std::string{keys_help} + chat_commands_help() + std::string{history_help});
     for (const flag& f : flags) add_flag(app, f, p);
@@ -486,6 +494,7 @@ option_parser::~option_parser() = default;
 std::variant<options, parse_exit> option_parser::parse(const std::vector<std::string>& args) {
   parsing& p = impl_->p;
   p = parsing{};  // CLI11 clears its own results when it parses again
+  impl_->app.forget_parse_order();
   if (auto done = parse_into(impl_->app, p, args)) return *done;
   if (auto refused = load_mode_of(p)) return *refused;
   if (p.echo) p.opts.echo = p.echo_opts;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <malloc.h>
 #include <string>
 #include <vector>
 
@@ -453,4 +454,22 @@ TEST_CASE("a parser used again gives what a fresh parse gives, whatever came bef
   }
   // Backwards too: each vector after a different one.
   for (auto it = runs.rbegin(); it != runs.rend(); ++it) CHECK(reused.parse(*it) == parse_options(*it));
+}
+
+TEST_CASE("a parser used twenty thousand times holds no more memory than after the first thousand",
+          "[options]") {
+  // What the fuzzer does. mallinfo2 counts glibc's heap (a sanitizer's allocator reports nothing,
+  // so there the check holds trivially).
+  const std::vector<std::vector<std::string>> runs = {
+      {"--delay", "3", "--header", "A: 1", "--connect", "ws://h:1/"}, {"--bogus"}, {"--help"}, {}};
+  option_parser reused;
+  for (int i = 0; i < 1000; ++i) (void)reused.parse(runs[static_cast<std::size_t>(i) % runs.size()]);
+  auto heap = [] {
+    const struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;  // small blocks, and big ones mapped on their own
+  };
+  const std::size_t before = heap();
+  for (int i = 0; i < 20'000; ++i) (void)reused.parse(runs[static_cast<std::size_t>(i) % runs.size()]);
+  const std::size_t after = heap();
+  CHECK(after <= before + 4096);
 }
