@@ -1,8 +1,9 @@
 // Benchmark support: the flood server, and one program flooded through it in a pty, timed.
 #include "flood.hpp"
 
+#include "echochat/core/ws_deflate.hpp"
+
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -273,36 +274,22 @@ void append_server_header(std::string& out, std::size_t n, bool compressed) {
 }  // namespace
 
 flood_text make_ws_json_flood(std::size_t lines, bool deflate) {
-  z_stream z{};
-  // Raw DEFLATE with a 32 KiB window, zlib's default level: what a server's permessage-deflate is.
-  if (deflate && deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("flood: deflateInit2 failed");
-  }
+  // echochat's own deflater, as the tests' server side uses it: raw DEFLATE with a 32 KiB window at
+  // zlib's default level, the context kept, each message flushed and its 4-byte tail left off,
+  // which is what a server that agreed with no parameters sends.
+  ws_deflater packer(ws_deflate_params{});
   flood_text f;
   char buf[160];
-  std::string packed;
   for (std::size_t i = 0; i < lines; ++i) {
     const int n = std::snprintf(
         buf, sizeof buf, R"({"type":"message","room":"general","from":"alice","text":"line %07zu"})", i);
-    if (!deflate) {
-      append_server_header(f.bytes, static_cast<std::size_t>(n), false);
-      f.bytes.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    // Each message flushed (Z_SYNC_FLUSH) and its empty stored block's 00 00 FF FF left off.
-    packed.resize(static_cast<std::size_t>(n) + 64);
-    z.next_in = reinterpret_cast<Bytef*>(buf);
-    z.avail_in = static_cast<uInt>(n);
-    z.next_out = reinterpret_cast<Bytef*>(packed.data());
-    z.avail_out = static_cast<uInt>(packed.size());
-    if (::deflate(&z, Z_SYNC_FLUSH) != Z_OK || z.avail_in != 0 || z.avail_out == 0) {
-      throw std::runtime_error("flood: deflate failed");
-    }
-    const std::size_t size = packed.size() - z.avail_out - 4;
-    append_server_header(f.bytes, size, true);
-    f.bytes.append(packed.data(), size);
+    const std::string_view message{buf, static_cast<std::size_t>(n)};
+    const std::optional<std::string> packed = deflate ? packer.deflate(message) : std::nullopt;
+    if (deflate && !packed) throw std::runtime_error("flood: deflate failed");
+    const std::string_view payload = packed ? std::string_view{*packed} : message;
+    append_server_header(f.bytes, payload.size(), deflate);
+    f.bytes.append(payload);
   }
-  if (deflate) deflateEnd(&z);
   const int n =
       std::snprintf(buf, sizeof buf,
                     R"({"type":"message","room":"general","from":"alice","text":"line %07zu"})", lines - 1);
