@@ -1,6 +1,7 @@
 // End-to-end: chat mode. The built echochat in a pseudo-terminal, talking to the in-process test
 // server (on a thread of this process) or to a real `ncat --chat` started as a child process.
 #include "e2e/peer_util.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
@@ -833,18 +834,11 @@ TEST_CASE("a server that accepts and drops at once is retried with doubling dela
   // A server that kicks or bans: each connection is closed as soon as it is accepted. A connection
   // that ends that soon must not start the delays again (it did: "retry in 1 s" for ever).
   struct kicking_server {
-    int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
+    const echochat::testing::loopback_listener l = echochat::testing::listen_on_loopback();
+    const int listener = l.fd;
     std::atomic<int> accepted{0};
     std::thread thread;
     kicking_server() {
-      REQUIRE(listener >= 0);
-      addr.sin_family = AF_INET;
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      socklen_t len = sizeof addr;
-      REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-      REQUIRE(::listen(listener, 16) == 0);
-      REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
       thread = std::thread([this] {
         for (;;) {
           const int c = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
@@ -862,7 +856,7 @@ TEST_CASE("a server that accepts and drops at once is retried with doubling dela
     kicking_server(const kicking_server&) = delete;
     kicking_server& operator=(const kicking_server&) = delete;
   } server;
-  pty_terminal t(chat_argv("127.0.0.1:" + std::to_string(ntohs(server.addr.sin_port))), rows, cols);
+  pty_terminal t(chat_argv("127.0.0.1:" + std::to_string(server.l.port)), rows, cols);
   // The fifth wait is 4 s less jitter (2-4 s): the countdown shows 3 s or more at some point.
   constexpr std::string_view offline = " · offline, retry in ";
   wait_all(

@@ -2,6 +2,7 @@
 // program must not freeze: q and the signals still end it, saying how many lines were not
 // written; and output that is read late loses nothing.
 #include "e2e/e2e_util.hpp"
+#include "support/loopback_listener.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -41,17 +42,9 @@ namespace {
 class flood_server {
  public:
   flood_server(std::string bytes, bool close_after) : bytes_(std::move(bytes)) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listener_ < 0) throw_errno("socket");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) < 0 || ::listen(listener_, 1) < 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) < 0) {
-      throw_errno("listen");
-    }
-    port_ = ntohs(addr.sin_port);
+    const echochat::testing::loopback_listener l = echochat::testing::listen_on_loopback(1);
+    listener_ = l.fd;
+    port_ = l.port;
     thread_ = std::thread([this, close_after] {
       const int c = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
       if (c < 0) return;
@@ -93,17 +86,9 @@ class flood_server {
 class held_flood_server {
  public:
   explicit held_flood_server(std::string bytes) : bytes_(std::move(bytes)) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listener_ < 0) throw_errno("socket");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) < 0 || ::listen(listener_, 1) < 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) < 0) {
-      throw_errno("listen");
-    }
-    port_ = ntohs(addr.sin_port);
+    const echochat::testing::loopback_listener l = echochat::testing::listen_on_loopback(1);
+    listener_ = l.fd;
+    port_ = l.port;
     thread_ = std::thread([this] {
       const int c = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
       if (c < 0) return;

@@ -2,6 +2,7 @@
 // as child processes (openssl s_server, ncat --ssl, socat, a python3-websockets echo server) and
 // against the in-process fronts. A missing peer is said and the test skipped (failed under CI).
 #include "e2e/peer_util.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_certs.hpp"
 #include "support/test_front.hpp"
@@ -225,18 +226,9 @@ TEST_CASE(
     "[e2e][tls][timeout]") {
   // A listening socket that never accepts: the kernel completes the TCP handshake (the backlog),
   // and then nothing more ever comes.
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  const bool listening = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                         ::listen(fd, 16) == 0 &&
-                         ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  if (!listening) ::close(fd);
-  REQUIRE(listening);
-  const std::string address = "tls://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  const echochat::testing::loopback_listener l = echochat::testing::listen_on_loopback();
+  const int fd = l.fd;
+  const std::string address = "tls://127.0.0.1:" + std::to_string(l.port);
   {
     pty_terminal t(chat_argv(address, {"--connect-timeout", "0.2"}), rows, cols);
     const std::string failed =

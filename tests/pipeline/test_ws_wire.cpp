@@ -6,6 +6,7 @@
 #include "echochat/core/ws_deflate.hpp"
 #include "echochat/edges/connectors.hpp"
 #include "pipeline/pipeline_util.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/session_util.hpp"
 #include "support/ws_test_frames.hpp"
 
@@ -48,16 +49,9 @@ class raw_ws_server {
   // `extensions`: the Sec-WebSocket-Extensions of the answer, if any.
   explicit raw_ws_server(std::string after_answer, std::string extensions = {})
       : after_answer_(std::move(after_answer)), extensions_(std::move(extensions)) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(listener_ >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(listener_, 16) == 0);
-    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port_ = ntohs(a.sin_port);
+    const testing::loopback_listener l = testing::listen_on_loopback();
+    listener_ = l.fd;
+    port_ = l.port;
     thread_ = std::thread([this] { serve(); });
   }
   ~raw_ws_server() {

@@ -1,13 +1,11 @@
 // Test support: a TCP server on 127.0.0.1 that accepts connections and never says a word.
 #pragma once
 
-#include <cerrno>
+#include "support/loopback_listener.hpp"
+
 #include <cstddef>
-#include <system_error>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,19 +17,9 @@ namespace echochat::testing {
 class silent_server {
  public:
   silent_server() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-      const int e = errno;
-      ::close(fd_);
-      throw std::system_error(e, std::generic_category(), "silent_server");
-    }
-    port_ = ntohs(a.sin_port);
+    const loopback_listener l = listen_on_loopback(16, SOCK_NONBLOCK);
+    fd_ = l.fd;
+    port_ = l.port;
   }
   ~silent_server() {
     for (const int c : held_) ::close(c);
